@@ -1,0 +1,49 @@
+# The two commands of the README:
+#   make run   - set everything up and run the site on the embedded default (SQLite, local files, demo data)
+#   make test  - set everything up and run all tests (SQLite; PostgreSQL too when MELDPUNT_TEST_DATABASE_URL is set)
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export FLASK_APP := meldpunt
+
+.PHONY: run test setup translations test-sqlite test-postgres test-browser lint clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP) translations
+
+translations: $(STAMP)
+	@if ls meldpunt/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(BIN)/pybabel compile --use-fuzzy -q -d meldpunt/translations 2>/dev/null || $(BIN)/pybabel compile -q -d meldpunt/translations; \
+	fi
+
+run: setup
+	$(BIN)/flask db upgrade heads
+	$(BIN)/flask seed-demo --if-empty
+	@echo ""
+	@echo "  Meldpunt ondermijning runs at http://$(HOST):$(PORT)/"
+	@echo "  Reporter form: http://$(HOST):$(PORT)/melden   Back office: http://$(HOST):$(PORT)/beheer"
+	@echo ""
+	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) wsgi:app
+
+test: setup
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser" tests
+	@if [ -n "$$MELDPUNT_TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL =="; \
+		$(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser" tests; \
+	else echo "MELDPUNT_TEST_DATABASE_URL not set: PostgreSQL pass skipped"; fi
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m browser tests || [ $$? -eq 5 ]
+
+lint: setup
+	$(BIN)/ruff check meldpunt triage tests bench
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,106 @@
+"""The meldpunt ondermijning Flask application."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template, request, session
+from flask_babel import get_locale
+
+from meldpunt.config import load_config
+from meldpunt.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+RTL_LANGUAGES = {"ar"}
+
+
+def select_locale() -> str:
+    """Session choice first (the visible switch), then the browser's preference, then Dutch."""
+    from flask import current_app
+
+    languages = current_app.config["AVAILABLE_LANGUAGES"]
+    if request.blueprint in {"backoffice", "stats"}:
+        languages = [code for code in languages if code in current_app.config["STAFF_LANGUAGES"]]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or "nl"
+
+
+def available_languages(wanted: list[str]) -> list[str]:
+    """Dutch plus every configured language that has a compiled catalogue.
+
+    A page must never claim a language (``<html lang>``, the switch) it cannot show.
+    """
+    folder = PROJECT_ROOT / "meldpunt" / "translations"
+    return [
+        code
+        for code in wanted
+        if code == "nl" or (folder / code / "LC_MESSAGES" / "messages.mo").exists()
+    ]
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(load_config(config))
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(PROJECT_ROOT / "meldpunt" / "translations"),
+    )
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.config["AVAILABLE_LANGUAGES"] = available_languages(app.config["LANGUAGES"])
+    _quiet_request_logging()
+
+    from meldpunt import cli, errors, formatting, http_headers
+    from meldpunt.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    _register_optional_blueprints(app)
+    errors.register(app)
+    http_headers.register(app)
+    cli.register(app)
+    formatting.register(app)
+
+    @app.context_processor
+    def language_context() -> dict[str, Any]:
+        locale = str(get_locale() or "nl")
+        return {
+            "current_language": locale,
+            "available_languages": app.config["AVAILABLE_LANGUAGES"],
+            "text_direction": "rtl" if locale in RTL_LANGUAGES else "ltr",
+            "municipality_name": app.config["MUNICIPALITY_NAME"],
+        }
+
+    return app
+
+
+def _register_optional_blueprints(app: Flask) -> None:
+    """Back office and statistics register themselves when present."""
+    import importlib
+
+    for module_name in ("meldpunt.backoffice", "meldpunt.stats"):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                continue
+            raise
+        module.init_app(app)
+
+
+def _quiet_request_logging() -> None:
+    # Werkzeug's request log line starts with the client address; it must never be written.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)

@@ -1,0 +1,137 @@
+"""Settings, read once from ``MELDPUNT_*`` environment variables.
+
+Nothing else in the code base reads ``os.environ``. Every setting has a safe
+default for the embedded setup (SQLite and files under ``./instance``), so a
+fresh checkout runs without any configuration. Secrets that are absent are
+generated into the data directory on first run; production supplies them from
+outside the data directory so a stolen backup of that directory alone does not
+hold the keys that decrypt it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet
+
+PREFIX = "MELDPUNT_"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(PREFIX + name)
+    return value if value not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on", "ja"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = _env(name)
+    return int(value) if value is not None else default
+
+
+def _secret_file(data_dir: Path, filename: str, make: Any) -> str:
+    """Return the secret stored in ``data_dir/filename``, creating it once."""
+    path = data_dir / filename
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    value = make()
+    # Write with owner-only permissions before any content lands in the file.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(value + "\n")
+    return value
+
+
+def _partner_emails(raw: str | None) -> dict[str, str]:
+    """Parse ``route=address`` pairs (comma separated) or a JSON object."""
+    if not raw:
+        return {}
+    raw = raw.strip()
+    if raw.startswith("{"):
+        return {str(k): str(v) for k, v in json.loads(raw).items()}
+    pairs = {}
+    for item in raw.split(","):
+        if "=" in item:
+            route, address = item.split("=", 1)
+            pairs[route.strip()] = address.strip()
+    return pairs
+
+
+def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the Flask config mapping from the environment plus ``overrides``."""
+    overrides = dict(overrides or {})
+    data_dir = Path(overrides.pop("DATA_DIR", None) or _env("DATA_DIR", "instance")).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    production = (overrides.get("ENV") or _env("ENV", "development")) == "production"
+
+    secret_key = _env("SECRET_KEY") or _secret_file(
+        data_dir, "secret_key", lambda: secrets.token_urlsafe(48)
+    )
+    encryption_keys = _env("ENCRYPTION_KEY") or _secret_file(
+        data_dir, "encryption_keys", lambda: Fernet.generate_key().decode()
+    )
+    receipt_key = _env("RECEIPT_KEY") or _secret_file(
+        data_dir, "receipt_key", lambda: secrets.token_urlsafe(48)
+    )
+
+    config: dict[str, Any] = {
+        "ENV": "production" if production else "development",
+        "DATA_DIR": str(data_dir),
+        "UPLOAD_DIR": str(data_dir / "attachments"),
+        "PENDING_UPLOAD_DIR": str(data_dir / "pending-uploads"),
+        "SECRET_KEY": secret_key,
+        # Comma-separated Fernet keys, newest first: the first encrypts, all decrypt.
+        "ENCRYPTION_KEYS": [k.strip() for k in encryption_keys.replace("\n", ",").split(",") if k.strip()],
+        "RECEIPT_KEY": receipt_key,
+        "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", f"sqlite:///{data_dir / 'meldpunt.sqlite3'}"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "ROUTING_FILE": _env("ROUTING_FILE"),
+        "BASE_URL": _env("BASE_URL", "http://127.0.0.1:5000"),
+        "MUNICIPALITY_NAME": _env("MUNICIPALITY_NAME", "Gemeente Voorbeeld"),
+        # Mail: a real SMTP server; in tests a local aiosmtpd instance.
+        "SMTP_HOST": _env("SMTP_HOST", "localhost"),
+        "SMTP_PORT": _env_int("SMTP_PORT", 25),
+        "SMTP_USERNAME": _env("SMTP_USERNAME"),
+        "SMTP_PASSWORD": _env("SMTP_PASSWORD"),
+        "SMTP_STARTTLS": _env_bool("SMTP_STARTTLS", False),
+        "SMTP_TIMEOUT": _env_int("SMTP_TIMEOUT", 10),
+        "MAIL_FROM": _env("MAIL_FROM", "meldpunt@gemeente.example"),
+        "PARTNER_EMAILS": _partner_emails(_env("PARTNER_EMAILS")),
+        "COORDINATOR_EMAILS": [a.strip() for a in (_env("COORDINATOR_EMAILS", "") or "").split(",") if a.strip()],
+        "RETENTION_DAYS": _env_int("RETENTION_DAYS", 365),
+        "STALE_OPEN_DAYS": _env_int("STALE_OPEN_DAYS", 90),
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URL", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "RUN_SCHEDULER": _env_bool("RUN_SCHEDULER", False),
+        # Forms and uploads.
+        "MAX_ATTACHMENTS": 5,
+        "MAX_ATTACHMENT_BYTES": 20 * 1024 * 1024,
+        "MAX_TOTAL_ATTACHMENT_BYTES": 50 * 1024 * 1024,
+        # Werkzeug refuses bodies above this before any view runs. It is set above the
+        # 50 MB total so that a few megabytes too many still reach the form, which then
+        # says which file did not fit and keeps everything else.
+        "MAX_CONTENT_LENGTH": 105 * 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": 4 * 3600,
+        "BABEL_DEFAULT_LOCALE": "nl",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
+        "LANGUAGES": ["nl", "en", "pl", "ro", "tr", "ar"],
+        "STAFF_LANGUAGES": ["nl", "en"],
+        # Staff sessions: short idle timeout, strict cookies.
+        "PERMANENT_SESSION_LIFETIME": 15 * 60,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Strict",
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_NAME": "meldpunt_session",
+    }
+    config.update(overrides)
+    return config

@@ -1,0 +1,30 @@
+"""Aggregate daily counters for the form funnel: a date, a name and a number.
+
+No cookie, identifier or address is involved: counting a page view adds one
+to today's number and nothing else is kept.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from meldpunt.extensions import db
+from meldpunt.models import DailyCounter
+
+FORM_VIEW = "form_view"
+SUBMISSION = "submission"
+FOLLOWUP_LOGIN = "followup_login"
+
+
+def increment(name: str, day: date | None = None, by: int = 1) -> None:
+    """Add to a counter inside the current transaction (an atomic upsert)."""
+    day = day or datetime.now(UTC).date()
+    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(DailyCounter).values(day=day, name=name, count=by)
+    statement = statement.on_conflict_do_update(
+        index_elements=["day", "name"], set_={"count": DailyCounter.count + by}
+    )
+    db.session.execute(statement)

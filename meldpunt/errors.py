@@ -1,0 +1,63 @@
+"""Calm error pages. Errors a person cannot fix get a reference number and a log
+line with the error type only: never personal data, addresses or form content."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger("meldpunt.errors")
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code == 429 and request.endpoint == "public.report_form":
+            return _rate_limited_report_form(), 429
+        messages = {
+            400: _("Deze aanvraag konden we niet verwerken."),
+            403: _("U heeft geen toegang tot deze pagina."),
+            404: _("Deze pagina bestaat niet (meer)."),
+            405: _("Deze pagina kan niet op deze manier worden gebruikt."),
+            413: _(
+                "De bestanden samen zijn te groot. U kunt hooguit 50 MB in totaal meesturen."
+            ),
+            429: _(
+                "U heeft in korte tijd veel verzoeken gedaan. Wacht een paar minuten en "
+                "probeer het dan opnieuw."
+            ),
+        }
+        message = messages.get(error.code or 500, _("Er ging iets mis."))
+        return render_template("errors/error.html", code=error.code, message=message), error.code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        reference = secrets.token_hex(4).upper()
+        log.error("unhandled %s (ref %s) on %s", type(error).__name__, reference, request.endpoint)
+        return render_template(
+            "errors/error.html",
+            code=500,
+            reference=reference,
+            message=_("Er ging bij ons iets mis. Probeer het over een paar minuten opnieuw."),
+        ), 500
+
+
+def _rate_limited_report_form():
+    """Too many submissions: show the form again with the text kept, not a bare error."""
+    from meldpunt.public.forms import ReportForm
+
+    form = ReportForm()
+    problems = [
+        {
+            "field": "text",
+            "message": _(
+                "Er zijn in korte tijd veel meldingen verstuurd. Uw tekst staat er nog: "
+                "wacht een paar minuten en verstuur dan opnieuw."
+            ),
+        }
+    ]
+    return render_template("public/form.html", form=form, problems=problems, files=[], contact_found=[])

@@ -1,0 +1,406 @@
+"""SQLAlchemy 2.0 typed models.
+
+A report is written once, by the intake. Everything after that adds records
+(triage suggestion, staff decisions, status events, messages, forwards, notes),
+so history is never rewritten. The few "current state" columns on ``Report``
+(status, theme, urgency, route) are a cache of the latest event, kept so the
+staff queue can filter and sort a million reports on indexed columns.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from meldpunt.extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(db.TypeDecorator):  # type: ignore[name-defined]
+    """Timezone-aware UTC datetimes on every backend (SQLite drops the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime stored; use UTC-aware datetimes")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# Status codes of the workflow; labels come from the translations.
+STATUSES = ("nieuw", "in_behandeling", "doorgestuurd", "afgerond", "niet_ontvankelijk")
+CLOSED_STATUSES = ("afgerond", "niet_ontvankelijk")
+OUTCOMES = (
+    "controle_uitgevoerd",
+    "gebruikt_in_onderzoek",
+    "bestuurlijke_maatregel",
+    "geen_vervolg_mogelijk",
+    "doorverwezen",
+)
+URGENCY_RANK = {"acuut": 0, "hoog": 1, "normaal": 2, "laag": 3}
+
+
+class Report(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "report"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # Only a keyed hash of the receipt code is stored (receipts.py).
+    receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    text: Mapped[str | None] = mapped_column(Text)
+    location: Mapped[str | None] = mapped_column(String(300))
+    postcode: Mapped[str | None] = mapped_column(String(6), index=True)
+    # The four digits of the postcode: the finest area statistics ever show.
+    postcode_area: Mapped[str | None] = mapped_column(String(4), index=True)
+    house_number: Mapped[str | None] = mapped_column(String(12))
+    # Normalised "street housenumber" or business name, for finding related reports.
+    location_key: Mapped[str | None] = mapped_column(String(120), index=True)
+    place_type: Mapped[str] = mapped_column(String(20), default="onbekend")
+    reporter_type: Mapped[str] = mapped_column(String(20), default="onbekend", index=True)
+    occurred: Mapped[str | None] = mapped_column(String(200))
+    ongoing: Mapped[str] = mapped_column(String(10), default="onbekend")
+    campaign_code: Mapped[str | None] = mapped_column(String(40), index=True)
+    heard_via: Mapped[str | None] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(8), default="nl")
+
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=True)
+    share_identity: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Name, e-mail and phone as one encrypted JSON document (crypto.py).
+    contact_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    wants_email_notice: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    # Current state (cache of the newest decision / status event).
+    status: Mapped[str] = mapped_column(String(20), default="nieuw")
+    outcome: Mapped[str | None] = mapped_column(String(30))
+    theme: Mapped[str] = mapped_column(String(30))
+    urgency: Mapped[str] = mapped_column(String(10))
+    urgency_rank: Mapped[int] = mapped_column(Integer)
+    route: Mapped[str] = mapped_column(String(30))
+    review: Mapped[bool] = mapped_column(Boolean, default=False)
+    has_attachments: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    first_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_action_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    reporter_last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    unread_for_staff: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set when retention removed the content; the skeleton stays for statistics.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="report", order_by="Attachment.id", cascade="all, delete-orphan"
+    )
+    suggestion: Mapped[TriageSuggestion | None] = relationship(
+        back_populates="report", uselist=False, cascade="all, delete-orphan"
+    )
+    decisions: Mapped[list[TriageDecision]] = relationship(
+        back_populates="report", order_by="TriageDecision.id", cascade="all, delete-orphan"
+    )
+    status_events: Mapped[list[StatusEvent]] = relationship(
+        back_populates="report", order_by="StatusEvent.id", cascade="all, delete-orphan"
+    )
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="report", order_by="Message.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        # The queue: open reports, urgent first, oldest first.
+        Index("ix_report_queue", "status", "urgency_rank", "created_at"),
+        Index("ix_report_theme_created", "theme", "created_at"),
+        Index("ix_report_route_status", "route", "status"),
+    )
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+
+class Attachment(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Random name on disk; the reporter's filename never reaches the file system.
+    storage_name: Mapped[str] = mapped_column(String(64), unique=True)
+    # The original name, encrypted, for staff who download the file.
+    name_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    content_type: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(10))  # image, pdf, video, text
+    size: Mapped[int] = mapped_column(Integer)
+    # "intake" or "followup": added later through the receipt code.
+    source: Mapped[str] = mapped_column(String(10), default="intake")
+    # Files a reporter added later belong to the message they came with.
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("message.id", ondelete="SET NULL"), index=True
+    )
+
+    report: Mapped[Report] = relationship(back_populates="attachments")
+    message: Mapped[Message | None] = relationship(back_populates="attachments")
+
+
+class TriageSuggestion(db.Model):  # type: ignore[name-defined]
+    """What the triage suggested at intake, kept unchanged beside staff decisions."""
+
+    __tablename__ = "triage_suggestion"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("report.id", ondelete="CASCADE"), unique=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    theme: Mapped[str] = mapped_column(String(30))
+    secondary_themes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    urgency: Mapped[str] = mapped_column(String(10))
+    route: Mapped[str] = mapped_column(String(30))
+    confidence: Mapped[float] = mapped_column(Float)
+    review: Mapped[bool] = mapped_column(Boolean)
+    explanation: Mapped[list[str]] = mapped_column(JSON, default=list)
+    language: Mapped[str] = mapped_column(String(8))
+    model_version: Mapped[str] = mapped_column(String(40))
+
+    report: Mapped[Report] = relationship(back_populates="suggestion")
+
+
+class TriageDecision(db.Model):  # type: ignore[name-defined]
+    """A staff member confirming or correcting theme, urgency and route."""
+
+    __tablename__ = "triage_decision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    theme: Mapped[str] = mapped_column(String(30))
+    urgency: Mapped[str] = mapped_column(String(10))
+    route: Mapped[str] = mapped_column(String(30))
+    # Which of theme/urgency/route differ from the triage suggestion.
+    changed: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    report: Mapped[Report] = relationship(back_populates="decisions")
+
+
+class StatusEvent(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "status_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[str | None] = mapped_column(String(30))
+
+    report: Mapped[Report] = relationship(back_populates="status_events")
+
+
+class Message(db.Model):  # type: ignore[name-defined]
+    """Two-way contact with the reporter, shown on the follow-up page."""
+
+    __tablename__ = "message"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # "staff" (question or update to the reporter) or "reporter" (added information).
+    sender: Mapped[str] = mapped_column(String(10))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    body: Mapped[str | None] = mapped_column(Text)
+
+    report: Mapped[Report] = relationship(back_populates="messages")
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="message")
+
+
+class Note(db.Model):  # type: ignore[name-defined]
+    """Internal staff note; never shown to the reporter."""
+
+    __tablename__ = "note"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    body: Mapped[str | None] = mapped_column(Text)
+
+
+class Forward(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "forward"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    route: Mapped[str] = mapped_column(String(30), index=True)
+    # Identity goes along only when the reporter consented to sharing it.
+    with_identity: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ReportLink(db.Model):  # type: ignore[name-defined]
+    """Two reports staff judged to be about the same place or case."""
+
+    __tablename__ = "report_link"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    other_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("report_id", "other_id", name="uq_report_link_pair"),)
+
+
+ROLES = ("triage", "coordinator", "communicatie", "admin", "partner")
+
+
+class StaffUser(UserMixin, db.Model):  # type: ignore[name-defined]
+    __tablename__ = "staff_user"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    # Partner accounts are bound to one route code.
+    route: Mapped[str | None] = mapped_column(String(30))
+    totp_secret_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The last accepted TOTP time step, so a code cannot be replayed.
+    last_totp_step: Mapped[int | None] = mapped_column(Integer)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Changing this invalidates all sessions of the user (Flask-Login id).
+    session_token: Mapped[str] = mapped_column(String(64))
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+
+class AuditEvent(db.Model):  # type: ignore[name-defined]
+    """Append-only, hash-chained record of staff actions (audit.py)."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    object_type: Mapped[str | None] = mapped_column(String(30))
+    object_id: Mapped[str | None] = mapped_column(String(40))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class OutboxMessage(db.Model):  # type: ignore[name-defined]
+    """An e-mail waiting for delivery; written in the same transaction as its cause."""
+
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    kind: Mapped[str] = mapped_column(String(30))
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+
+
+class DailyCounter(db.Model):  # type: ignore[name-defined]
+    """Aggregate-only traffic counters (form views, submissions, follow-up logins).
+
+    A counter is a day and a number: nothing about who caused it.
+    """
+
+    __tablename__ = "daily_counter"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    name: Mapped[str] = mapped_column(String(30), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class JobRun(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "job_run"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job: Mapped[str] = mapped_column(String(40), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(String(10), default="running")
+    summary: Mapped[str | None] = mapped_column(String(300))
+
+
+class JobOccurrence(db.Model):  # type: ignore[name-defined]
+    """One due occurrence of a scheduled job, and the record of its run (jobs.py).
+
+    The unique (job, due_at) pair is the claim: of all scheduler processes that
+    try to insert the same occurrence, exactly one succeeds and runs the job.
+    """
+
+    __tablename__ = "job_occurrence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job: Mapped[str] = mapped_column(String(40))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str] = mapped_column(String(120))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # "running", "ok" or "error"
+    outcome: Mapped[str] = mapped_column(String(10), default="running")
+    # Counts only: never report content or anything about a person.
+    summary: Mapped[str | None] = mapped_column(String(300))
+
+    __table_args__ = (
+        UniqueConstraint("job", "due_at", name="uq_job_occurrence_job_due_at"),
+        Index("ix_job_occurrence_job_claimed_at", "job", "claimed_at"),
+    )
+
+
+class ReminderSent(db.Model):  # type: ignore[name-defined]
+    """A coordinator reminder that went out for one report under one rule (reminders.py)."""
+
+    __tablename__ = "reminder_sent"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"))
+    rule: Mapped[str] = mapped_column(String(20))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("report_id", "rule", name="uq_reminder_sent_report_rule"),)

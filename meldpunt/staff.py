@@ -1,0 +1,88 @@
+"""Staff accounts: creation, password hashing (argon2) and TOTP secrets."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+
+from meldpunt import crypto
+from meldpunt.extensions import db
+from meldpunt.models import ROLES, StaffUser
+
+_hasher = PasswordHasher()
+ISSUER = "Meldpunt ondermijning"
+
+
+class StaffError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    user: StaffUser
+    password: str
+    totp_secret: str
+    provisioning_uri: str
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password(user: StaffUser, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def totp_secret(user: StaffUser) -> str | None:
+    if user.totp_secret_encrypted is None:
+        return None
+    return crypto.decrypt(user.totp_secret_encrypted).decode()
+
+
+def provisioning_uri(user: StaffUser) -> str:
+    secret = totp_secret(user) or ""
+    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
+
+
+def find_by_email(email: str) -> StaffUser | None:
+    return db.session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == email.strip().lower()))
+
+
+def create_user(email: str, role: str, route: str | None = None, password: str | None = None) -> NewAccount:
+    """Create an account with a one-time password and a fresh TOTP secret."""
+    from triage.taxonomy import ROUTES
+
+    email = email.strip().lower()
+    if role not in ROLES:
+        raise StaffError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    if role == "partner" and route not in ROUTES:
+        raise StaffError(f"a partner account needs --route, one of {', '.join(ROUTES)}")
+    if role != "partner" and route:
+        raise StaffError("only partner accounts are bound to a route")
+    if "@" not in email:
+        raise StaffError("that does not look like an e-mail address")
+    if find_by_email(email) is not None:
+        raise StaffError(f"an account for {email} already exists")
+    password = password or secrets.token_urlsafe(12)
+    secret = pyotp.random_base32()
+    user = StaffUser(
+        email=email,
+        password_hash=hash_password(password),
+        role=role,
+        route=route if role == "partner" else None,
+        totp_secret_encrypted=crypto.encrypt(secret.encode()),
+        totp_confirmed=False,
+        must_change_password=True,
+        session_token=secrets.token_hex(32),
+    )
+    db.session.add(user)
+    db.session.commit()
+    return NewAccount(user=user, password=password, totp_secret=secret, provisioning_uri=provisioning_uri(user))

@@ -1,0 +1,129 @@
+"""Shared fixtures: an app on a migrated database (SQLite or PostgreSQL).
+
+Tests run the Alembic migrations, never ``create_all``. On SQLite the
+migrated database file is made once per session and copied for each test; on
+PostgreSQL (``MELDPUNT_TEST_DATABASE_URL``) a fresh database is created and
+migrated once per session and its tables are emptied after each test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+PG_URL = os.environ.get("MELDPUNT_TEST_DATABASE_URL")
+
+
+def migrate_to_head(app) -> None:
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade(revision="heads")
+
+
+def make_app(data_dir: Path, database_url: str, **overrides):
+    from meldpunt import create_app
+
+    config = {
+        "DATA_DIR": str(data_dir),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "TESTING": True,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": "meldpunt.test",
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory):
+    """A migrated database: a template file on SQLite, a fresh database on PostgreSQL."""
+    if PG_URL:
+        url = make_url(PG_URL)
+        name = f"meldpunt_test_{uuid.uuid4().hex[:10]}"
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        test_url = url.set(database=name).render_as_string(hide_password=False)
+        app = make_app(tmp_path_factory.mktemp("pg-template"), test_url)
+        migrate_to_head(app)
+        with app.app_context():
+            from meldpunt.extensions import db
+
+            db.engine.dispose()
+        yield {"kind": "postgresql", "url": test_url}
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    else:
+        folder = tmp_path_factory.mktemp("sqlite-template")
+        path = folder / "template.sqlite3"
+        app = make_app(folder, f"sqlite:///{path}")
+        migrate_to_head(app)
+        with app.app_context():
+            from meldpunt.extensions import db
+
+            db.engine.dispose()
+        yield {"kind": "sqlite", "path": path}
+
+
+def _empty_tables(app) -> None:
+    from meldpunt.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        names = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app_factory(database_template, tmp_path):
+    """Make an app on a fresh, migrated database; ``overrides`` go into its config."""
+    made = []
+
+    def factory(**overrides):
+        data_dir = tmp_path / "data"
+        data_dir.mkdir(exist_ok=True)
+        if database_template["kind"] == "sqlite":
+            db_path = data_dir / "meldpunt.sqlite3"
+            if not db_path.exists():
+                shutil.copy(database_template["path"], db_path)
+            url = f"sqlite:///{db_path}"
+        else:
+            url = database_template["url"]
+        app = make_app(data_dir, url, **overrides)
+        made.append(app)
+        return app
+
+    yield factory
+    if made and database_template["kind"] == "postgresql":
+        _empty_tables(made[0])
+    for app in made:
+        with app.app_context():
+            from meldpunt.extensions import db
+
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(app_factory):
+    return app_factory()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def data_dir(app) -> Path:
+    return Path(app.config["DATA_DIR"])
