@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from meldpunt import demo, staff
 from meldpunt.models import ROLES
@@ -16,9 +17,14 @@ from meldpunt.models import ROLES
 def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
+    from meldpunt import jobs
+
+    jobs.register_cli(app)
+    app.cli.add_command(rotate_keys)
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--reports", "count", default=60, show_default=True, help="How many demo reports.")
 @click.option("--seed", default=7, show_default=True, help="Random seed, for repeatable data.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already holds reports.")
@@ -44,6 +50,7 @@ def seed_demo(count: int, seed: int, if_empty: bool, with_staff: bool) -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("email")
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--route", default=None, help="Route code, for partner accounts only.")
@@ -58,3 +65,26 @@ def create_user(email: str, role: str, route: str | None) -> None:
     click.echo(f"TOTP secret:       {account.totp_secret}")
     click.echo(f"Provisioning URI:  {account.provisioning_uri}")
     click.echo("The password must be changed and TOTP confirmed at the first login.")
+
+
+@click.command("rotate-keys")
+@with_appcontext
+@click.option(
+    "--new-key",
+    is_flag=True,
+    help="Embedded setup only: first add a fresh key to the generated key file.",
+)
+def rotate_keys(new_key: bool) -> None:
+    """Re-encrypt contact details, attachments and TOTP secrets under the newest key."""
+    from flask import current_app
+
+    from meldpunt import key_rotation
+
+    if new_key:
+        if current_app.config["ENV"] == "production":
+            raise click.ClickException("in production, add the key to MELDPUNT_ENCRYPTION_KEY instead")
+        key_rotation.add_key_to_key_file()
+        click.echo("A new key was added in front of the key file.")
+    summary = key_rotation.rotate_all()
+    click.echo(f"Re-encrypted {summary.values} values and {summary.files} files under the newest key.")
+    click.echo("Once every worker runs with the new key first, the old keys can be removed.")

@@ -1,11 +1,12 @@
 """The only place that looks at a client's network address.
 
 Rate limiting needs to tell clients apart for a few minutes, nothing more. The
-address is turned into a keyed hash with a salt that lives only in this
-process's memory and is replaced every hour, so the key cannot be reversed,
-cannot be linked across hours, and is never written to the database or logs.
-The limiter storage (memory, or Redis in production) keeps these keys only for
-the length of the rate-limit window.
+address is turned into a keyed hash with a salt that is replaced every hour,
+so the key cannot be reversed, cannot be linked across hours, and is never
+written to the database or logs. The salt lives only in memory: in this
+process for the embedded setup, or in Redis (with an expiry, never on disk)
+when the limiter storage is Redis, so that every worker and machine agrees on
+the same key for the same client.
 """
 
 from __future__ import annotations
@@ -16,25 +17,52 @@ import secrets
 import threading
 import time
 
-from flask import request
+from flask import current_app, request
 
-_SALT_LIFETIME_SECONDS = 3600
+SALT_LIFETIME_SECONDS = 3600
+# How long a worker trusts its copy of the shared salt before asking Redis again.
+_SHARED_SALT_CACHE_SECONDS = 60
+_REDIS_SALT_KEY = "meldpunt:ratelimit-salt"
+
 _lock = threading.Lock()
-_salt = secrets.token_bytes(32)
-_salt_born = time.monotonic()
+_local = {"salt": secrets.token_bytes(32), "born": time.monotonic()}
+_shared = {"salt": b"", "fetched": 0.0}
 
 
-def _current_salt() -> bytes:
-    global _salt, _salt_born
+def _process_salt() -> bytes:
     with _lock:
-        if time.monotonic() - _salt_born > _SALT_LIFETIME_SECONDS:
-            _salt = secrets.token_bytes(32)
-            _salt_born = time.monotonic()
-        return _salt
+        if time.monotonic() - _local["born"] > SALT_LIFETIME_SECONDS:
+            _local["salt"] = secrets.token_bytes(32)
+            _local["born"] = time.monotonic()
+        return _local["salt"]
+
+
+def _redis_salt(url: str) -> bytes:
+    with _lock:
+        if _shared["salt"] and time.monotonic() - _shared["fetched"] < _SHARED_SALT_CACHE_SECONDS:
+            return _shared["salt"]
+    import redis
+
+    clients = current_app.extensions.setdefault("meldpunt_redis", {})
+    client = clients.get(url)
+    if client is None:
+        client = clients[url] = redis.Redis.from_url(url, socket_timeout=2)
+    # The first worker to ask sets the salt; it expires by itself after an hour.
+    client.set(_REDIS_SALT_KEY, secrets.token_hex(32), nx=True, ex=SALT_LIFETIME_SECONDS)
+    salt = client.get(_REDIS_SALT_KEY) or secrets.token_hex(32).encode()
+    with _lock:
+        _shared["salt"], _shared["fetched"] = salt, time.monotonic()
+    return salt
+
+
+def current_salt() -> bytes:
+    storage = current_app.config.get("RATELIMIT_STORAGE_URI", "memory://")
+    if storage.startswith(("redis://", "rediss://")):
+        return _redis_salt(storage)
+    return _process_salt()
 
 
 def anonymous_client_key() -> str:
     """A short-lived, salted, irreversible key for the requesting client."""
     address = (request.remote_addr or "unknown").encode()
-    digest = hmac.new(_current_salt(), address, hashlib.sha256).hexdigest()
-    return digest[:24]
+    return hmac.new(current_salt(), address, hashlib.sha256).hexdigest()[:24]

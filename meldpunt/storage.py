@@ -41,10 +41,12 @@ def pending_root() -> Path:
     return path
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_file_atomically(path: Path, data: bytes) -> None:
     """Write via a temporary name and rename, so a crash never leaves half a file."""
     tmp = path.with_name(path.name + ".part")
-    with open(tmp, "wb") as handle:
+    # Owner-only from the first byte: these files hold encrypted reporter data and keys.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
@@ -57,7 +59,7 @@ def new_storage_name() -> str:
 
 def write_attachment(storage_name: str, encrypted: bytes) -> Path:
     path = upload_dir() / storage_name
-    _write_atomically(path, encrypted)
+    write_file_atomically(path, encrypted)
     return path
 
 
@@ -108,8 +110,8 @@ def add_pending(token: str, clean: CleanFile) -> PendingFile:
         "kind": clean.kind,
         "size": len(clean.data),
     }
-    _write_atomically(directory / f"{file_id}.bin", crypto.encrypt(clean.data))
-    _write_atomically(directory / f"{file_id}.meta", crypto.encrypt_json(meta))
+    write_file_atomically(directory / f"{file_id}.bin", crypto.encrypt(clean.data))
+    write_file_atomically(directory / f"{file_id}.meta", crypto.encrypt_json(meta))
     return PendingFile(file_id=file_id, **meta)
 
 

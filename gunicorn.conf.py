@@ -1,0 +1,13 @@
+"""gunicorn settings for the meldpunt (read automatically from the working directory).
+
+No access log: its lines start with the client address, which the meldpunt
+never writes anywhere. Errors go to standard error without request details.
+"""
+
+accesslog = None
+errorlog = "-"
+loglevel = "warning"
+# Request limits: the form with attachments is at most about 105 MB (see config.py).
+limit_request_line = 8190
+limit_request_fields = 100
+timeout = 120

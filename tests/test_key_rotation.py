@@ -1,0 +1,62 @@
+"""flask rotate-keys: everything encrypted moves to the newest key, nothing is lost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet, InvalidToken
+from sqlalchemy import select
+
+from meldpunt import crypto, key_rotation, staff, storage
+from meldpunt.extensions import db
+from meldpunt.models import Attachment, Report
+from tests import filemakers
+from tests.helpers import submit
+
+
+def test_rotation_reencrypts_values_and_files(app, client):
+    submit(
+        client,
+        anonymity="contact",
+        email="ria@example.org",
+        files=[(filemakers.png_bytes(), "kaart.png")],
+    )
+    old_keys = list(app.config["ENCRYPTION_KEYS"])
+    with app.app_context():
+        account = staff.create_user("coordinator@gemeente.example", "coordinator")
+        secret = account.totp_secret
+        attachment = db.session.scalar(select(Attachment))
+        plain_file = storage.read_attachment(attachment.storage_name)
+
+        new_key = Fernet.generate_key().decode()
+        app.config["ENCRYPTION_KEYS"] = [new_key, *old_keys]
+        summary = key_rotation.rotate_all(batch=1)
+        assert summary.values == 3 and summary.files == 1
+
+        # Only the new key is needed now; the old key alone opens nothing.
+        app.config["ENCRYPTION_KEYS"] = [new_key]
+        report = db.session.scalar(select(Report))
+        assert crypto.decrypt_json(report.contact_encrypted)["email"] == "ria@example.org"
+        assert storage.read_attachment(attachment.storage_name) == plain_file
+        assert crypto.decrypt(attachment.name_encrypted) == b"kaart.png"
+        assert staff.totp_secret(staff.find_by_email("coordinator@gemeente.example")) == secret
+        app.config["ENCRYPTION_KEYS"] = old_keys
+        with pytest.raises(InvalidToken):
+            storage.read_attachment(attachment.storage_name)
+
+
+def test_cli_adds_a_key_and_rotates(app, client):
+    submit(client, files=[(filemakers.png_bytes(), "kaart.png")])
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["rotate-keys", "--new-key"])
+    assert result.exit_code == 0, result.output
+    assert "Re-encrypted 1 values and 1 files" in result.output
+    key_file = Path(app.config["DATA_DIR"]) / "encryption_keys"
+    keys = key_file.read_text().split()
+    assert len(keys) == 2 and keys[0] == app.config["ENCRYPTION_KEYS"][0]
+    assert key_file.stat().st_mode & 0o077 == 0
+    with app.app_context():
+        app.config["ENCRYPTION_KEYS"] = [keys[0]]
+        attachment = db.session.scalar(select(Attachment))
+        assert storage.read_attachment(attachment.storage_name).startswith(b"\x89PNG")

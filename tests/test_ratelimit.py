@@ -1,0 +1,92 @@
+"""Rate limits keyed by a salted, rotating client key — never a stored address."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+from tests.helpers import csrf_token
+
+REDIS_URL = os.environ.get("MELDPUNT_TEST_REDIS_URL")
+ADDRESS = "192.0.2.44"
+
+
+def _hammer_lookups(app, times: int) -> list[int]:
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = ADDRESS
+    token = csrf_token(client, "/opvolgen")
+    return [
+        client.post("/opvolgen", data={"csrf_token": token, "code": "AAAA-BBBB-CCCC-DDDD"}).status_code
+        for _ in range(times)
+    ]
+
+
+def test_client_key_is_salted_and_not_the_address(app):
+    from meldpunt.ratelimit_key import anonymous_client_key
+
+    with app.test_request_context(environ_base={"REMOTE_ADDR": ADDRESS}):
+        key = anonymous_client_key()
+        assert ADDRESS not in key and len(key) == 24
+        assert anonymous_client_key() == key
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "192.0.2.45"}):
+        assert anonymous_client_key() != key
+
+
+def test_rotating_the_salt_unlinks_keys(app, monkeypatch):
+    from meldpunt import ratelimit_key
+
+    with app.test_request_context(environ_base={"REMOTE_ADDR": ADDRESS}):
+        before = ratelimit_key.anonymous_client_key()
+        monkeypatch.setitem(ratelimit_key._local, "born", -10 * ratelimit_key.SALT_LIFETIME_SECONDS)
+        assert ratelimit_key.anonymous_client_key() != before
+
+
+def test_rate_limited_form_keeps_the_text(app_factory):
+    app = app_factory(RATELIMIT_ENABLED=True)
+    client = app.test_client()
+    from tests.helpers import GOOD_TEXT, report_data
+
+    statuses = []
+    for _ in range(11):
+        data = report_data(client, text="te kort")  # invalid, so nothing is stored
+        statuses.append(client.post("/melden", data=data).status_code)
+    assert statuses[-1] == 429
+    data = report_data(client)
+    response = client.post("/melden", data=data)
+    assert response.status_code == 429
+    assert GOOD_TEXT in response.get_data(as_text=True)
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="MELDPUNT_TEST_REDIS_URL is not set (CI sets it)")
+def test_limits_are_shared_through_redis_without_addresses():
+    import redis
+
+    from tests.conftest import make_app
+
+    prefix = f"meldpunt-test-{uuid.uuid4().hex[:8]}"
+    client = redis.Redis.from_url(REDIS_URL)
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        config = {
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": REDIS_URL,
+            "RATELIMIT_KEY_PREFIX": prefix,
+        }
+        # Two app instances stand for two gunicorn workers sharing one Redis.
+        first = make_app(folder, f"sqlite:///{folder}/db.sqlite3", **config)
+        second = make_app(folder, f"sqlite:///{folder}/db.sqlite3", **config)
+        from tests.conftest import migrate_to_head
+
+        migrate_to_head(first)
+        assert _hammer_lookups(first, 6) == [422] * 6
+        assert _hammer_lookups(second, 5)[-1] == 429
+        keys = [k.decode() for k in client.keys(f"*{prefix}*")]
+        assert keys, "the limiter stored nothing in Redis"
+        assert not any(ADDRESS in k for k in keys)
+        assert client.ttl("meldpunt:ratelimit-salt") > 0
+        for key in keys:
+            assert client.ttl(key) > 0
+            client.delete(key)
