@@ -111,6 +111,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "STALE_OPEN_DAYS": _env_int("STALE_OPEN_DAYS", 90),
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URL", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,
+        # Only load tests on loopback turn this off; production always limits.
+        "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
         "RUN_SCHEDULER": _env_bool("RUN_SCHEDULER", False),
         # Forms and uploads.
         "MAX_ATTACHMENTS": 5,

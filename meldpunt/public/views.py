@@ -253,6 +253,13 @@ def followup_logout():
     return redirect(url_for("public.followup_login"), code=303)
 
 
+@bp.get("/gezond")
+@limiter.exempt
+def health():
+    """Liveness check for the load balancer: no database, no template, no session."""
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
 @bp.get("/privacy")
 def privacy():
     return render_template("public/privacy.html")

@@ -1,0 +1,249 @@
+"""Load test of the intake: concurrent reporters fetch the form and submit.
+
+Starts gunicorn (4 workers) on loopback against a fresh PostgreSQL database,
+sends a bounded number of reports from concurrent clients (10% with a 1 MB
+photo), and prints: reports sent, reports stored (must be equal), responses
+>= 500 (must be 0), throughput and p50/p99 latency, plus the throughput of the
+bare /gezond endpoint on the same server in the same run, as a ratio.
+
+    python bench/load_submit.py [--clients 100] [--reports 5000] [--database-url URL]
+
+All traffic stays on 127.0.0.1; the run stops by itself after --max-seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import io
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TEXTS = [
+    "Bij de loods aan de Industrieweg staan de ramen afgeplakt en ik hoor dag en nacht gezoem.",
+    "In het pand naast de bakker komen elke avond mannen voor een paar minuten en gaan weer weg.",
+    "De kapsalon op de hoek heeft nooit klanten maar de eigenaar rijdt in een dure auto.",
+    "Er wonen twaalf arbeiders in een huis met drie kamers en ze worden om vijf uur opgehaald.",
+    "Op het erf van de boerderij staan sinds kort blauwe vaten en het ruikt naar anijs.",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def photo_bytes(target: int = 1024 * 1024) -> bytes:
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(1)
+    side = 700
+    while True:
+        pixels = rng.integers(0, 256, (side, side, 3), dtype=np.uint8)
+        out = io.BytesIO()
+        Image.fromarray(pixels).save(out, format="JPEG", quality=90)
+        if out.tell() >= target * 0.95:
+            return out.getvalue()
+        side += 100
+
+
+def multipart(fields: dict[str, str], files: list[tuple[str, str, bytes]]) -> tuple[bytes, str]:
+    boundary = uuid.uuid4().hex
+    parts = []
+    for name, value in fields.items():
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        )
+    for name, filename, data in files:
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            f"Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n"
+        )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+class Client:
+    """One reporter: its own connection and session cookie."""
+
+    def __init__(self, port: int) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.cookie = ""
+
+    def request(self, method: str, path: str, body: bytes | None = None, content_type: str | None = None):
+        headers = {"Cookie": self.cookie} if self.cookie else {}
+        if content_type:
+            headers["Content-Type"] = content_type
+        self.conn.request(method, path, body=body, headers=headers)
+        response = self.conn.getresponse()
+        data = response.read()
+        cookie = response.getheader("Set-Cookie")
+        if cookie:
+            self.cookie = cookie.split(";", 1)[0]
+        return response.status, data
+
+
+def submit_reports(port: int, count: int, clients: int, photo: bytes, deadline: float):
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    sent = 0
+    lock = threading.Lock()
+    counter = iter(range(count))
+
+    def worker() -> None:
+        nonlocal sent
+        client = Client(port)
+        while time.monotonic() < deadline:
+            with lock:
+                n = next(counter, None)
+            if n is None:
+                return
+            started = time.perf_counter()
+            status, page = client.request("GET", "/melden")
+            token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page)
+            fields = {
+                "csrf_token": token.group(1).decode() if token else "",
+                "text": f"{TEXTS[n % len(TEXTS)]} (melding {n})",
+                "place_type": "bedrijfspand",
+                "reporter_type": "bewoner",
+                "ongoing": "ja",
+                "anonymity": "anoniem",
+                "share_identity": "nee",
+                "email_notice": "nee",
+            }
+            files = [("files", "foto.jpg", photo)] if n % 10 == 0 else []
+            body, content_type = multipart(fields, files)
+            status, _ = client.request("POST", "/melden", body, content_type)
+            elapsed = time.perf_counter() - started
+            with lock:
+                sent += 1
+                statuses[status] = statuses.get(status, 0) + 1
+                latencies.append(elapsed)
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sent, statuses, latencies, time.perf_counter() - started
+
+
+def bare_throughput(port: int, requests: int, clients: int) -> float:
+    done = 0
+    lock = threading.Lock()
+
+    def worker() -> None:
+        nonlocal done
+        client = Client(port)
+        while True:
+            with lock:
+                if done >= requests:
+                    return
+                done += 1
+            client.request("GET", "/gezond")
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return requests / (time.perf_counter() - started)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=100)
+    parser.add_argument("--reports", type=int, default=5000)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--max-seconds", type=float, default=900)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("MELDPUNT_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
+        help="server to create a throw-away database on",
+    )
+    args = parser.parse_args()
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin_url = make_url(args.database_url)
+    name = f"meldpunt_load_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    db_url = admin_url.set(database=name).render_as_string(hide_password=False)
+    data_dir = tempfile.mkdtemp(prefix="meldpunt-load-")
+    env = dict(os.environ, MELDPUNT_DATABASE_URL=db_url, MELDPUNT_DATA_DIR=data_dir, MELDPUNT_RATELIMIT_ENABLED="false")
+    python = sys.executable
+    server = None
+    try:
+        subprocess.run([python, "-m", "flask", "--app", "meldpunt", "db", "upgrade", "heads"], env=env, check=True,
+                       cwd=ROOT, capture_output=True)
+        port = free_port()
+        server = subprocess.Popen(
+            [python, "-m", "gunicorn", "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+            env=env, cwd=ROOT,
+        )
+        for _ in range(100):
+            try:
+                Client(port).request("GET", "/gezond")
+                break
+            except OSError:
+                time.sleep(0.2)
+        Client(port).request("GET", "/melden")  # warm the triage model in a worker
+        photo = photo_bytes()
+        deadline = time.monotonic() + args.max_seconds
+        sent, statuses, latencies, seconds = submit_reports(port, args.reports, args.clients, photo, deadline)
+        bare = bare_throughput(port, max(2000, args.reports), args.clients)
+        check = create_engine(db_url)
+        with check.connect() as conn:
+            stored = conn.execute(text("SELECT count(*) FROM report")).scalar()
+            with_files = conn.execute(text("SELECT count(*) FROM report WHERE has_attachments")).scalar()
+        check.dispose()
+        errors = sum(n for status, n in statuses.items() if status >= 500)
+        throughput = sent / seconds
+        print(f"clients                 {args.clients} (gunicorn workers: {args.workers})")
+        print(f"reports sent            {sent}")
+        print(f"reports stored          {stored}   (with photo: {with_files})   {'OK' if stored == sent else 'MISMATCH'}")
+        print(f"responses >= 500        {errors}   {'OK' if errors == 0 else 'FAIL'}")
+        print(f"status counts           {dict(sorted(statuses.items()))}")
+        print(f"submit throughput       {throughput:.1f} reports/s (form fetch + submit)")
+        print(f"latency p50 / p99       {statistics.median(latencies) * 1000:.0f} ms / {percentile(latencies, 0.99) * 1000:.0f} ms")
+        print(f"bare /gezond throughput {bare:.1f} requests/s")
+        print(f"ratio submit / bare     {throughput / bare:.3f}")
+        return 0 if stored == sent and errors == 0 else 1
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+        import shutil
+
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
