@@ -31,8 +31,9 @@ run: setup
 	@echo ""
 	@echo "  Meldpunt ondermijning runs at http://$(HOST):$(PORT)/"
 	@echo "  Reporter form: http://$(HOST):$(PORT)/melden   Back office: http://$(HOST):$(PORT)/beheer"
+	@echo "  Scheduled jobs run in one 'flask scheduler' process next to gunicorn."
 	@echo ""
-	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) wsgi:app
+	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) sh scripts/run-dev.sh
 
 test: setup
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser" tests

@@ -21,7 +21,8 @@ def select_locale() -> str:
     from flask import current_app
 
     languages = current_app.config["AVAILABLE_LANGUAGES"]
-    if request.blueprint in {"backoffice", "stats"}:
+    # "results" (/resultaten) too, until its statistics texts have reporter-language catalogues.
+    if request.blueprint in {"backoffice", "stats", "results"}:
         languages = [code for code in languages if code in current_app.config["STAFF_LANGUAGES"]]
     chosen = session.get("lang")
     if chosen in languages:

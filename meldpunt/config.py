@@ -113,7 +113,6 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "RATELIMIT_HEADERS_ENABLED": False,
         # Only load tests on loopback turn this off; production always limits.
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
-        "RUN_SCHEDULER": _env_bool("RUN_SCHEDULER", False),
         # Forms and uploads.
         "MAX_ATTACHMENTS": 5,
         "MAX_ATTACHMENT_BYTES": 20 * 1024 * 1024,

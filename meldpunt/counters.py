@@ -6,7 +6,8 @@ to today's number and nothing else is kept.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -21,7 +22,8 @@ FOLLOWUP_LOGIN = "followup_login"
 
 def increment(name: str, day: date | None = None, by: int = 1) -> None:
     """Add to a counter inside the current transaction (an atomic upsert)."""
-    day = day or datetime.now(UTC).date()
+    # Days are Amsterdam days, like every other daily figure in the statistics.
+    day = day or datetime.now(ZoneInfo("Europe/Amsterdam")).date()
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     statement = insert(DailyCounter).values(day=day, name=name, count=by)
     statement = statement.on_conflict_do_update(

@@ -11,15 +11,18 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
+import zlib
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 
-import triage
 from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import func, select, text
 
+import triage
 from meldpunt.extensions import db
 from meldpunt.models import URGENCY_RANK, Report, StatusEvent, TriageSuggestion
+from meldpunt.plaintext import location_key
 
 STREETS = [
     "Dorpsstraat", "Kerkstraat", "Molenweg", "Industrieweg", "Havenkade", "Stationsplein",
@@ -56,8 +59,55 @@ def has_reports() -> bool:
     return db.session.scalar(select(Report.id).limit(1)) is not None
 
 
-def _status_for(age_days: float, rng: random.Random) -> str:
-    """Older reports are further along the workflow, as in a real queue."""
+# Sentences around a corpus text, so a million reports do not repeat a few hundred texts.
+OPENERS = [
+    "", "", "", "",
+    "Ik wil graag iets melden.",
+    "Ik weet niet of dit klopt, maar ik wil het toch doorgeven.",
+    "Al een paar weken zie ik iets vreemds.",
+    "Misschien is het niets, maar het zit me niet lekker.",
+    "Via via hoorde ik het volgende.",
+    "Ik durf dit niet bij de politie te melden, daarom doe ik het hier.",
+    "Goedendag, ik woon hier al twintig jaar en dit heb ik nog nooit meegemaakt.",
+    "Na lang twijfelen meld ik dit toch.",
+]
+CLOSERS = [
+    "", "", "", "",
+    "Het gebeurt vooral 's avonds laat.",
+    "Dit speelt al sinds vorig jaar.",
+    "Ik durf het niet aan te spreken.",
+    "Andere buren hebben het ook gezien.",
+    "Het valt vooral in het weekend op.",
+    "Ik heb foto's gemaakt maar weet niet of ik die mag sturen.",
+    "Sinds de zomer is het erger geworden.",
+    "Ik hoop dat er iemand naar kijkt.",
+    "Het is meestal tussen tien en twee uur 's nachts.",
+    "Er rijden ook vaak auto's met buitenlandse kentekens.",
+]
+MORE_STREETS = [
+    "Lindelaan", "Eikenlaan", "Sluisweg", "Nieuwstraat", "Voorstraat", "Achterweg", "Veerdam",
+    "Emmastraat", "Oranjelaan", "Prins Hendrikkade", "Kanaalweg", "Spoorlaan", "Weverstraat",
+    "Gildeweg", "Koestraat", "Boerenweg", "Lange Dijk", "Korte Gracht", "Bedrijvenpark Noord",
+    "Energieweg", "Transportweg", "Ambachtsweg", "Veilingweg", "Zeedijk", "Jachthaven",
+    "Bosrand", "Heideweg", "Kastanjelaan", "Esdoornstraat", "Merelstraat", "Lijsterstraat",
+    "Zwanenhof", "Raadhuisplein", "Vismarkt", "Korenbeurs", "Hofstraat", "Singel",
+]
+BUSINESS_NAMES = [
+    "Nagelstudio Glamour", "Kapsalon Elegance", "Belwinkel Connect", "Autohandel De Snelweg",
+    "Shoarma Palace", "Minimarkt Centrum", "Shisha Lounge Sahara", "Car Wash Express",
+    "Uitzendbureau FlexWerk", "Bandenservice Noord", "Café De Zwaan", "Goudinkoop Centrum",
+]
+POSTCODE_LETTERS = ["AB", "AC", "AD", "CD", "EF", "GH", "JK", "KL", "MN", "PR", "ST", "VW"]
+# Reports come in more in the evening than at night.
+HOUR_WEIGHTS = [1, 1, 1, 1, 1, 1, 2, 3, 4, 5, 5, 5, 5, 5, 5, 5, 5, 6, 7, 8, 9, 8, 5, 2]
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+def _status_for(age_days: float, urgency: str, rng: random.Random) -> str:
+    """Older reports are further along the workflow, as in a real queue; acute ones move fast."""
+    if urgency == "acuut" and age_days >= 0.25:
+        # Acute reports are forwarded within hours, not left in the queue.
+        return rng.choice(["doorgestuurd", "afgerond", "afgerond"])
     if age_days < 3:
         return rng.choice(["nieuw", "nieuw", "in_behandeling"])
     if age_days < 30:
@@ -65,77 +115,168 @@ def _status_for(age_days: float, rng: random.Random) -> str:
     return rng.choice(["afgerond", "afgerond", "afgerond", "doorgestuurd", "niet_ontvankelijk"])
 
 
-def seed_reports(count: int, seed: int = 7, now: datetime | None = None, chunk: int = 5000) -> int:
-    """Insert ``count`` demo reports; returns how many were created."""
-    from meldpunt.models import OUTCOMES
-
-    rng = random.Random(seed)
-    now = now or datetime.now(UTC)
+def text_pool(size: int, rng: random.Random) -> list[dict]:
+    """``size`` varied texts: a corpus text, sometimes a sentence from another text on the
+    same theme, and everyday openers and closers. Each is classified once by the caller."""
     texts = corpus_texts()
     if not texts:
         raise RuntimeError("the triage corpus is missing; cannot make demo texts")
     routing = current_app.config.get("ROUTING_FILE")
-    results = triage.classify_many(texts, routing_file=routing)
+    base_results = triage.classify_many(texts, routing_file=routing)
+    by_theme: dict[str, list[str]] = {}
+    for source, result in zip(texts, base_results, strict=True):
+        sentences = [p for p in _SENTENCE.split(source["text"]) if len(p) > 20]
+        by_theme.setdefault(result.theme, []).extend(sentences)
+    pool = []
+    for i in range(size):
+        if i < len(texts):
+            pool.append(dict(texts[i]))
+            continue
+        pick = rng.randrange(len(texts))
+        source = texts[pick]
+        parts = [rng.choice(OPENERS), source["text"]]
+        same_theme = by_theme.get(base_results[pick].theme) or []
+        if same_theme and rng.random() < 0.4:
+            parts.append(rng.choice(same_theme))
+        parts.append(rng.choice(CLOSERS))
+        text = " ".join(p for p in parts if p)
+        pool.append({**source, "text": text})
+    return pool
+
+
+def _location(rng: random.Random, place_type: str) -> tuple[str, str, str, str, str]:
+    """(location, postcode, area, house number, location key), some places far more often than others."""
+    area = POSTCODE_AREAS[min(int(rng.expovariate(0.35)), len(POSTCODE_AREAS) - 1)]
+    if place_type in ("bedrijfspand", "horeca") and rng.random() < 0.25:
+        name = rng.choice(BUSINESS_NAMES)
+        return name, area + "BV", area, "", location_key(name)[0] or name.lower()
+    streets = STREETS + MORE_STREETS
+    street = streets[min(int(rng.expovariate(0.06)), len(streets) - 1)]
+    number = str(1 + min(int(rng.expovariate(0.02)), 400))
+    letters = POSTCODE_LETTERS[(zlib.crc32(street.encode()) + int(number) // 20) % len(POSTCODE_LETTERS)]
+    return f"{street} {number}", area + letters, area, number, f"{street.lower()} {number}"
+
+
+def _report_row(
+    n: int, seed: int, receipt_key: bytes, source: dict, result, now: datetime, rng: random.Random, day_offset: float
+) -> dict:
+    from meldpunt.models import OUTCOMES
+
+    day = (now - timedelta(days=day_offset)).replace(hour=0, minute=0, second=0, microsecond=0)
+    hour = rng.choices(range(24), weights=HOUR_WEIGHTS)[0]
+    created_at = min(now - timedelta(minutes=1), day + timedelta(hours=hour, minutes=rng.randrange(60), seconds=rng.randrange(60)))
+    age = (now - created_at).total_seconds() / 86400
+    status = _status_for(age, result.urgency, rng)
+    closed = status in ("afgerond", "niet_ontvankelijk")
+    location, postcode, area, number, key = _location(rng, source["place_type"])
+    first_action = None
+    if status != "nieuw":
+        first_action = min(now, created_at + timedelta(hours=rng.uniform(0.1, 2) if result.urgency == "acuut" else rng.uniform(0.2, 60)))
+    anonymous = rng.random() < 0.7
+    return {
+        "created_at": created_at,
+        "receipt_hash": hashlib.sha256(receipt_key + f"demo-{seed}-{n}".encode()).hexdigest(),
+        "text": source["text"],
+        "location": location,
+        "postcode": postcode,
+        "postcode_area": area,
+        "house_number": number or None,
+        "location_key": key,
+        "place_type": source["place_type"],
+        "reporter_type": source["reporter_type"],
+        "ongoing": rng.choice(["ja", "nee", "onbekend"]),
+        "campaign_code": rng.choice(CAMPAIGNS),
+        "heard_via": rng.choice(HEARD_VIA),
+        "language": result.language,
+        "anonymous": anonymous,
+        "share_identity": False,
+        "status": status,
+        "outcome": rng.choice(OUTCOMES) if status == "afgerond" else None,
+        "theme": result.theme,
+        "urgency": result.urgency,
+        "urgency_rank": URGENCY_RANK[result.urgency],
+        "route": result.route,
+        "review": result.review,
+        "has_attachments": rng.random() < 0.2,
+        "first_opened_at": first_action,
+        "first_action_at": first_action,
+        "closed_at": min(now, (first_action or created_at) + timedelta(days=rng.uniform(1, 40))) if closed else None,
+        "unread_for_staff": False,
+        "wants_email_notice": False,
+    }
+
+
+REPORT_COLUMNS = (
+    "id", "created_at", "receipt_hash", "text", "location", "postcode", "postcode_area", "house_number",
+    "location_key", "place_type", "reporter_type", "ongoing", "campaign_code", "heard_via", "language",
+    "anonymous", "share_identity", "status", "outcome", "theme", "urgency", "urgency_rank", "route",
+    "review", "has_attachments", "first_opened_at", "first_action_at", "closed_at", "unread_for_staff",
+    "wants_email_notice",
+)
+SUGGESTION_COLUMNS = (
+    "report_id", "created_at", "theme", "secondary_themes", "urgency", "route", "confidence", "review",
+    "explanation", "language", "model_version",
+)
+EVENT_COLUMNS = ("report_id", "created_at", "status", "outcome")
+
+
+def _next_ids(count: int) -> list[int]:
+    """Reserve ``count`` report ids (a sequence on PostgreSQL, max+1 on SQLite)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return list(
+            db.session.scalars(
+                text("SELECT nextval(pg_get_serial_sequence('report', 'id')) FROM generate_series(1, :n)"),
+                {"n": count},
+            )
+        )
+    start = (db.session.scalar(select(func.max(Report.id))) or 0) + 1
+    return list(range(start, start + count))
+
+
+def _write_batch(reports: list[dict], suggestions: list[dict], events: list[dict]) -> None:
+    if db.session.get_bind().dialect.name == "postgresql":
+        # COPY: an order of magnitude faster than INSERT for bulk data.
+        cursor = db.session.connection().connection.driver_connection.cursor()
+        for table, columns, rows in (
+            ("report", REPORT_COLUMNS, reports),
+            ("triage_suggestion", SUGGESTION_COLUMNS, suggestions),
+            ("status_event", EVENT_COLUMNS, events),
+        ):
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(
+                        [json.dumps(row[c]) if isinstance(row.get(c), list) else row.get(c) for c in columns]
+                    )
+        return
+    # Core table inserts: one executemany per table, no ORM bookkeeping per row.
+    db.session.execute(Report.__table__.insert(), reports)
+    db.session.execute(TriageSuggestion.__table__.insert(), suggestions)
+    db.session.execute(StatusEvent.__table__.insert(), events)
+
+
+def seed_reports(count: int, seed: int = 7, now: datetime | None = None, chunk: int = 20000) -> int:
+    """Insert ``count`` demo reports with suggestions and status events; returns how many."""
+    rng = random.Random(seed)
+    now = now or datetime.now(UTC)
+    pool = text_pool(min(max(count, 1), max(len(corpus_texts()), 6000)), rng)
+    routing = current_app.config.get("ROUTING_FILE")
+    results = triage.classify_many(pool, routing_file=routing)
     receipt_key = current_app.config["RECEIPT_KEY"].encode()
+    # Ages drawn up front and sorted oldest first: ids then follow arrival order and the
+    # table is laid out in time order, as a real one is (more recent days hold more reports).
+    ages = sorted((rng.random() ** 1.3 * 365 for _ in range(count)), reverse=True)
     created = 0
     while created < count:
         batch = min(chunk, count - created)
-        report_rows = []
-        picks = []
-        for i in range(batch):
-            n = created + i
-            pick = rng.randrange(len(texts))
-            picks.append(pick)
-            source, result = texts[pick], results[pick]
-            created_at = now - timedelta(days=rng.random() ** 1.3 * 365, minutes=rng.randrange(1440))
-            age = (now - created_at).total_seconds() / 86400
-            status = _status_for(age, rng)
-            closed = status in ("afgerond", "niet_ontvankelijk")
-            area = rng.choice(POSTCODE_AREAS)
-            street = rng.choice(STREETS)
-            number = str(rng.randrange(1, 180))
-            first_action = created_at + timedelta(hours=rng.uniform(0.2, 60)) if status != "nieuw" else None
-            report_rows.append(
-                {
-                    "created_at": created_at,
-                    "receipt_hash": hashlib.sha256(receipt_key + f"demo-{seed}-{n}".encode()).hexdigest(),
-                    "text": source["text"],
-                    "location": f"{street} {number}",
-                    "postcode": area + rng.choice(["AB", "CD", "GH", "KL", "MN"]),
-                    "postcode_area": area,
-                    "house_number": number,
-                    "location_key": f"{street.lower()} {number}",
-                    "place_type": source["place_type"],
-                    "reporter_type": source["reporter_type"],
-                    "ongoing": rng.choice(["ja", "nee", "onbekend"]),
-                    "campaign_code": rng.choice(CAMPAIGNS),
-                    "heard_via": rng.choice(HEARD_VIA),
-                    "language": result.language,
-                    "anonymous": rng.random() < 0.7,
-                    "share_identity": False,
-                    "status": status,
-                    "outcome": rng.choice(OUTCOMES) if status == "afgerond" else None,
-                    "theme": result.theme,
-                    "urgency": result.urgency,
-                    "urgency_rank": URGENCY_RANK[result.urgency],
-                    "route": result.route,
-                    "review": result.review,
-                    "has_attachments": rng.random() < 0.2,
-                    "first_opened_at": first_action,
-                    "first_action_at": first_action,
-                    "closed_at": min(now, (first_action or created_at) + timedelta(days=rng.uniform(1, 40)))
-                    if closed
-                    else None,
-                    "unread_for_staff": False,
-                    "wants_email_notice": False,
-                }
-            )
-        ids = db.session.scalars(insert(Report).returning(Report.id), report_rows).all()
-        suggestion_rows = []
-        event_rows = []
-        for report_id, row, pick in zip(ids, report_rows, picks, strict=True):
+        ids = _next_ids(batch)
+        reports, suggestions, events = [], [], []
+        for i, report_id in enumerate(ids):
+            pick = rng.randrange(len(pool))
             result = results[pick]
-            suggestion_rows.append(
+            row = _report_row(created + i, seed, receipt_key, pool[pick], result, now, rng, ages[created + i])
+            row["id"] = report_id
+            reports.append(row)
+            suggestions.append(
                 {
                     "report_id": report_id,
                     "created_at": row["created_at"],
@@ -150,14 +291,12 @@ def seed_reports(count: int, seed: int = 7, now: datetime | None = None, chunk: 
                     "model_version": result.model_version,
                 }
             )
-            event_rows.append({"report_id": report_id, "created_at": row["created_at"], "status": "nieuw"})
+            events.append({"report_id": report_id, "created_at": row["created_at"], "status": "nieuw", "outcome": None})
             if row["status"] != "nieuw":
-                event_rows.append(
-                    {"report_id": report_id, "created_at": row["first_action_at"], "status": row["status"],
-                     "outcome": row["outcome"]}
+                events.append(
+                    {"report_id": report_id, "created_at": row["first_action_at"], "status": row["status"], "outcome": row["outcome"]}
                 )
-        db.session.execute(insert(TriageSuggestion), suggestion_rows)
-        db.session.execute(insert(StatusEvent), event_rows)
+        _write_batch(reports, suggestions, events)
         db.session.commit()
         created += batch
     return created

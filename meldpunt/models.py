@@ -404,3 +404,63 @@ class ReminderSent(db.Model):  # type: ignore[name-defined]
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (UniqueConstraint("report_id", "rule", name="uq_reminder_sent_report_rule"),)
+
+
+# --- Statistics: aggregate-only tables kept by meldpunt/rollup.py -----------------
+# A row is a day (Europe/Amsterdam), a category and a number: nothing about a report.
+
+
+class DailyReportStat(db.Model):  # type: ignore[name-defined]
+    """Reports submitted per local day, per dimension value ("total" has value "")."""
+
+    __tablename__ = "daily_report_stat"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value: Mapped[str] = mapped_column(String(40), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class DailyClosureStat(db.Model):  # type: ignore[name-defined]
+    """Reports closed per local day of closing, per outcome."""
+
+    __tablename__ = "daily_closure_stat"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(30), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class DailyDurationStat(db.Model):  # type: ignore[name-defined]
+    """How many reports took a given (bucketed) time, so medians need no report rows.
+
+    ``measure`` "first_action" is keyed by the day of submission, "closing" by the
+    day of closing; ``bucket_hours`` is the upper bound of the bucket in hours.
+    """
+
+    __tablename__ = "daily_duration_stat"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    measure: Mapped[str] = mapped_column(String(20), primary_key=True)
+    bucket_hours: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class StatRollupState(db.Model):  # type: ignore[name-defined]
+    """One row: how far the statistics rollup got (its watermark)."""
+
+    __tablename__ = "stat_rollup_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Changes to reports before this moment are in the aggregate tables.
+    watermark: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # New with every rollup: a cache key for computed statistics.
+    token: Mapped[str] = mapped_column(String(32))
+
+
+# The incremental rollup finds reports changed since its previous run (migration 0003).
+Index("ix_stat_status_event_created", StatusEvent.created_at)
+Index("ix_stat_triage_decision_created", TriageDecision.created_at)
+Index("ix_stat_report_first_action", Report.first_action_at)
+Index("ix_stat_report_last_seen", Report.reporter_last_seen_at)

@@ -12,9 +12,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-import triage
 from flask import current_app
 
+import triage
 from meldpunt import counters, crypto, receipts, storage
 from meldpunt.extensions import db
 from meldpunt.models import (

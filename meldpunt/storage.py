@@ -12,7 +12,6 @@ field) for at most an hour, so a reporter never has to choose a file twice.
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import shutil

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from meldpunt import counters, followup, reports
 from meldpunt.extensions import csrf, db, limiter
-from meldpunt.labels import REPORTER_STATUS_TEXT, OUTCOME_LABELS
+from meldpunt.labels import OUTCOME_LABELS, REPORTER_STATUS_TEXT
 from meldpunt.plaintext import find_contact_details
 from meldpunt.public import uploads
 from meldpunt.public.forms import AddInformationForm, ReceiptForm, ReportForm, clean_campaign

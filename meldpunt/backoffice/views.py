@@ -1,0 +1,539 @@
+"""Back-office views. Thin: read the request, call one service, render."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from meldpunt import (
+    access,
+    audit,
+    crypto,
+    forwarding,
+    notes,
+    queue,
+    related,
+    reporter_contact,
+    staff_messages,
+    storage,
+    triage_decisions,
+    workflow,
+)
+from meldpunt.backoffice import bp
+from meldpunt.backoffice.common import add_problem, problems
+from meldpunt.backoffice.forms import (
+    ContactForm,
+    DecisionForm,
+    ForwardForm,
+    LinkForm,
+    MessageForm,
+    NoteForm,
+    QueueFilterForm,
+    StatusForm,
+    UnlinkForm,
+)
+from meldpunt.extensions import db
+from meldpunt.labels import ROUTE_LABELS, STATUS_LABELS
+from meldpunt.models import Attachment, AuditEvent, Report, StaffUser
+
+AUDIT_PAGE = 100
+
+
+def _user() -> StaffUser:
+    return current_user._get_current_object()
+
+
+def _report_or_404(report_id: int) -> Report:
+    report = db.session.get(Report, report_id)
+    if report is None or report.purged_at is not None:
+        abort(404)
+    return report
+
+
+def _page_arg() -> int:
+    try:
+        return max(1, int(request.args.get("pagina", "1")))
+    except ValueError:
+        return 1
+
+
+def _back(report_id: int, anchor: str = "") -> Any:
+    return redirect(url_for("backoffice.report", report_id=report_id) + (f"#{anchor}" if anchor else ""), code=303)
+
+
+# --- landing and queue -------------------------------------------------------------
+
+
+@bp.get("")
+@access.requires(access.HOME)
+def home():
+    role = current_user.role
+    if access.allowed(role, access.QUEUE):
+        return _queue()
+    if access.allowed(role, access.PARTNER):
+        return redirect(url_for("backoffice.partner_inbox"), code=303)
+    # communicatie: statistics only, never report content.
+    return render_template("backoffice/landing.html")
+
+
+def _filters(form: QueueFilterForm) -> queue.QueueFilters:
+    def yes_no(value: str | None) -> bool | None:
+        return {"ja": True, "nee": False}.get(value or "")
+
+    return queue.QueueFilters(
+        status=form.status.data or "open",
+        theme=form.theme.data or None,
+        urgency=form.urgency.data or None,
+        route=form.route.data or None,
+        review=yes_no(form.review.data),
+        date_from=form.van.data,
+        date_to=form.tot.data,
+        postcode_area=form.postcode.data or None,
+        has_attachments=yes_no(form.bijlagen.data),
+        reporter_type=form.melder.data or None,
+        query=form.q.data or None,
+    )
+
+
+def _plain_labels() -> dict[str, dict[str, str]]:
+    from meldpunt import labels
+
+    return {
+        name: {code: str(label) for code, label in mapping.items()}
+        for name, mapping in (
+            ("urgency", labels.URGENCY_LABELS),
+            ("theme", labels.THEME_LABELS),
+            ("route", labels.ROUTE_LABELS),
+            ("status", labels.STATUS_LABELS),
+        )
+    }
+
+
+def _queue():
+    form = QueueFilterForm(request.args)
+    valid = form.validate()
+    filters = _filters(form) if valid else queue.QueueFilters()
+    result = queue.fetch(filters, page=_page_arg())
+    args = {name: request.args[name] for name in form._fields if request.args.get(name)}
+    return render_template(
+        "backoffice/queue.html",
+        form=form,
+        result=result,
+        # Resolved once per page: the acute panel can hold hundreds of rows.
+        plain=_plain_labels(),
+        report_url=url_for("backoffice.report", report_id=0)[:-1],
+        problems=problems(form) if not valid else [],
+        page_args=args,
+    ), (200 if valid else 422)
+
+
+# --- one report ---------------------------------------------------------------------
+
+
+def _staff_names(ids: set[int | None]) -> dict[int, str]:
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(StaffUser.id, StaffUser.email).where(StaffUser.id.in_(ids))).all())
+
+
+def _attachment_names(report: Report) -> dict[int, str]:
+    names = {}
+    for attachment in report.attachments:
+        try:
+            names[attachment.id] = crypto.decrypt(attachment.name_encrypted).decode("utf-8") if attachment.name_encrypted else ""
+        except crypto.InvalidToken:
+            names[attachment.id] = ""
+        names[attachment.id] = names[attachment.id] or _("bestand %(n)s", n=attachment.id)
+    return names
+
+
+def _forward_form(report: Report) -> ForwardForm:
+    form = ForwardForm(prefix="forward")
+    form.route.choices = [(r, ROUTE_LABELS[r]) for r in forwarding.forwardable_routes()]
+    if request.method == "GET" or not form.route.data:
+        form.route.data = report.route if report.route in forwarding.forwardable_routes() else "riec"
+    return form
+
+
+def _render_report(report: Report, code: int = 200, revealed=None, **forms: Any):
+    user = _user()
+    decision_form = forms.get("decision") or DecisionForm(prefix="decision", data={
+        "theme": report.theme, "urgency": report.urgency, "route": report.route})
+    status_form = forms.get("status") or StatusForm(prefix="status")
+    allowed_next = workflow.next_statuses(report.status)
+    status_form.status.choices = [(s, STATUS_LABELS[s]) for s in allowed_next]
+    note_form = forms.get("note") or NoteForm(prefix="note")
+    message_form = forms.get("message") or MessageForm(prefix="message")
+    contact_form = forms.get("contact_form") or ContactForm(prefix="contact")
+    link_form = forms.get("link") or LinkForm(prefix="link")
+    forward_form = forms.get("forward") or _forward_form(report)
+    decisions = triage_decisions.decisions_for(report.id)
+    report_notes = notes.notes_for(report.id)
+    forwards = forwarding.forwards_for(report.id)
+    names = _staff_names(
+        {d.staff_id for d in decisions}
+        | {e.staff_id for e in report.status_events}
+        | {n.staff_id for n in report_notes}
+        | {m.staff_id for m in report.messages}
+        | {f.staff_id for f in forwards}
+    )
+    all_problems = problems(*(f for f in forms.values() if f is not None))
+    return render_template(
+        "backoffice/report.html",
+        report=report,
+        suggestion=report.suggestion,
+        decisions=decisions,
+        notes=report_notes,
+        forwards=forwards,
+        related=related.find_related(report),
+        attachment_names=_attachment_names(report),
+        names=names,
+        has_contact=reporter_contact.has_contact(report),
+        contact=revealed,
+        may_reveal=access.may_reveal_contact(user),
+        may_forward=access.allowed(user.role, access.FORWARD),
+        may_export=access.may_export_signal(user, report),
+        partner_emails=current_app.config.get("PARTNER_EMAILS", {}),
+        allowed_next=allowed_next,
+        decision_form=decision_form,
+        status_form=status_form,
+        note_form=note_form,
+        message_form=message_form,
+        contact_form=contact_form,
+        link_form=link_form,
+        unlink_form=UnlinkForm(prefix="unlink"),
+        forward_form=forward_form,
+        problems=all_problems,
+    ), code
+
+
+@bp.get("/melding/<int:report_id>")
+@access.requires(access.REPORT_VIEW)
+def report(report_id: int):
+    found = _report_or_404(report_id)
+    workflow.mark_opened(found, _user())
+    return _render_report(found)
+
+
+@bp.post("/melding/<int:report_id>/triage")
+@access.requires(access.REPORT_WORK)
+def report_decide(report_id: int):
+    found = _report_or_404(report_id)
+    form = DecisionForm(prefix="decision")
+    if not form.validate_on_submit():
+        return _render_report(found, 422, decision=form)
+    triage_decisions.decide(found.id, _user(), form.theme.data, form.urgency.data, form.route.data)
+    flash(_("Het triagebesluit is opgeslagen."), "success")
+    return _back(found.id, "triage")
+
+
+_WORKFLOW_MESSAGES = {
+    "outcome_required": "Kies een resultaat om de melding af te ronden.",
+    "transition_not_allowed": "Deze statuswijziging kan niet vanuit de huidige status.",
+    "unknown_status": "Kies een status.",
+}
+
+
+@bp.post("/melding/<int:report_id>/status")
+@access.requires(access.REPORT_WORK)
+def report_status(report_id: int):
+    found = _report_or_404(report_id)
+    form = StatusForm(prefix="status")
+    form.status.choices = [(s, STATUS_LABELS[s]) for s in workflow.next_statuses(found.status)]
+    if not form.validate_on_submit():
+        return _render_report(found, 422, status=form)
+    try:
+        workflow.change_status(found.id, _user(), form.status.data, form.outcome.data or None)
+    except workflow.WorkflowError as error:
+        db.session.rollback()
+        field = "outcome" if str(error) == "outcome_required" else "status"
+        add_problem(form, field, _(_WORKFLOW_MESSAGES[str(error)]))
+        return _render_report(found, 422, status=form)
+    flash(_("De status is gewijzigd."), "success")
+    return _back(found.id, "status")
+
+
+@bp.post("/melding/<int:report_id>/notitie")
+@access.requires(access.REPORT_WORK)
+def report_note(report_id: int):
+    found = _report_or_404(report_id)
+    form = NoteForm(prefix="note")
+    if not form.validate_on_submit() or not (form.note.data or "").strip():
+        if not form.errors:
+            add_problem(form, "note", _("Vul dit veld in."))
+        return _render_report(found, 422, note=form)
+    notes.add_note(found.id, _user(), form.note.data)
+    flash(_("De notitie is opgeslagen."), "success")
+    return _back(found.id, "notities")
+
+
+@bp.post("/melding/<int:report_id>/bericht")
+@access.requires(access.REPORT_WORK)
+def report_message(report_id: int):
+    found = _report_or_404(report_id)
+    form = MessageForm(prefix="message")
+    if not form.validate_on_submit() or not (form.message.data or "").strip():
+        if not form.errors:
+            add_problem(form, "message", _("Vul dit veld in."))
+        return _render_report(found, 422, message=form)
+    staff_messages.send_message(found.id, _user(), form.message.data)
+    flash(_("Het bericht staat klaar voor de melder."), "success")
+    return _back(found.id, "berichten")
+
+
+_LINK_MESSAGES = {
+    "same_report": "Een melding kan niet aan zichzelf worden gekoppeld.",
+    "unknown_report": "Er is geen melding met dit nummer.",
+    "already_linked": "Deze meldingen zijn al gekoppeld.",
+}
+
+
+@bp.post("/melding/<int:report_id>/koppelen")
+@access.requires(access.REPORT_WORK)
+def report_link(report_id: int):
+    found = _report_or_404(report_id)
+    form = LinkForm(prefix="link")
+    if not form.validate_on_submit():
+        return _render_report(found, 422, link=form)
+    try:
+        related.link(found.id, form.other_id.data, _user())
+    except related.LinkError as error:
+        db.session.rollback()
+        add_problem(form, "other_id", _(_LINK_MESSAGES[str(error)]))
+        return _render_report(found, 422, link=form)
+    flash(_("De meldingen zijn gekoppeld."), "success")
+    return _back(found.id, "verwant")
+
+
+@bp.post("/melding/<int:report_id>/ontkoppelen")
+@access.requires(access.REPORT_WORK)
+def report_unlink(report_id: int):
+    found = _report_or_404(report_id)
+    form = UnlinkForm(prefix="unlink")
+    if form.validate_on_submit():
+        related.unlink(found.id, form.other_id.data, _user())
+        flash(_("De koppeling is verwijderd."), "success")
+    return _back(found.id, "verwant")
+
+
+@bp.post("/melding/<int:report_id>/contactgegevens")
+@access.requires(access.CONTACT_VIEW)
+def report_contact(report_id: int):
+    found = _report_or_404(report_id)
+    form = ContactForm(prefix="contact")
+    if not form.validate_on_submit():
+        return _render_report(found, 422, contact_form=form)
+    try:
+        shown = reporter_contact.reveal(found, _user(), form.reason.data)
+    except reporter_contact.ContactError:
+        add_problem(form, "reason", _("Deze melder heeft geen contactgegevens achtergelaten."))
+        return _render_report(found, 422, contact_form=form)
+    return _render_report(found, 200, revealed=shown)
+
+
+_FORWARD_MESSAGES = {
+    "unknown_route": "Kies een partner.",
+    "already_forwarded": "Deze melding is al naar deze partner doorgestuurd.",
+    "closed": "Een afgesloten melding kan niet worden doorgestuurd. Heropen hem eerst.",
+}
+
+
+@bp.post("/melding/<int:report_id>/doorsturen")
+@access.requires(access.FORWARD)
+def report_forward(report_id: int):
+    found = _report_or_404(report_id)
+    form = _forward_form(found)
+    if not form.validate_on_submit():
+        return _render_report(found, 422, forward=form)
+    try:
+        done = forwarding.forward(found.id, _user(), form.route.data)
+    except forwarding.ForwardError as error:
+        db.session.rollback()
+        add_problem(form, "route", _(_FORWARD_MESSAGES[str(error)]))
+        return _render_report(found, 422, forward=form)
+    if done.notified:
+        flash(_("De melding is doorgestuurd. De partner krijgt een e-mail zonder inhoud."), "success")
+    else:
+        flash(_("De melding is doorgestuurd, maar voor deze partner is geen e-mailadres ingesteld. Laat het de partner zelf weten."), "warning")
+    return _back(found.id, "doorsturen")
+
+
+def _signal_or_404(report_id: int) -> tuple[Report, dict]:
+    found = _report_or_404(report_id)
+    if not access.may_export_signal(_user(), found):
+        abort(404)
+    return found, forwarding.riec_signal(found, _user())
+
+
+@bp.get("/melding/<int:report_id>/riec.json")
+@access.requires(access.SIGNAL_EXPORT)
+def riec_json(report_id: int):
+    found, signal = _signal_or_404(report_id)
+    body = json.dumps(signal, ensure_ascii=False, indent=2)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="signaal-MOM-{found.id}.json"'},
+    )
+
+
+@bp.get("/melding/<int:report_id>/riec")
+@access.requires(access.SIGNAL_EXPORT)
+def riec_print(report_id: int):
+    found, signal = _signal_or_404(report_id)
+    return render_template("backoffice/riec_print.html", report=found, signal=signal)
+
+
+@bp.get("/bijlage/<int:attachment_id>")
+@access.requires(access.ATTACHMENT)
+def attachment(attachment_id: int):
+    """Attachments only through here, after the access check: never from a public path."""
+    import io
+
+    from flask import send_file
+
+    found = db.session.get(Attachment, attachment_id)
+    if found is None or not access.can_view_report(_user(), found.report) or found.report.purged_at is not None:
+        abort(404)
+    data = storage.read_attachment(found.storage_name)
+    inline = found.kind == "image" and request.args.get("download") != "1"
+    name = _attachment_names(found.report).get(found.id, "bestand")
+    audit.record(audit.ATTACHMENT_DOWNLOAD, _user(), "attachment", found.id, {"report_id": found.report_id, "inline": inline})
+    db.session.commit()
+    response = send_file(
+        io.BytesIO(data),
+        mimetype=found.content_type if inline else "application/octet-stream",
+        as_attachment=not inline,
+        download_name=name,
+        max_age=0,
+    )
+    # Whatever the file holds, it runs nothing in our origin.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return response
+
+
+# --- partners ------------------------------------------------------------------------
+
+
+@bp.get("/partner")
+@access.requires(access.PARTNER)
+def partner_inbox():
+    rows, total = forwarding.partner_inbox(current_user.route, page=_page_arg())
+    return render_template("backoffice/partner_inbox.html", rows=rows, total=total, page=_page_arg())
+
+
+@bp.get("/partner/melding/<int:report_id>")
+@access.requires(access.PARTNER)
+def partner_report(report_id: int):
+    user = _user()
+    found = _report_or_404(report_id)
+    if not access.can_view_report(user, found):
+        abort(404)
+    workflow.mark_opened(found, user)
+    return render_template(
+        "backoffice/partner_report.html",
+        report=found,
+        contact=reporter_contact.shared_with_partner(found, user),
+        attachment_names=_attachment_names(found),
+        forward=next((f for f in forwarding.forwards_for(found.id) if f.route == user.route), None),
+        may_export=access.may_export_signal(user, found),
+    )
+
+
+# --- coordination and administration -------------------------------------------------
+
+
+@bp.get("/routering")
+@access.requires(access.ROUTING)
+def routing():
+    import triage
+    from triage.taxonomy import THEMES
+
+    routing_file = current_app.config.get("ROUTING_FILE")
+    rows = [(theme, triage.route_for(theme, routing_file)) for theme in THEMES]
+    return render_template(
+        "backoffice/routing.html",
+        rows=rows,
+        routing_file=routing_file,
+        partner_emails=current_app.config.get("PARTNER_EMAILS", {}),
+        routes=forwarding.forwardable_routes(),
+    )
+
+
+@bp.get("/audit")
+@access.requires(access.AUDIT)
+def audit_log():
+    action = request.args.get("actie") or None
+    statement = select(AuditEvent).order_by(AuditEvent.id.desc())
+    if action:
+        statement = statement.where(AuditEvent.action == action)
+    page = _page_arg()
+    events = db.session.scalars(statement.limit(AUDIT_PAGE).offset((page - 1) * AUDIT_PAGE)).all()
+    total = db.session.scalar(select(func.count(AuditEvent.id))) or 0
+    check = audit.verify_chain() if request.args.get("controleren") == "1" else None
+    audit.record(audit.AUDIT_VIEW, _user(), details={"page": page, **({"verified": check.ok} if check else {})})
+    db.session.commit()
+    actions = sorted(db.session.scalars(select(AuditEvent.action).distinct()))
+    return render_template(
+        "backoffice/audit.html", events=events, total=total, page=page, per_page=AUDIT_PAGE,
+        check=check, action=action, actions=actions,
+    )
+
+
+@bp.get("/audit/export.jsonl")
+@access.requires(access.AUDIT)
+def audit_export():
+    audit.record(audit.AUDIT_EXPORT, _user())
+    db.session.commit()
+    body = "".join(audit.export_rows(audit.iter_events()))
+    return Response(
+        body,
+        mimetype="application/x-ndjson",
+        headers={"Content-Disposition": 'attachment; filename="auditlog.jsonl"'},
+    )
+
+
+@bp.get("/gebruikers")
+@access.requires(access.USERS)
+def users():
+    accounts = db.session.scalars(select(StaffUser).order_by(StaffUser.role, StaffUser.email)).all()
+    from meldpunt.backoffice.forms import UserForm
+    from meldpunt.models import utcnow
+
+    return render_template("backoffice/users.html", accounts=accounts, form=UserForm(), now_utc=utcnow())
+
+
+@bp.post("/gebruikers/<int:user_id>")
+@access.requires(access.USERS)
+def user_update(user_id: int):
+    from meldpunt import authentication
+    from meldpunt.backoffice.forms import UserForm
+
+    account = db.session.get(StaffUser, user_id)
+    if account is None:
+        abort(404)
+    form = UserForm()
+    action = request.form.get("actie")
+    if not form.validate_on_submit() or action not in {"deblokkeren", "deactiveren", "activeren"}:
+        abort(400)
+    if account.id == current_user.id and action == "deactiveren":
+        flash(_("U kunt uw eigen account niet uitschakelen."), "error")
+        return redirect(url_for("backoffice.users"), code=303)
+    if action == "deblokkeren":
+        account.locked_until = None
+        account.failed_logins = 0
+    elif action == "deactiveren":
+        account.active = False
+        authentication.rotate_session_token(account)
+    else:
+        account.active = True
+    audit.record(audit.USER_CHANGE, _user(), "staff_user", account.id, {"action": action})
+    db.session.commit()
+    flash(_("Het account is bijgewerkt."), "success")
+    return redirect(url_for("backoffice.users"), code=303)

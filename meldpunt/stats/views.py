@@ -1,0 +1,105 @@
+"""Views of the statistics pages. Thin: read the query string, call one service, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from meldpunt import access, charts, statistics
+from meldpunt.extensions import db
+from meldpunt.models import StatRollupState
+from meldpunt.stats import bp, results_bp
+
+
+@bp.before_request
+def guard() -> Any:
+    """The back office's guard: idle timeout, then the one role check (meldpunt.access)."""
+    try:
+        from meldpunt.backoffice.common import guard as backoffice_guard
+    except ModuleNotFoundError:  # pragma: no cover - the back office is always installed
+        return access.enforce("backoffice.login")
+    return backoffice_guard()
+
+
+def _updated_at():
+    return db.session.scalar(select(StatRollupState.finished_at).where(StatRollupState.id == 1))
+
+
+@bp.app_context_processor
+def stats_helpers() -> dict[str, Any]:
+    def has_endpoint(name: str) -> bool:
+        return name in current_app.view_functions
+
+    return {"render_chart": charts.render, "has_endpoint": has_endpoint}
+
+
+def _period() -> tuple[statistics.Period, bool]:
+    return statistics.parse_period(request.args.get("periode"), request.args.get("vanaf"))
+
+
+def _period_args(period: statistics.Period) -> dict[str, str]:
+    return {"periode": period.kind, "vanaf": period.start.isoformat()}
+
+
+@bp.get("/")
+@access.requires(access.STATISTICS)
+def dashboard():
+    period, understood = _period()
+    board = statistics.dashboard(period)
+    return render_template(
+        "stats/dashboard.html",
+        board=board,
+        period=period,
+        understood=understood,
+        kinds=statistics.PERIOD_KINDS,
+        kind_labels=statistics.PERIOD_KIND_LABELS,
+        period_args=_period_args,
+        updated_at=_updated_at(),
+    )
+
+
+@bp.get("/export/<name>.csv")
+@access.requires(access.STATISTICS)
+def export(name: str):
+    period, _understood = _period()
+    table = statistics.export_table(name, period)
+    if table is None:
+        abort(404)
+    filename = f"meldpunt-{name}-{period.kind}-{period.start.isoformat()}.csv"
+    return Response(
+        statistics.to_csv(table).encode("utf-8"),
+        mimetype="text/csv",
+        headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{filename}"',
+        },
+    )
+
+
+@bp.get("/factsheet")
+@access.requires(access.STATISTICS)
+def factsheet_latest():
+    return redirect(url_for("stats.factsheet", year=statistics.local_today().year - 1), code=303)
+
+
+@bp.get("/factsheet/<int:year>")
+@access.requires(access.STATISTICS)
+def factsheet(year: int):
+    if not 2000 <= year <= statistics.local_today().year:
+        abort(404)
+    return render_template(
+        "stats/factsheet.html", sheet=statistics.factsheet(year), updated_at=_updated_at()
+    )
+
+
+@results_bp.get("/resultaten")
+def results():
+    quarters = statistics.public_results()
+    return render_template(
+        "stats/results.html",
+        quarters=quarters,
+        summary=statistics.results_summary_table(quarters),
+        updated_at=_updated_at(),
+    )

@@ -1,0 +1,32 @@
+#!/bin/sh
+# `make run`: the site (gunicorn) plus the one scheduler process next to it.
+#
+# Scheduled jobs run only in `flask --app meldpunt scheduler`, never in the
+# gunicorn workers (see docs/adr/0003-exactly-once-jobs.md). This script starts
+# both and stops the scheduler when gunicorn exits, and both on Ctrl-C.
+set -u
+
+BIN="${BIN:-.venv/bin}"
+HOST="${HOST:-127.0.0.1}"
+PORT="${PORT:-5000}"
+WORKERS="${WORKERS:-2}"
+
+"$BIN/flask" --app meldpunt scheduler &
+SCHEDULER_PID=$!
+"$BIN/gunicorn" --workers "$WORKERS" --bind "$HOST:$PORT" wsgi:app &
+GUNICORN_PID=$!
+
+stop() {
+    kill -TERM "$GUNICORN_PID" "$SCHEDULER_PID" 2>/dev/null || true
+}
+trap stop INT TERM HUP
+
+status=0
+wait "$GUNICORN_PID" || status=$?
+# A signal interrupts `wait`; keep waiting until gunicorn has really shut down.
+while kill -0 "$GUNICORN_PID" 2>/dev/null; do
+    wait "$GUNICORN_PID" || status=$?
+done
+kill -TERM "$SCHEDULER_PID" 2>/dev/null || true
+wait "$SCHEDULER_PID" 2>/dev/null || true
+exit "$status"

@@ -1,0 +1,179 @@
+"""Fixtures for the back office: staff accounts, signed-in clients, reports, SMTP."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.policy import default as default_policy
+
+import pyotp
+import pytest
+from aiosmtpd.controller import Controller
+
+from tests.helpers import soup
+
+PASSWORD = "een-lang-genoeg-wachtwoord"
+
+
+@dataclass
+class Account:
+    id: int
+    email: str
+    password: str
+    secret: str
+    role: str
+    route: str | None = None
+    steps_used: set = field(default_factory=set)
+
+    def code(self) -> str:
+        """A valid TOTP code not used before by this account (codes cannot be replayed)."""
+        totp = pyotp.TOTP(self.secret)
+        # The server accepts one step either side of its clock. Starting one step
+        # back leaves room for several logins, but only when the current step has
+        # time left: a step boundary passing before the check would void it.
+        now = time.time()
+        left_in_step = totp.interval - now % totp.interval
+        step = totp.timecode(now) - (1 if left_in_step > 10 else 0)
+        while step in self.steps_used or (self.steps_used and step <= max(self.steps_used)):
+            step += 1
+        self.steps_used.add(step)
+        return totp.generate_otp(step)
+
+
+def make_account(app, role: str, route: str | None = None, email: str | None = None, ready: bool = True) -> Account:
+    from meldpunt import staff
+    from meldpunt.extensions import db
+
+    email = email or f"{role}{'-' + route if route else ''}@gemeente.example"
+    with app.app_context():
+        made = staff.create_user(email, role, route, password=PASSWORD)
+        if ready:
+            made.user.totp_confirmed = True
+            made.user.must_change_password = False
+            db.session.commit()
+        return Account(made.user.id, email, PASSWORD, made.totp_secret, role, route)
+
+
+def page_csrf(client, path: str = "/beheer/login") -> str:
+    page = soup(client.get(path))
+    meta = page.find("meta", {"name": "csrf-token"})
+    assert meta is not None, f"no csrf token on {path}"
+    return meta["content"]
+
+
+def login(client, account: Account, code: str | None = None):
+    """Password, then TOTP code. Returns the response of the code step."""
+    token = page_csrf(client)
+    first = client.post("/beheer/login", data={"csrf_token": token, "email": account.email, "password": account.password})
+    assert first.status_code == 303, first.get_data(as_text=True)[:500]
+    assert first.headers["Location"].endswith("/beheer/login/code")
+    token = page_csrf(client, "/beheer/login/code")
+    return client.post("/beheer/login/code", data={"csrf_token": token, "code": code or account.code()})
+
+
+def sign_in(app, role: str, route: str | None = None, email: str | None = None):
+    """A new account of ``role`` and a test client signed in with it."""
+    account = make_account(app, role, route, email)
+    client = app.test_client()
+    response = login(client, account)
+    assert response.status_code == 303 and response.headers["Location"].endswith("/beheer"), response.status_code
+    return client, account
+
+
+@pytest.fixture
+def staff_client(app):
+    """signed_in(role, route=None) -> (client, account)."""
+
+    def signed_in(role: str, route: str | None = None, email: str | None = None):
+        return sign_in(app, role, route, email)
+
+    return signed_in
+
+
+def new_report(app, text: str = "Er hangt een sterke wietlucht en de ramen zijn afgeplakt.", **fields) -> tuple[int, str]:
+    """Store a report through the intake service; ``fields`` are NewReport fields,
+    and ``set_*`` keywords overwrite stored columns afterwards (e.g. set_urgency)."""
+    from meldpunt import reports
+    from meldpunt.extensions import db
+    from meldpunt.models import URGENCY_RANK, Report
+
+    overrides = {k[4:]: fields.pop(k) for k in list(fields) if k.startswith("set_")}
+    with app.app_context():
+        submitted = reports.submit_report(reports.NewReport(text=text, **fields))
+        if overrides:
+            report = db.session.get(Report, submitted.report_id)
+            for name, value in overrides.items():
+                setattr(report, name, value)
+            if "urgency" in overrides:
+                report.urgency_rank = URGENCY_RANK[overrides["urgency"]]
+            db.session.commit()
+        return submitted.report_id, submitted.receipt_code
+
+
+def add_attachment(app, report_id: int, data: bytes, kind: str = "image", content_type: str = "image/png", name: str = "foto.png") -> int:
+    from meldpunt import crypto, storage
+    from meldpunt.extensions import db
+    from meldpunt.models import Attachment, Report
+
+    with app.app_context():
+        storage_name = storage.new_storage_name()
+        storage.write_attachment(storage_name, crypto.encrypt(data))
+        row = Attachment(
+            report_id=report_id, storage_name=storage_name, name_encrypted=crypto.encrypt(name.encode()),
+            content_type=content_type, kind=kind, size=len(data),
+        )
+        db.session.add(row)
+        db.session.get(Report, report_id).has_attachments = True
+        db.session.commit()
+        return row.id
+
+
+def post_form(client, path: str, data: dict, csrf_from: str | None = None):
+    token = page_csrf(client, csrf_from or "/beheer")
+    return client.post(path, data={"csrf_token": token, **data})
+
+
+# --- a real SMTP server on a free local port --------------------------------------
+
+
+class Collector:
+    def __init__(self) -> None:
+        self.messages: list[dict] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd API)
+        with self.lock:
+            parsed = message_from_bytes(envelope.content, policy=default_policy)
+            self.messages.append(
+                {
+                    "from": envelope.mail_from,
+                    "to": list(envelope.rcpt_tos),
+                    "subject": str(parsed["Subject"]),
+                    "body": parsed.get_content(),
+                    # Headers and decoded body: what a reader of the e-mail sees.
+                    "data": "\n".join(f"{k}: {v}" for k, v in parsed.items()) + "\n" + parsed.get_content(),
+                }
+            )
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    collector = Collector()
+    port = free_port()
+    controller = Controller(collector, hostname="127.0.0.1", port=port)
+    controller.start()
+    collector.port = port
+    try:
+        yield collector
+    finally:
+        controller.stop()

@@ -1,0 +1,179 @@
+"""Staff sign-in: password + TOTP, lock-out, first-login setup, idle timeout, logout."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pyotp
+from sqlalchemy import select
+
+from meldpunt.extensions import db
+from meldpunt.models import AuditEvent, StaffUser, utcnow
+from tests.backoffice.conftest import PASSWORD, login, make_account, page_csrf
+from tests.helpers import soup
+
+
+def _user(app, account) -> StaffUser:
+    with app.app_context():
+        user = db.session.get(StaffUser, account.id)
+        db.session.expunge(user)
+        return user
+
+
+def _actions(app) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+def _password_step(client, email, password):
+    return client.post("/beheer/login", data={"csrf_token": page_csrf(client), "email": email, "password": password})
+
+
+def test_password_and_totp_sign_in(app, client):
+    account = make_account(app, "triage")
+    assert client.get("/beheer").headers["Location"].endswith("/beheer/login")
+    response = login(client, account)
+    assert response.status_code == 303
+    page = client.get("/beheer")
+    assert page.status_code == 200
+    assert "Werkvoorraad" in page.get_data(as_text=True)
+    assert "login" in _actions(app)
+
+
+def test_wrong_code_is_refused_and_a_code_cannot_be_replayed(app):
+    account = make_account(app, "triage")
+    client = app.test_client()
+    wrong = login(client, account, code="000000" if pyotp.TOTP(account.secret).now() != "000000" else "111111")
+    assert wrong.status_code == 422
+    assert "Deze code klopt niet" in wrong.get_data(as_text=True)
+    code = account.code()
+    assert login(client, account, code=code).status_code == 303
+    other = app.test_client()
+    replay = login(other, account, code=code)
+    assert replay.status_code == 422
+    assert other.get("/beheer").status_code == 303
+
+
+def test_unknown_account_and_wrong_password_look_the_same(app, client):
+    make_account(app, "triage")
+    unknown = _password_step(client, "niemand@gemeente.example", PASSWORD)
+    wrong = _password_step(client, "triage@gemeente.example", "verkeerd-wachtwoord")
+    assert unknown.status_code == wrong.status_code == 422
+    assert soup(unknown).select_one(".error-summary").get_text() == soup(wrong).select_one(".error-summary").get_text()
+
+
+def test_lock_out_after_five_failures_for_fifteen_minutes(app, client):
+    account = make_account(app, "coordinator")
+    for _ in range(5):
+        assert _password_step(client, account.email, "fout-wachtwoord-123").status_code == 422
+    user = _user(app, account)
+    assert user.locked_until is not None
+    remaining = user.locked_until - utcnow()
+    assert timedelta(minutes=14) < remaining <= timedelta(minutes=15)
+    # The right password is refused while locked.
+    locked = _password_step(client, account.email, account.password)
+    assert locked.status_code == 422
+    assert client.get("/beheer").status_code == 303
+    assert "login.locked" in _actions(app)
+    # Fifteen minutes later it works again.
+    with app.app_context():
+        db.session.get(StaffUser, account.id).locked_until = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    assert login(client, account).status_code == 303
+    assert client.get("/beheer").status_code == 200
+
+
+def test_wrong_codes_count_towards_the_lock_out(app, client):
+    account = make_account(app, "triage")
+    bad = "123456" if pyotp.TOTP(account.secret).now() != "123456" else "654321"
+    for attempt in range(5):
+        response = login(client, account, code=bad)
+        if attempt < 4:
+            assert response.status_code == 422
+    assert response.status_code == 303 and response.headers["Location"].endswith("/beheer/login")
+    assert _user(app, account).locked_until > utcnow()
+
+
+def test_first_login_sets_up_totp_with_a_server_made_qr_code(app, client):
+    account = make_account(app, "admin", ready=False)
+    first = _password_step(client, account.email, account.password)
+    assert first.headers["Location"].endswith("/beheer/login/instellen")
+    page = client.get("/beheer/login/instellen")
+    html = page.get_data(as_text=True)
+    assert account.secret in html
+    img = soup(page).select_one("img.qr")
+    assert img["src"] == "/beheer/login/qr.svg" and img["alt"]
+    qr = client.get("/beheer/login/qr.svg")
+    assert qr.status_code == 200 and qr.mimetype == "image/svg+xml"
+    assert qr.get_data(as_text=True).lstrip().startswith("<svg")
+    token = page_csrf(client, "/beheer/login/instellen")
+    short = client.post("/beheer/login/instellen", data={"csrf_token": token, "code": account.code(), "new_password": "kort", "repeat_password": "kort"})
+    assert short.status_code == 422
+    assert "minstens 12 tekens" in short.get_data(as_text=True)
+    new_password = "mijn-eigen-sterke-wachtwoord"
+    done = client.post(
+        "/beheer/login/instellen",
+        data={"csrf_token": token, "code": account.code(), "new_password": new_password, "repeat_password": new_password},
+    )
+    assert done.status_code == 303 and done.headers["Location"].endswith("/beheer")
+    user = _user(app, account)
+    assert user.totp_confirmed and not user.must_change_password
+    assert "totp.setup" in _actions(app)
+    # The QR code is not available once set up, nor to anyone without a pending setup.
+    assert app.test_client().get("/beheer/login/qr.svg").status_code == 404
+    # The one-time password no longer works; the new one does, with a code.
+    other = app.test_client()
+    assert _password_step(other, account.email, account.password).status_code == 422
+    account.password = new_password
+    assert login(other, account).status_code == 303
+
+
+def test_idle_session_expires_after_fifteen_minutes(app, staff_client):
+    client, _account = staff_client("triage")
+    assert client.get("/beheer").status_code == 200
+    with client.session_transaction() as session:
+        session["bo_seen"] = time.time() - 14 * 60
+    assert client.get("/beheer").status_code == 200  # activity keeps it alive
+    with client.session_transaction() as session:
+        session["bo_seen"] = time.time() - 16 * 60
+    expired = client.get("/beheer")
+    assert expired.status_code == 303 and expired.headers["Location"].endswith("/beheer/login")
+    assert "niet actief" in client.get("/beheer/login").get_data(as_text=True)
+    assert client.get("/beheer").status_code == 303
+    assert "session.expired" in _actions(app)
+
+
+def test_session_is_rotated_at_login_and_killed_at_logout(app):
+    account = make_account(app, "triage")
+    client = app.test_client()
+    client.get("/beheer/login")
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    login(client, account)
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        stolen = dict(session)
+    token_before = _user(app, account).session_token
+    response = client.post("/beheer/uitloggen", data={"csrf_token": page_csrf(client, "/beheer")})
+    assert response.status_code == 303
+    assert _user(app, account).session_token != token_before
+    assert "logout" in _actions(app)
+    # A copy of the old cookie no longer signs anyone in.
+    thief = app.test_client()
+    with thief.session_transaction() as session:
+        session.update(stolen)
+        session["bo_seen"] = time.time()
+    assert thief.get("/beheer").status_code == 303
+
+
+def test_create_user_command_prints_password_and_totp(app):
+    runner = app.test_cli_runner()
+    with app.app_context():
+        result = runner.invoke(args=["create-user", "partner@politie.example", "--role", "partner", "--route", "politie"])
+    assert result.exit_code == 0, result.output
+    assert "One-time password:" in result.output
+    assert "otpauth://totp/" in result.output
+    with app.app_context():
+        user = db.session.scalar(select(StaffUser).where(StaffUser.email == "partner@politie.example"))
+        assert user.role == "partner" and user.route == "politie" and not user.totp_confirmed

@@ -1,0 +1,96 @@
+"""Fixtures for the scheduled jobs: a controllable clock, reports at chosen times, SMTP."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from tests.backoffice.conftest import Collector, free_port, login, make_account, new_report
+
+COORDINATORS = ["coordinator-a@gemeente.example", "coordinator-b@gemeente.example"]
+
+
+class Clock:
+    """A clock that moves only when told to; every service gets ``clock.now``."""
+
+    def __init__(self, start: datetime) -> None:
+        assert start.tzinfo is not None
+        self.now = start.astimezone(UTC)
+
+    def advance(self, **delta: float) -> datetime:
+        self.now = self.now + timedelta(**delta)
+        return self.now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    """Starts just after the next whole minute: close to the real present (rows the
+    services write carry real creation times) and never a few seconds before a
+    job's next occurrence."""
+    return Clock(
+        datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(minutes=1, seconds=1)
+    )
+
+
+class SmtpServer:
+    """A real local SMTP server (aiosmtpd) on a fixed port that can be down or up."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.collector = Collector()
+        self.controller: Controller | None = None
+
+    @property
+    def messages(self) -> list[dict]:
+        return self.collector.messages
+
+    def up(self) -> None:
+        if self.controller is None:
+            self.controller = Controller(self.collector, hostname="127.0.0.1", port=self.port)
+            self.controller.start()
+
+    def down(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+@pytest.fixture
+def smtp():
+    """Down until ``smtp.up()``."""
+    server = SmtpServer()
+    try:
+        yield server
+    finally:
+        server.down()
+
+
+@pytest.fixture
+def jobs_app(app_factory, smtp):
+    return app_factory(
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=smtp.port,
+        SMTP_TIMEOUT=3,
+        COORDINATOR_EMAILS=list(COORDINATORS),
+        PARTNER_EMAILS={"politie": "meldingen@politie.example", "riec": "riec@riec.example"},
+        BASE_URL="https://meldpunt.gemeente.example",
+    )
+
+
+def report_at(app, created_at: datetime, **fields) -> tuple[int, str]:
+    """A report through the real intake, then dated ``created_at`` (plus ``set_*`` overrides)."""
+    return new_report(app, set_created_at=created_at, **fields)
+
+
+def signed_in(app, role: str, route: str | None = None):
+    """A test client signed in with a fresh account of ``role``."""
+    account = make_account(app, role, route, email=f"{role}-jobs@gemeente.example")
+    client = app.test_client()
+    response = login(client, account)
+    assert response.status_code == 303, response.status_code
+    return client

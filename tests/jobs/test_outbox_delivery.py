@@ -1,0 +1,130 @@
+"""The outbox job against a real local SMTP server (aiosmtpd) that is down, then up."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from meldpunt import forwarding, jobs, staff_messages
+from meldpunt.extensions import db
+from meldpunt.models import OutboxMessage, Report, StaffUser
+from tests.backoffice.conftest import make_account
+from tests.conftest import make_app
+from tests.jobs.conftest import COORDINATORS, report_at
+
+
+def _queue_all_three_kinds(app, clock) -> None:
+    """A partner notice, a reporter notice and coordinator reminders, each from its own service."""
+    coordinator = make_account(app, "coordinator", email="coordinator-outbox@gemeente.example")
+    report_id, _code = report_at(
+        app,
+        clock.now - timedelta(hours=3),
+        anonymous=False,
+        name="Piet Melder",
+        email="piet.melder@example.org",
+        wants_email_notice=True,
+    )
+    acute_id, _code = report_at(app, clock.now - timedelta(hours=2), set_urgency="acuut")
+    with app.app_context():
+        user = db.session.get(StaffUser, coordinator.id)
+        forwarding.forward(report_id, user, "politie")
+        staff_messages.send_message(report_id, user, "Kunt u zeggen op welke dagen u dit zag?")
+        assert db.session.get(Report, acute_id).first_opened_at is None
+        reminded = jobs.run_job("reminders", now=clock.now)
+        assert reminded.outcome == "ok" and "acute=1" in reminded.summary
+
+
+def _outbox(app) -> list[OutboxMessage]:
+    with app.app_context():
+        rows = list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+        db.session.expunge_all()
+        return rows
+
+
+def test_delivery_retries_with_backoff_and_sends_each_message_once(jobs_app, smtp, clock):
+    _queue_all_three_kinds(jobs_app, clock)
+    queued = _outbox(jobs_app)
+    kinds = Counter(m.kind for m in queued)
+    assert kinds == {
+        "partner_notice": 1,
+        "reporter_notice": 1,
+        "coordinator_reminder": len(COORDINATORS),
+    }
+
+    # The SMTP server is down: every message fails and is retried one minute later.
+    with jobs_app.app_context():
+        first = jobs.run_job("outbox", now=clock.now)
+    assert first.outcome == "ok"
+    assert first.summary == f"sent=0 failed={len(queued)}"
+    for message in _outbox(jobs_app):
+        assert message.sent_at is None and message.attempts == 1
+        assert message.next_attempt_at == clock.now + timedelta(minutes=1)
+        assert message.last_error.startswith("ConnectionRefusedError")
+
+    # Before the backoff has passed nothing is tried, even with the server back up.
+    smtp.up()
+    with jobs_app.app_context():
+        early = jobs.run_job("outbox", now=clock.now + timedelta(seconds=30))
+    assert early.summary == "sent=0 failed=0"
+    assert smtp.messages == []
+
+    # Down again at the next attempt: the second backoff is two minutes.
+    smtp.down()
+    second_try = clock.advance(minutes=1)
+    with jobs_app.app_context():
+        assert jobs.run_job("outbox", now=second_try).summary == f"sent=0 failed={len(queued)}"
+    for message in _outbox(jobs_app):
+        assert message.attempts == 2
+        assert message.next_attempt_at == second_try + timedelta(minutes=2)
+
+    # The queue survives a restart: a new application instance (a new process) delivers it.
+    smtp.up()
+    fresh = make_app(
+        Path(jobs_app.config["DATA_DIR"]),
+        jobs_app.config["SQLALCHEMY_DATABASE_URI"],
+        **{k: jobs_app.config[k] for k in ("SMTP_HOST", "SMTP_PORT", "SMTP_TIMEOUT")},
+    )
+    with fresh.app_context():
+        assert (
+            jobs.run_job("outbox", now=second_try + timedelta(minutes=1)).summary
+            == "sent=0 failed=0"
+        )
+        delivered = jobs.run_job("outbox", now=second_try + timedelta(minutes=2))
+        assert delivered.summary == f"sent={len(queued)} failed=0"
+        # Later runs find nothing more to send.
+        assert (
+            jobs.run_job("outbox", now=second_try + timedelta(hours=1)).summary == "sent=0 failed=0"
+        )
+        db.engine.dispose()
+
+    # Exactly one copy of each message arrived.
+    recipients = Counter(tuple(m["to"]) for m in smtp.messages)
+    assert recipients == Counter(
+        [("meldingen@politie.example",), ("piet.melder@example.org",)]
+        + [(a,) for a in COORDINATORS]
+    )
+    for message in _outbox(jobs_app):
+        assert message.sent_at == second_try + timedelta(minutes=2)
+        assert message.attempts == 3 and message.last_error is None
+    # No content of the report in any e-mail.
+    for mail in smtp.messages:
+        assert "wietlucht" not in mail["data"].lower()
+        assert "Kunt u zeggen" not in mail["data"]
+    # The same Message-ID on every attempt of a message: a receiver can drop a repeat.
+    ids = [
+        line
+        for mail in smtp.messages
+        for line in mail["data"].splitlines()
+        if line.startswith("Message-ID:")
+    ]
+    assert len(set(ids)) == len(queued)
+
+
+def test_backoff_grows_and_is_capped():
+    from meldpunt import outbox
+
+    assert [outbox.backoff(n) for n in (1, 2, 3, 4)] == [timedelta(minutes=m) for m in (1, 2, 4, 8)]
+    assert outbox.backoff(30) == outbox.MAX_BACKOFF

@@ -1,0 +1,72 @@
+"""Training is deterministic and the artifact is small, safe and current."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+
+import numpy as np
+
+from triage.corpus import load_examples
+from triage.engine import DEFAULT_LEXICON_FILE, TriageEngine
+from triage.lexicon import load_lexicon
+from triage.model import DEFAULT_MODEL_FILE, LinearModel
+from triage.routing import load_routing
+from triage.training import fit_temperature, train
+
+
+def sha(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_training_is_deterministic(mini_corpus, mini_model_path, tmp_path):
+    again = tmp_path / "again.npz"
+    train(corpus=[mini_corpus], out=again, log=lambda *_: None)
+    assert sha(again) == sha(mini_model_path)
+
+
+def test_artifact_is_plain_arrays_without_pickle(mini_model_path):
+    with zipfile.ZipFile(mini_model_path) as zf:
+        names = zf.namelist()
+    assert "header.npy" in names and "W_theme.npy" in names
+    with np.load(mini_model_path, allow_pickle=False) as data:
+        assert all(data[name].dtype != object for name in data.files)
+        header = json.loads(bytes(data["header"]).decode())
+    assert header["heads"]["theme"][0] == "hennep"
+
+
+def test_trained_model_learns_the_fixture(mini_corpus, mini_model_path):
+    engine = TriageEngine(load_lexicon(DEFAULT_LEXICON_FILE), LinearModel.load(mini_model_path))
+    examples = load_examples([mini_corpus])
+    results = engine.classify_many([e.report() for e in examples], load_routing())
+    right = sum(r.theme == e.theme for e, r in zip(examples, results, strict=True))
+    assert right / len(examples) > 0.9
+
+
+def test_extra_examples_are_used(mini_corpus, tmp_path):
+    extra = tmp_path / "confirmed.jsonl"
+    # Staff-confirmed exports may carry the labels at the top level.
+    extra.write_text(json.dumps({"text": "Staff bevestigd: gokzuil in de kantine",
+                                 "theme": "gokken", "urgency": "normaal",
+                                 "route": "kansspelautoriteit"}) + "\n")
+    model = train(corpus=[mini_corpus], extra=[extra], out=tmp_path / "m.npz",
+                  log=lambda *_: None)
+    assert model.meta["examples"] == len(load_examples([mini_corpus])) + 1
+    assert "confirmed.jsonl" in model.meta["trained_on"]
+
+
+def test_temperature_fit():
+    scores = np.array([[2.0, 0.0], [0.0, 2.0], [1.5, 0.0], [0.0, 1.0]])
+    assert fit_temperature(scores, [0, 1, 0, 1]) > 1.0  # always right: sharpen
+    assert fit_temperature(scores, [1, 0, 1, 0]) < 1.0  # always wrong: flatten
+
+
+def test_shipped_model_is_current_and_small():
+    """The packaged model must be retrained whenever the lexicon changes."""
+    model = LinearModel.load(DEFAULT_MODEL_FILE)
+    assert model.meta["lexicon_sha256"] == sha(DEFAULT_LEXICON_FILE), (
+        "lexicon.txt changed: run `python -m triage train`")
+    assert DEFAULT_MODEL_FILE.stat().st_size < 4 * 1024 * 1024
+    assert set(model.heads) == {"theme", "urgency", "riec"}
+    assert {"acute_model", "riec_model", "review_confidence"} <= set(model.meta["thresholds"])

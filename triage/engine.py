@@ -1,0 +1,147 @@
+"""The classifier: lexicon + model + rules put together for a batch of reports."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import explain
+from .evidence import Evidence
+from .features import Rows, meta_tokens
+from .language import detect_language
+from .lexicon import Lexicon, load_lexicon
+from .model import DEFAULT_MODEL_FILE, LinearModel, softmax
+from .normalize import normalize, tokenize
+from .result import TriageResult
+from .routing import RoutingTable
+from .rules import Thresholds, decide_review, decide_route, decide_urgency, secondary_themes
+from .taxonomy import PLACE_TYPES, REPORTER_TYPES
+
+DEFAULT_LEXICON_FILE = Path(__file__).parent / "data" / "lexicon.txt"
+MAX_INDICATORS_PRIMARY = 4
+MAX_INDICATORS_SECONDARY = 2
+MAX_NEGATIONS_SHOWN = 3
+
+
+class ReportError(ValueError):
+    """The report cannot be classified (no text); the message is for the caller."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A report after the text work that does not need the model."""
+
+    words: list[str]
+    meta: tuple[str, ...]  # pseudo-words for form fields and text shape (features.meta_tokens)
+    language: str
+    evidence: Evidence
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def prepare(report: Mapping[str, Any], lexicon: Lexicon) -> Prepared:
+    if not isinstance(report, Mapping):
+        raise ReportError("report must be an object")
+    text = report.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise ReportError("report has no text")
+    place = report.get("place_type")
+    reporter = report.get("reporter_type")
+    tokens = tokenize(normalize(text))
+    return Prepared(
+        words=tokens.words,
+        meta=meta_tokens(place if place in PLACE_TYPES else "onbekend",
+                         reporter if reporter in REPORTER_TYPES else "onbekend",
+                         "?" in text or "؟" in text,
+                         report.get("has_attachments") is True),
+        language=detect_language(text, tokens.words),
+        evidence=Evidence.from_scan(lexicon.scan(tokens)),
+    )
+
+
+class TriageEngine:
+    def __init__(self, lexicon: Lexicon, model: LinearModel) -> None:
+        self.lexicon = lexicon
+        self.model = model
+        self.thresholds = Thresholds.from_dict(model.meta.get("thresholds"))
+        self.theme_classes = model.heads["theme"].classes
+        self.urgency_classes = model.heads["urgency"].classes
+        self.has_riec_head = "riec" in model.heads
+
+    @classmethod
+    def load(cls, model_file: str | Path | None = None,
+             lexicon_file: str | Path | None = None) -> TriageEngine:
+        return cls(load_lexicon(lexicon_file or DEFAULT_LEXICON_FILE),
+                   LinearModel.load(model_file or DEFAULT_MODEL_FILE))
+
+    @property
+    def version(self) -> str:
+        return self.model.version
+
+    def featurize(self, batch: list[Prepared]) -> Rows:
+        return self.model.featurizer.transform_many(
+            [(p.words, p.meta, p.evidence.features()) for p in batch])
+
+    def probabilities(self, batch: list[Prepared]) -> dict[str, np.ndarray]:
+        logits = self.model.logits(self.featurize(batch))
+        return {name: softmax(values) for name, values in logits.items()}
+
+    def classify_many(self, reports: Iterable[Mapping[str, Any]],
+                      routing: RoutingTable) -> list[TriageResult]:
+        batch = [prepare(r, self.lexicon) for r in reports]
+        if not batch:
+            return []
+        probs = self.probabilities(batch)
+        results = []
+        for i, prepared in enumerate(batch):
+            theme_p = dict(zip(self.theme_classes, probs["theme"][i].tolist(), strict=True))
+            urgency_p = dict(zip(self.urgency_classes, probs["urgency"][i].tolist(), strict=True))
+            p_escalate = float(probs["riec"][i][1]) if self.has_riec_head else 0.0
+            results.append(self._decide(prepared, theme_p, urgency_p, p_escalate, routing))
+        return results
+
+    def _decide(self, prepared: Prepared, theme_p: dict[str, float],
+                urgency_p: dict[str, float], p_escalate: float,
+                routing: RoutingTable) -> TriageResult:
+        th = self.thresholds
+        ev = prepared.evidence
+        theme = max(self.theme_classes, key=lambda t: theme_p[t])
+        secondary = secondary_themes(theme, theme_p, ev, th)
+        urgency, urgency_lines = decide_urgency(urgency_p, ev, theme, th)
+        route, route_lines = decide_route(theme, secondary, urgency, ev, routing, p_escalate, th)
+        review_lines = decide_review(prepared.language, theme, theme_p, ev, th)
+
+        lines: list[str] = []
+        for match in ev.theme_hits.get(theme, [])[:MAX_INDICATORS_PRIMARY]:
+            lines.append(explain.indicator(match, theme))
+        for other in secondary:
+            for match in ev.theme_hits.get(other, [])[:MAX_INDICATORS_SECONDARY]:
+                lines.append(explain.indicator(match, other))
+        lines.append(explain.model_theme(theme, theme_p[theme], bool(ev.theme_hits.get(theme))))
+        for match in ev.negated[:MAX_NEGATIONS_SHOWN]:
+            lines.append(explain.negation(match))
+        lines.extend(urgency_lines)
+        lines.extend(route_lines)
+        lines.extend(review_lines)
+        return TriageResult(
+            theme=theme,
+            secondary_themes=tuple(secondary),
+            urgency=urgency,
+            route=route,
+            confidence=float(min(1.0, max(0.0, theme_p[theme]))),
+            review=bool(review_lines),
+            explanation=_dedupe(lines),
+            language=prepared.language,
+            model_version=self.version,
+        )
+
+
+def _dedupe(lines: list[str]) -> list[str]:
+    return list(dict.fromkeys(lines))

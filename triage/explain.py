@@ -1,0 +1,88 @@
+"""Wording of the explanation lines staff read (short Dutch).
+
+All staff-facing text lives here so that it stays consistent and can be
+reviewed in one place. Lines name the concrete reason: which words matched
+which theme, which rule changed the route, why a report is acute.
+"""
+
+from __future__ import annotations
+
+from .lexicon import Match
+
+MAX_SURFACE_WORDS = 6
+
+
+def quote(match: Match) -> str:
+    words = match.surface.split()
+    if len(words) > MAX_SURFACE_WORDS:
+        words = words[:MAX_SURFACE_WORDS] + ["…"]
+    return "'" + " ".join(words) + "'"
+
+
+def indicator(match: Match, theme: str) -> str:
+    return f"{quote(match)} -> {theme}"
+
+
+def negation(match: Match) -> str:
+    target = match.surface
+    return f"'{match.negator}' voor '{target}' genegeerd (ontkenning)"
+
+
+def model_theme(theme: str, probability: float, had_indicators: bool) -> str:
+    if had_indicators:
+        return f"tekstmodel: {theme} ({probability:.2f})"
+    return f"geen trefwoorden herkend; tekstmodel: {theme} ({probability:.2f})"
+
+
+def acute_trigger(reason: str, match: Match) -> str:
+    return f"acuut: {reason} ({quote(match)})"
+
+
+def acute_danger(reason: str, match: Match, context: Match) -> str:
+    return f"acuut: {reason} ({quote(match)}) en nu of mensen in gevaar ({quote(context)})"
+
+
+def acute_model(probability: float) -> str:
+    return f"acuut: tekstmodel ziet acuut gevaar ({probability:.2f})"
+
+
+def urgency_cue(urgency: str, reason: str, match: Match) -> str:
+    return f"{urgency}: {reason} ({quote(match)})"
+
+
+def urgency_model(urgency: str, probability: float) -> str:
+    return f"{urgency}: tekstmodel ({probability:.2f})"
+
+
+def route_default(route: str, theme: str) -> str:
+    return f"route {route}: standaardroute voor {theme}"
+
+
+def route_split(route: str, theme: str, match_word: str) -> str:
+    return f"route {route}: {theme} over {match_word}"
+
+
+def route_fixed(route: str, theme: str) -> str:
+    return f"route {route}: {theme} gaat altijd naar {route}"
+
+
+def route_acute(route: str) -> str:
+    return f"route {route}: acuut gaat altijd eerst naar {route}"
+
+
+def route_riec(reason: str, match: Match | None = None) -> str:
+    if match is None:
+        return f"route riec: {reason}"
+    return f"route riec: {reason} ({quote(match)})"
+
+
+def review_language(language: str) -> str:
+    return f"taal: {language} -> handmatige controle"
+
+
+def review_confidence(confidence: float) -> str:
+    return f"lage zekerheid ({confidence:.2f}) -> handmatige controle"
+
+
+def review_conflict(first: str, second: str) -> str:
+    return f"thema's botsen: {first} en {second} -> handmatige controle"
