@@ -312,7 +312,12 @@ def ensure_demo_staff():
 
     user = staff.find_by_email(DEMO_STAFF_EMAIL)
     if user is None:
-        return staff.create_user(DEMO_STAFF_EMAIL, "coordinator", password=DEMO_STAFF_PASSWORD)
+        account = staff.create_user(DEMO_STAFF_EMAIL, "coordinator", password=DEMO_STAFF_PASSWORD)
+        # The demo password is printed on every run, so it must keep working:
+        # the demo account skips the forced password change (TOTP setup stays).
+        account.user.must_change_password = False
+        db.session.commit()
+        return account
     return staff.NewAccount(
         user=user,
         password=DEMO_STAFF_PASSWORD,

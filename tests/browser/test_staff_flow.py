@@ -298,6 +298,18 @@ def test_hostile_report_text_is_shown_as_text_only(browser, live_app, base_url, 
     # Werkzeug keeps undecodable bytes as %XX escapes: harmless text either way.
     broken_text = page.locator(".report-text").inner_text()
     assert broken_text.startswith("Kapotte bytes:") and broken_text.endswith("einde")
+    # The printable RIEC signal repeats the text: forward to the RIEC, then open it.
+    page.goto(f"{base_url}/beheer/melding/{hostile_id}")
+    page.locator("#doorsturen").get_by_label("Doorsturen naar").select_option("riec")
+    page.locator("#doorsturen").get_by_role("button", name="Doorsturen").click()
+    page.wait_for_url("**#doorsturen")
+    page.get_by_role("link", name="RIEC-signaal (afdrukbaar)").click()
+    page.wait_for_url(f"**/beheer/melding/{hostile_id}/riec")
+    signal = page.locator(".report-text")
+    assert signal.locator("*").count() == 0, signal.inner_html()
+    assert signal.inner_text().strip() == stored[hostile_id].strip()
+    assert_not_pwned("RIEC-signaal")
+    page.screenshot(path=str(artifacts / "riec-signaal.png"), full_page=True)
     # One more look after everything settled: lazy images, late event handlers.
     page.wait_for_timeout(300)
     assert_not_pwned("na afloop")
