@@ -8,6 +8,7 @@ from typing import Any
 import segno
 from flask import Response, abort, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from meldpunt import access, authentication, staff
@@ -98,11 +99,11 @@ def login_code():
 
 
 _SETUP_MESSAGES = {
-    "password_short": ("new_password", "Kies een wachtwoord van minstens 12 tekens."),
-    "password_mismatch": ("repeat_password", "De twee wachtwoorden zijn niet gelijk."),
-    "password_same": ("new_password", "Kies een ander wachtwoord dan het eenmalige wachtwoord."),
-    "code": ("code", "Deze code klopt niet. Gebruik de code die nu in uw app staat."),
-    "locked": ("code", "Inloggen is niet gelukt."),
+    "password_short": ("new_password", _l("Kies een wachtwoord van minstens 12 tekens.")),
+    "password_mismatch": ("repeat_password", _l("De twee wachtwoorden zijn niet gelijk.")),
+    "password_same": ("new_password", _l("Kies een ander wachtwoord dan het eenmalige wachtwoord.")),
+    "code": ("code", _l("Deze code klopt niet. Gebruik de code die nu in uw app staat.")),
+    "locked": ("code", _l("Inloggen is niet gelukt.")),
 }
 
 
@@ -119,7 +120,7 @@ def login_setup():
             authentication.complete_setup(user, form.code.data, form.new_password.data or "", form.repeat_password.data or "")
         except authentication.SetupError as error:
             field, message = _SETUP_MESSAGES[str(error)]
-            add_problem(form, field, _(message))
+            add_problem(form, field, str(message))
             status = 422
             if authentication.is_locked(user):
                 session.pop(PENDING_KEY, None)

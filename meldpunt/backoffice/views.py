@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -234,9 +235,9 @@ def report_decide(report_id: int):
 
 
 _WORKFLOW_MESSAGES = {
-    "outcome_required": "Kies een resultaat om de melding af te ronden.",
-    "transition_not_allowed": "Deze statuswijziging kan niet vanuit de huidige status.",
-    "unknown_status": "Kies een status.",
+    "outcome_required": _l("Kies een resultaat om de melding af te ronden."),
+    "transition_not_allowed": _l("Deze statuswijziging kan niet vanuit de huidige status."),
+    "unknown_status": _l("Kies een status."),
 }
 
 
@@ -253,7 +254,7 @@ def report_status(report_id: int):
     except workflow.WorkflowError as error:
         db.session.rollback()
         field = "outcome" if str(error) == "outcome_required" else "status"
-        add_problem(form, field, _(_WORKFLOW_MESSAGES[str(error)]))
+        add_problem(form, field, str(_WORKFLOW_MESSAGES[str(error)]))
         return _render_report(found, 422, status=form)
     flash(_("De status is gewijzigd."), "success")
     return _back(found.id, "status")
@@ -288,9 +289,9 @@ def report_message(report_id: int):
 
 
 _LINK_MESSAGES = {
-    "same_report": "Een melding kan niet aan zichzelf worden gekoppeld.",
-    "unknown_report": "Er is geen melding met dit nummer.",
-    "already_linked": "Deze meldingen zijn al gekoppeld.",
+    "same_report": _l("Een melding kan niet aan zichzelf worden gekoppeld."),
+    "unknown_report": _l("Er is geen melding met dit nummer."),
+    "already_linked": _l("Deze meldingen zijn al gekoppeld."),
 }
 
 
@@ -305,7 +306,7 @@ def report_link(report_id: int):
         related.link(found.id, form.other_id.data, _user())
     except related.LinkError as error:
         db.session.rollback()
-        add_problem(form, "other_id", _(_LINK_MESSAGES[str(error)]))
+        add_problem(form, "other_id", str(_LINK_MESSAGES[str(error)]))
         return _render_report(found, 422, link=form)
     flash(_("De meldingen zijn gekoppeld."), "success")
     return _back(found.id, "verwant")
@@ -338,9 +339,9 @@ def report_contact(report_id: int):
 
 
 _FORWARD_MESSAGES = {
-    "unknown_route": "Kies een partner.",
-    "already_forwarded": "Deze melding is al naar deze partner doorgestuurd.",
-    "closed": "Een afgesloten melding kan niet worden doorgestuurd. Heropen hem eerst.",
+    "unknown_route": _l("Kies een partner."),
+    "already_forwarded": _l("Deze melding is al naar deze partner doorgestuurd."),
+    "closed": _l("Een afgesloten melding kan niet worden doorgestuurd. Heropen hem eerst."),
 }
 
 
@@ -355,7 +356,7 @@ def report_forward(report_id: int):
         done = forwarding.forward(found.id, _user(), form.route.data)
     except forwarding.ForwardError as error:
         db.session.rollback()
-        add_problem(form, "route", _(_FORWARD_MESSAGES[str(error)]))
+        add_problem(form, "route", str(_FORWARD_MESSAGES[str(error)]))
         return _render_report(found, 422, forward=form)
     if done.notified:
         flash(_("De melding is doorgestuurd. De partner krijgt een e-mail zonder inhoud."), "success")
