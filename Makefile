@@ -35,6 +35,7 @@ run: setup
 	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) sh scripts/run-dev.sh
 
 test: setup
+	sh scripts/ensure-system-packages.sh
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser" tests
 	@if [ -n "$$MELDPUNT_TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL =="; \

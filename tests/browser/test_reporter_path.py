@@ -34,7 +34,7 @@ def fill_and_send(page, base_url: str, photo: Path) -> None:
 def test_report_with_photo_and_follow_up(browser, live_app, base_url, artifacts, tmp_path, javascript):
     photo = tmp_path / "IMG_0420.jpg"
     photo.write_bytes(filemakers.jpeg_with_gps())
-    context = browser.new_context(java_script_enabled=javascript)
+    context = browser.new_context(java_script_enabled=javascript, locale="nl-NL")
     page = context.new_page()
     requested_hosts: set[str] = set()
     page.on("request", lambda request: requested_hosts.add(request.url.split("/")[2]))
@@ -71,7 +71,7 @@ def test_report_with_photo_and_follow_up(browser, live_app, base_url, artifacts,
 
 
 def test_reporter_pages_have_no_serious_accessibility_violations(browser, live_app, base_url, axe_source, artifacts):
-    context = browser.new_context(bypass_csp=True)
+    context = browser.new_context(bypass_csp=True, locale="nl-NL")
     page = context.new_page()
     problems = {}
     pages = ["/", "/melden", "/opvolgen", "/privacy", "/toegankelijkheid"]
