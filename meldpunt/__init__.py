@@ -21,8 +21,9 @@ def select_locale() -> str:
     from flask import current_app
 
     languages = current_app.config["AVAILABLE_LANGUAGES"]
-    # "results" (/resultaten) too, until its statistics texts have reporter-language catalogues.
-    if request.blueprint in {"backoffice", "stats", "results"}:
+    # Staff pages exist in Dutch and English only; every reporter page, /resultaten
+    # included, in all reporter languages.
+    if request.blueprint in {"backoffice", "stats"}:
         languages = [code for code in languages if code in current_app.config["STAFF_LANGUAGES"]]
     chosen = session.get("lang")
     if chosen in languages:

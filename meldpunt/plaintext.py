@@ -30,7 +30,8 @@ def sanitise(text: str | None, max_length: int | None = None) -> str:
     text = "".join(
         ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in {"Cc", "Cs"}
     )
-    text = bleach.clean(text, tags=set(), attributes={}, strip=True, strip_comments=True)
+    # Decode entities first, so markup typed as "&lt;script&gt;" is stripped like real markup.
+    text = bleach.clean(html.unescape(text), tags=set(), attributes={}, strip=True, strip_comments=True)
     # bleach escapes &, < and > for HTML; we store text, so undo that escaping.
     text = html.unescape(text).strip()
     if max_length is not None:

@@ -80,7 +80,13 @@ def classify(report: Mapping[str, Any], routing_file: PathLike | None = None) ->
 
     Raises ReportError when there is no text, RoutingError for a bad routing file.
     """
-    return classify_many([report], routing_file)[0]
+    engine = _engine if _engine is not None else get_engine()
+    routing = _routing.get(routing_file)
+    _gc_pause()
+    try:
+        return engine.classify_one(report, routing)
+    finally:
+        _gc_resume()
 
 
 def classify_many(reports: Iterable[Mapping[str, Any]],
@@ -102,19 +108,28 @@ def _gc_paused() -> Iterator[None]:
     Nested and concurrent calls are counted; the collector's previous state
     is restored when the last one ends.
     """
+    _gc_pause()
+    try:
+        yield
+    finally:
+        _gc_resume()
+
+
+def _gc_pause() -> None:
     global _gc_depth, _gc_was_enabled
     with _gc_lock:
         if _gc_depth == 0:
             _gc_was_enabled = gc.isenabled()
             gc.disable()
         _gc_depth += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_depth -= 1
-            if _gc_depth == 0 and _gc_was_enabled:
-                gc.enable()
+
+
+def _gc_resume() -> None:
+    global _gc_depth
+    with _gc_lock:
+        _gc_depth -= 1
+        if _gc_depth == 0 and _gc_was_enabled:
+            gc.enable()
 
 
 def route_for(theme: str, routing_file: PathLike | None = None, *, text: str = "") -> str:

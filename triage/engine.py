@@ -107,6 +107,18 @@ class TriageEngine:
             results.append(self._decide(prepared, theme_p, urgency_p, p_escalate, routing))
         return results
 
+    def classify_one(self, report: Mapping[str, Any], routing: RoutingTable) -> TriageResult:
+        """One report: the same result as `classify_many([report])[0]`, with
+        less fixed cost per call (no batch arrays)."""
+        prepared = prepare(report, self.lexicon)
+        idx, values = self.model.featurizer.transform_one(
+            prepared.words, prepared.meta, prepared.evidence.features())
+        probs = self.model.probabilities_one(idx, values)
+        theme_p = dict(zip(self.theme_classes, probs["theme"], strict=True))
+        urgency_p = dict(zip(self.urgency_classes, probs["urgency"], strict=True))
+        p_escalate = probs["riec"][1] if self.has_riec_head else 0.0
+        return self._decide(prepared, theme_p, urgency_p, p_escalate, routing)
+
     def _decide(self, prepared: Prepared, theme_p: dict[str, float],
                 urgency_p: dict[str, float], p_escalate: float,
                 routing: RoutingTable) -> TriageResult:

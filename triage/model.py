@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,14 @@ class Head:
     classes: tuple[str, ...]
     start: int  # first column of this head in the stacked weight matrix
     bias: np.ndarray
+
+    @property
+    def bias_list(self) -> list[float]:
+        cached = self.__dict__.get("_bias_list")
+        if cached is None or cached[0] is not self.bias:
+            cached = (self.bias, self.bias.tolist())
+            self.__dict__["_bias_list"] = cached
+        return cached[1]
 
 
 class LinearModel:
@@ -85,6 +94,27 @@ class LinearModel:
         out = {}
         for name, head in self.heads.items():
             out[name] = scores[:, head.start:head.start + len(head.classes)] + head.bias
+        return out
+
+    def probabilities_one(self, idx: np.ndarray, values: np.ndarray) -> dict[str, list[float]]:
+        """Softmax probabilities per head for one report (`Featurizer.transform_one`).
+
+        The same arithmetic as `logits` + `softmax`; for a single row a
+        handful of plain floats is cheaper than more numpy calls.
+        """
+        if len(idx):
+            scores = (values.astype(np.float32) @ self.weights[idx]).tolist()
+        else:
+            scores = [0.0] * self.weights.shape[1]
+        out = {}
+        exp = math.exp
+        for name, head in self.heads.items():
+            start = head.start
+            row = [scores[start + k] + b for k, b in enumerate(head.bias_list)]
+            top = max(row)
+            e = [exp(x - top) for x in row]
+            total = sum(e)
+            out[name] = [x / total for x in e]
         return out
 
     # -- persistence ------------------------------------------------------

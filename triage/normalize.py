@@ -46,6 +46,7 @@ _APOSTROPHE_IN_WORD = re.compile(r"(?<=\w)'(?=\w)")
 # "heeeeel", "stinkttt": reporters stretch words; two of a letter is enough
 # (letters only: "1000 euro" must stay a thousand).
 _STRETCHED = re.compile(r"([^\W\d_])\1{2,}")
+_TRIPLE = re.compile(r"(.)\1\1", re.DOTALL)
 # A token is a run of letters/digits; punctuation such as . , ; ? closes a
 # clause, which limits how far a negation such as "geen" reaches.
 
@@ -96,6 +97,10 @@ def normalize(text: str) -> str:
             text = _strip_marks(text).translate(_FOLD)
     if "'" in text:
         text = _APOSTROPHE_IN_WORD.sub("", text)
+    # The cheap pattern finds every stretch candidate (and a few others such
+    # as "..." or "000"); the exact substitution only runs when it matches.
+    if _TRIPLE.search(text) is None:
+        return text
     return _STRETCHED.sub(r"\1\1", text)
 
 

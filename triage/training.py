@@ -49,7 +49,7 @@ class Params:
     c_urgency: float = 0.3
     c_riec: float = 0.3
     min_df: int = 2
-    lex_scale: float = 0.4
+    lex_scale: float = 0.25
     folds: int = 5
     max_iter: int = 5000
 

@@ -157,7 +157,12 @@ def followup_login():
         if form.validate():
             report = followup.find_by_code(form.code.data)
             if report is not None:
+                # A fresh session for the report (nothing from before carries over),
+                # except the language the reporter chose.
+                language = session.get("lang")
                 session.clear()
+                if language:
+                    session["lang"] = language
                 session.permanent = True
                 session[_FOLLOWUP_KEY] = report.id
                 followup.record_login(report)

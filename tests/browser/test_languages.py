@@ -110,11 +110,6 @@ def test_reporter_pages_in_every_language(browser, live_app, base_url, axe_sourc
     assert problems == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: /opvolgen calls session.clear() on a good code, which drops the chosen "
-    "language; the report page falls back to the browser's language",
-)
 @pytest.mark.parametrize("language", [code for code in LANGUAGES if code != "nl"])
 def test_language_survives_opening_a_report(browser, live_app, base_url, language):
     """A reporter who chose a language keeps it after entering the receipt code."""
