@@ -15,12 +15,17 @@ from meldpunt import access, authentication, staff
 from meldpunt.backoffice import bp
 from meldpunt.backoffice.common import add_problem, problems, touch_session
 from meldpunt.backoffice.forms import CodeForm, LoginForm, SetupForm
-from meldpunt.extensions import db
+from meldpunt.extensions import db, limiter
 from meldpunt.models import StaffUser
 
 PENDING_KEY = "bo_pending"
 PENDING_SECONDS = 300
 
+
+
+# Per client key (salted, rotating; never the address). The per-account lock-out
+# after 5 failures guards each account; this guards against trying many accounts.
+LOGIN_LIMIT = "20 per 10 minutes;100 per day"
 
 
 def _failed_message() -> str:
@@ -54,6 +59,7 @@ def _complete(user: StaffUser) -> Any:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
 @access.requires(access.PUBLIC)
 def login():
     if current_user.is_authenticated:
@@ -76,6 +82,7 @@ def login():
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
 @access.requires(access.PUBLIC)
 def login_code():
     user = _pending("code")
@@ -108,6 +115,7 @@ _SETUP_MESSAGES = {
 
 
 @bp.route("/login/instellen", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
 @access.requires(access.PUBLIC)
 def login_setup():
     user = _pending("setup")
