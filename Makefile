@@ -35,6 +35,7 @@ run: setup
 	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) sh scripts/run-dev.sh
 
 test: setup
+	$(MAKE) lint
 	sh scripts/ensure-system-packages.sh
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser" tests
 	@if [ -n "$$MELDPUNT_TEST_DATABASE_URL" ]; then \
@@ -43,8 +44,11 @@ test: setup
 	else echo "MELDPUNT_TEST_DATABASE_URL not set: PostgreSQL pass skipped"; fi
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m browser tests || [ $$? -eq 5 ]
 
+# Static checks (settings in pyproject.toml); each must pass before the tests run.
 lint: setup
 	$(BIN)/ruff check meldpunt triage tests bench
+	$(BIN)/mypy
+	$(BIN)/bandit -q -r meldpunt triage -c pyproject.toml
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

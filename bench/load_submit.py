@@ -225,11 +225,13 @@ def main() -> int:
         throughput = sent / seconds
         print(f"clients                 {args.clients} (gunicorn workers: {args.workers})")
         print(f"reports sent            {sent}")
-        print(f"reports stored          {stored}   (with photo: {with_files})   {'OK' if stored == sent else 'MISMATCH'}")
+        verdict = "OK" if stored == sent else "MISMATCH"
+        print(f"reports stored          {stored}   (with photo: {with_files})   {verdict}")
         print(f"responses >= 500        {errors}   {'OK' if errors == 0 else 'FAIL'}")
         print(f"status counts           {dict(sorted(statuses.items()))}")
         print(f"submit throughput       {throughput:.1f} reports/s (form fetch + submit)")
-        print(f"latency p50 / p99       {statistics.median(latencies) * 1000:.0f} ms / {percentile(latencies, 0.99) * 1000:.0f} ms")
+        p50, p99 = statistics.median(latencies) * 1000, percentile(latencies, 0.99) * 1000
+        print(f"latency p50 / p99       {p50:.0f} ms / {p99:.0f} ms")
         print(f"bare /gezond throughput {bare:.1f} requests/s")
         print(f"ratio submit / bare     {throughput / bare:.3f}")
         return 0 if stored == sent and errors == 0 else 1

@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template, request, session
+from flask import Flask, request, session
 from flask_babel import get_locale
 
 from meldpunt.config import load_config
@@ -26,7 +26,7 @@ def select_locale() -> str:
     if request.blueprint in {"backoffice", "stats"}:
         languages = [code for code in languages if code in current_app.config["STAFF_LANGUAGES"]]
     chosen = session.get("lang")
-    if chosen in languages:
+    if isinstance(chosen, str) and chosen in languages:
         return chosen
     return request.accept_languages.best_match(languages) or "nl"
 

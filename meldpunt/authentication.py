@@ -44,7 +44,9 @@ def register_failure(user: StaffUser, step: str, now: datetime | None = None) ->
     if user.failed_logins >= MAX_FAILURES:
         user.locked_until = now + LOCK_DURATION
         user.failed_logins = 0
-        audit.record(audit.LOGIN_LOCKED, user, "staff_user", user.id, {"minutes": int(LOCK_DURATION.total_seconds() // 60)})
+        audit.record(
+            audit.LOGIN_LOCKED, user, "staff_user", user.id, {"minutes": int(LOCK_DURATION.total_seconds() // 60)}
+        )
     db.session.commit()
 
 

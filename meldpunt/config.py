@@ -69,7 +69,7 @@ def _partner_emails(raw: str | None) -> dict[str, str]:
 def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the Flask config mapping from the environment plus ``overrides``."""
     overrides = dict(overrides or {})
-    data_dir = Path(overrides.pop("DATA_DIR", None) or _env("DATA_DIR", "instance")).resolve()
+    data_dir = Path(overrides.pop("DATA_DIR", None) or _env("DATA_DIR") or "instance").resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     production = (overrides.get("ENV") or _env("ENV", "development")) == "production"
 

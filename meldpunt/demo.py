@@ -164,14 +164,17 @@ def _report_row(
 
     day = (now - timedelta(days=day_offset)).replace(hour=0, minute=0, second=0, microsecond=0)
     hour = rng.choices(range(24), weights=HOUR_WEIGHTS)[0]
-    created_at = min(now - timedelta(minutes=1), day + timedelta(hours=hour, minutes=rng.randrange(60), seconds=rng.randrange(60)))
+    created_at = min(
+        now - timedelta(minutes=1), day + timedelta(hours=hour, minutes=rng.randrange(60), seconds=rng.randrange(60))
+    )
     age = (now - created_at).total_seconds() / 86400
     status = _status_for(age, result.urgency, rng)
     closed = status in ("afgerond", "niet_ontvankelijk")
     location, postcode, area, number, key = _location(rng, source["place_type"])
     first_action = None
     if status != "nieuw":
-        first_action = min(now, created_at + timedelta(hours=rng.uniform(0.1, 2) if result.urgency == "acuut" else rng.uniform(0.2, 60)))
+        first_hours = rng.uniform(0.1, 2) if result.urgency == "acuut" else rng.uniform(0.2, 60)
+        first_action = min(now, created_at + timedelta(hours=first_hours))
     anonymous = rng.random() < 0.7
     return {
         "created_at": created_at,
@@ -236,7 +239,8 @@ def _next_ids(count: int) -> list[int]:
 def _write_batch(reports: list[dict], suggestions: list[dict], events: list[dict]) -> None:
     if db.session.get_bind().dialect.name == "postgresql":
         # COPY: an order of magnitude faster than INSERT for bulk data.
-        cursor = db.session.connection().connection.driver_connection.cursor()
+        # A checked-out connection always has its DBAPI connection; the Optional type is for detached ones.
+        cursor = db.session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
         for table, columns, rows in (
             ("report", REPORT_COLUMNS, reports),
             ("triage_suggestion", SUGGESTION_COLUMNS, suggestions),
@@ -256,7 +260,7 @@ def _write_batch(reports: list[dict], suggestions: list[dict], events: list[dict
 
 def seed_reports(count: int, seed: int = 7, now: datetime | None = None, chunk: int = 20000) -> int:
     """Insert ``count`` demo reports with suggestions and status events; returns how many."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311  # seeded on purpose: reproducible demo data, not a secret  # nosec B311
     now = now or datetime.now(UTC)
     pool = text_pool(min(max(count, 1), max(len(corpus_texts()), 6000)), rng)
     routing = current_app.config.get("ROUTING_FILE")
@@ -294,7 +298,12 @@ def seed_reports(count: int, seed: int = 7, now: datetime | None = None, chunk: 
             events.append({"report_id": report_id, "created_at": row["created_at"], "status": "nieuw", "outcome": None})
             if row["status"] != "nieuw":
                 events.append(
-                    {"report_id": report_id, "created_at": row["first_action_at"], "status": row["status"], "outcome": row["outcome"]}
+                    {
+                        "report_id": report_id,
+                        "created_at": row["first_action_at"],
+                        "status": row["status"],
+                        "outcome": row["outcome"],
+                    }
                 )
         _write_batch(reports, suggestions, events)
         db.session.commit()
@@ -303,7 +312,7 @@ def seed_reports(count: int, seed: int = 7, now: datetime | None = None, chunk: 
 
 
 DEMO_STAFF_EMAIL = "demo@meldpunt.example"
-DEMO_STAFF_PASSWORD = "demo-wachtwoord"
+DEMO_STAFF_PASSWORD = "demo-wachtwoord"  # noqa: S105  # documented demo login for local `make run`  # nosec B105
 
 
 def ensure_demo_staff():

@@ -73,7 +73,9 @@ def forward(report_id: int, staff: StaffUser, route: str) -> Forwarded:
         raise ForwardError("already_forwarded")
     if report.status != "doorgestuurd" and "doorgestuurd" not in next_statuses(report.status):
         raise ForwardError("closed")
-    row = Forward(report_id=report.id, staff_id=staff.id, route=route, with_identity=access.partner_sees_identity(report))
+    row = Forward(
+        report_id=report.id, staff_id=staff.id, route=route, with_identity=access.partner_sees_identity(report)
+    )
     db.session.add(row)
     if report.status != "doorgestuurd":
         record_status(report, staff, "doorgestuurd")

@@ -418,7 +418,8 @@ def scheduler_command(tick_seconds: int) -> None:
     import signal
 
     _configure_logging()
-    app = current_app._get_current_object()
+    # current_app is a LocalProxy typed as Flask; the scheduler needs the real object.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     scheduler = build_scheduler(app, tick_seconds)
     signal.signal(signal.SIGTERM, lambda _signum, _frame: scheduler.shutdown(wait=False))
     log.info("scheduler %s started: %s", default_instance(), ", ".join(job.name for job in JOBS))

@@ -305,7 +305,7 @@ class StaffUser(UserMixin, db.Model):  # type: ignore[name-defined]
         return self.session_token
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.active
 
 

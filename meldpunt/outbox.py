@@ -81,7 +81,7 @@ def _claim(now: datetime, limit: int) -> list[int]:
             )
             .values(next_attempt_at=now + LEASE)
         )
-        if result.rowcount == 1:
+        if result.rowcount == 1:  # type: ignore[attr-defined]  # DML returns a CursorResult
             claimed.append(message_id)
     db.session.commit()
     return claimed

@@ -59,7 +59,7 @@ def normalise_postcode(value: str | None) -> tuple[str | None, str | None]:
 
 def is_valid_postcode(value: str) -> bool:
     match = _POSTCODE.match(value)
-    return bool(match) and not match.group(1).startswith("0")
+    return match is not None and not match.group(1).startswith("0")
 
 
 _HOUSE = re.compile(r"([^\W\d_][\w' .-]*?)\s+(\d{1,5})\s*([a-zA-Z]{0,2})\b")

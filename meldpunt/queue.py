@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, func, not_, select
+from sqlalchemy import ColumnElement, Select, TextClause, and_, func, not_, select
 
 from meldpunt import search
 from meldpunt.extensions import db
@@ -78,8 +78,8 @@ def local_day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=LOCAL).astimezone(UTC)
 
 
-def _conditions(filters: QueueFilters) -> list:
-    conditions = [Report.purged_at.is_(None)]
+def _conditions(filters: QueueFilters) -> list[ColumnElement[bool] | TextClause]:
+    conditions: list[ColumnElement[bool] | TextClause] = [Report.purged_at.is_(None)]
     statuses = filters.statuses()
     if statuses:
         conditions.append(Report.status.in_(statuses) if len(statuses) > 1 else Report.status == statuses[0])
@@ -134,7 +134,11 @@ def _ordered(statement: Select, searching: bool = False) -> Select:
 
 
 def _rows(statement: Select) -> list[QueueRow]:
-    return [QueueRow(*row[:11], snippet=row[11] or "") for row in db.session.execute(statement)]
+    # A Row slice is typed tuple[Any, ...]: mypy cannot see that it holds exactly the 11 leading fields.
+    return [
+        QueueRow(*row[:11], snippet=row[11] or "")  # type: ignore[misc]
+        for row in db.session.execute(statement)
+    ]
 
 
 def fetch(filters: QueueFilters, page: int = 1, per_page: int = PER_PAGE) -> QueuePage:

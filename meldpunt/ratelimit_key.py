@@ -16,6 +16,7 @@ import hmac
 import secrets
 import threading
 import time
+from typing import TypedDict
 
 from flask import current_app, request
 
@@ -24,9 +25,21 @@ SALT_LIFETIME_SECONDS = 3600
 _SHARED_SALT_CACHE_SECONDS = 60
 _REDIS_SALT_KEY = "meldpunt:ratelimit-salt"
 
+
+
+class _LocalSalt(TypedDict):
+    salt: bytes
+    born: float
+
+
+class _SharedSalt(TypedDict):
+    salt: bytes
+    fetched: float
+
+
 _lock = threading.Lock()
-_local = {"salt": secrets.token_bytes(32), "born": time.monotonic()}
-_shared = {"salt": b"", "fetched": 0.0}
+_local: _LocalSalt = {"salt": secrets.token_bytes(32), "born": time.monotonic()}
+_shared: _SharedSalt = {"salt": b"", "fetched": 0.0}
 
 
 def _process_salt() -> bytes:

@@ -111,6 +111,6 @@ def link(report_id: int, other_id: int, staff: StaffUser) -> ReportLink:
 def unlink(report_id: int, other_id: int, staff: StaffUser) -> None:
     low, high = _pair(report_id, other_id)
     result = db.session.execute(delete(ReportLink).where(ReportLink.report_id == low, ReportLink.other_id == high))
-    if result.rowcount:
+    if result.rowcount:  # type: ignore[attr-defined]  # DML returns a CursorResult
         audit.record(audit.UNLINK, staff, "report", report_id, {"other_id": other_id})
     db.session.commit()

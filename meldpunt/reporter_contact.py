@@ -31,7 +31,7 @@ def has_contact(report: Report) -> bool:
 
 
 def decrypt_contact(report: Report) -> Contact | None:
-    if not has_contact(report):
+    if not has_contact(report) or report.contact_encrypted is None:  # has_contact implies it is set
         return None
     data = crypto.decrypt_json(report.contact_encrypted)
     return Contact(name=data.get("name") or "", email=data.get("email") or "", phone=data.get("phone") or "")

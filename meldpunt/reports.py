@@ -183,6 +183,16 @@ def submit_report(new: NewReport) -> Submitted:
         attach_pending_files(report, new.pending_token, new.pending_ids, "intake", written)
         report.has_attachments = bool(report.attachments)
         counters.increment(counters.SUBMISSION)
+        db.session.flush()
+        # Read everything the receipt needs before the commit expires the objects:
+        # reloading them afterwards could fail (database gone) after the report was stored.
+        submitted = Submitted(
+            report_id=report.id,
+            receipt_code=code,
+            theme=report.theme,
+            urgency=report.urgency,
+            reporter_type=report.reporter_type,
+        )
         db.session.commit()
     except Exception as exc:
         db.session.rollback()
@@ -194,10 +204,4 @@ def submit_report(new: NewReport) -> Submitted:
 
     if new.pending_token:
         storage.discard_pending(new.pending_token)
-    return Submitted(
-        report_id=report.id,
-        receipt_code=code,
-        theme=report.theme,
-        urgency=report.urgency,
-        reporter_type=report.reporter_type,
-    )
+    return submitted

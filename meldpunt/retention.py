@@ -146,7 +146,8 @@ def purge(
         if not rows:
             break
         last_id = rows[-1][0]
-        candidates = _candidates([(r[0], r[1]) for r in rows])
+        # _due_condition requires closed_at IS NOT NULL; the filter only narrows the type.
+        candidates = _candidates([(r[0], r[1]) for r in rows if r[1] is not None])
         if dry_run:
             summary.reports.extend(candidates)
             continue
@@ -276,7 +277,7 @@ def prune_history(
     from meldpunt.outbox import MAX_ATTEMPTS
 
     outbox_limit = now - outbox_keep
-    outbox = db.session.execute(
+    outbox = db.session.execute(  # type: ignore[attr-defined]  # DML returns a CursorResult (.rowcount)
         delete(OutboxMessage)
         .where(
             or_(
@@ -288,7 +289,7 @@ def prune_history(
         )
         .execution_options(synchronize_session=False)
     ).rowcount
-    jobs = db.session.execute(
+    jobs = db.session.execute(  # type: ignore[attr-defined]  # DML returns a CursorResult (.rowcount)
         delete(JobOccurrence)
         .where(
             JobOccurrence.claimed_at <= now - job_history_keep, JobOccurrence.outcome != "running"

@@ -156,8 +156,9 @@ def rollup(
     now = now or utcnow()
     state = _lock_state()
     if day_from is not None or day_to is not None:
-        first = day_from or day_to
         last = day_to or local_today(now)
+        # Only day_to given: a single day (first == last), as before.
+        first = day_from or last
         if last < first:
             first, last = last, first
         days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
@@ -167,11 +168,11 @@ def rollup(
         return RollupResult(days=len(days), full=False, rows=rows)
     if state.watermark is None:
         return _rebuild(state, now)
-    days = dirty_days(state.watermark - SAFETY_MARGIN, now)
-    rows = _recompute(days)
+    dirty = dirty_days(state.watermark - SAFETY_MARGIN, now)
+    rows = _recompute(dirty)
     _finish(state, watermark=now)
     db.session.commit()
-    return RollupResult(days=len(days), full=False, rows=rows)
+    return RollupResult(days=len(dirty), full=False, rows=rows)
 
 
 def rebuild_all(now: datetime | None = None) -> RollupResult:
@@ -321,10 +322,10 @@ def _recompute_run(first: date, last: date, deleted: bool = False) -> int:
         )
         .execution_options(yield_per=20000)
     )
-    for row in db.session.execute(closed):
-        day = local_day(row.closed_at)
-        closures[(day, closure_outcome(row.status, row.outcome))] += 1
-        seconds = (row.closed_at - row.created_at).total_seconds()
+    for closed_row in db.session.execute(closed):
+        day = local_day(closed_row.closed_at)
+        closures[(day, closure_outcome(closed_row.status, closed_row.outcome))] += 1
+        seconds = (closed_row.closed_at - closed_row.created_at).total_seconds()
         durations[(day, CLOSING, duration_bucket(seconds))] += 1
 
     written = 0

@@ -12,8 +12,9 @@ stemming). Both are created in migration 0002_backoffice.
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from sqlalchemy import ColumnElement, literal_column, select, text
+from sqlalchemy import ColumnElement, Select, TextClause, literal_column, select, text
 
 from meldpunt.extensions import db
 from meldpunt.models import Report
@@ -23,7 +24,8 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def clean_query(raw: str | None) -> str:
-    return (raw or "").strip()[:MAX_QUERY]
+    # NUL cannot be sent to PostgreSQL in a text parameter (a server error otherwise).
+    return (raw or "").replace("\x00", " ").strip()[:MAX_QUERY]
 
 
 def fts5_query(raw: str) -> str | None:
@@ -34,7 +36,7 @@ def fts5_query(raw: str) -> str | None:
     return " ".join(f'"{w}"*' for w in words[:20])
 
 
-def condition(raw: str | None) -> ColumnElement[bool] | None:
+def condition(raw: str | None) -> ColumnElement[bool] | TextClause | None:
     """A WHERE condition on ``Report`` for the search, or None when there is nothing to search."""
     query = clean_query(raw)
     if not query:
@@ -48,7 +50,7 @@ def condition(raw: str | None) -> ColumnElement[bool] | None:
     if expression is None:
         # Only punctuation: nothing can match.
         return Report.id.is_(None)
-    matches = select(literal_column("rowid")).select_from(text("report_fts")).where(
+    matches: Select[Any] = select(literal_column("rowid")).select_from(text("report_fts")).where(
         text("report_fts MATCH :fts_query").bindparams(fts_query=expression)
     )
     return Report.id.in_(matches)

@@ -49,7 +49,7 @@ from collections import OrderedDict, defaultdict, deque
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import format_date, format_decimal, format_percent, ngettext
 from flask_babel import gettext as _
@@ -117,7 +117,9 @@ OUTCOME_STAT_LABELS = {
     NOT_ADMISSIBLE: _l("Niet ontvankelijk: niet voor het meldpunt"),
     UNKNOWN_OUTCOME: _l("Afgerond zonder vastgelegde uitkomst"),
 }
-assert set(OUTCOMES) <= set(OUTCOME_GROUPS[ACTION] + OUTCOME_GROUPS[NO_ACTION])
+if not set(OUTCOMES) <= set(OUTCOME_GROUPS[ACTION] + OUTCOME_GROUPS[NO_ACTION]):
+    # A raise, not an assert: this import-time consistency check must also run under ``python -O``.
+    raise RuntimeError("every report outcome must belong to an outcome group")
 
 REPORTER_TYPE_STAT_LABELS = {
     "bewoner": _l("Bewoner of voorbijganger"),
@@ -230,13 +232,14 @@ class Cell:
             return "<5"
         if self.state in (HIDDEN, WITHHELD):
             return "x"
-        if not self.shown:
+        value = self.value
+        if not self.shown or value is None:  # shown implies a value; the None test only narrows the type
             return "–"
         if self.kind == PERCENT:
-            return format_percent(self.value / 100, "#,##0.0%")
+            return format_percent(value / 100, "#,##0.0%")
         if self.kind == HOURS:
-            return duration_text(int(self.value))
-        return format_decimal(self.value)
+            return duration_text(int(value))
+        return format_decimal(value)
 
     @property
     def csv(self) -> str:
@@ -245,11 +248,12 @@ class Cell:
             return "<5"
         if self.state in (HIDDEN, WITHHELD):
             return "x"
-        if not self.shown:
+        value = self.value
+        if not self.shown or value is None:  # shown implies a value; the None test only narrows the type
             return ""
         if self.kind == PERCENT:
-            return f"{self.value:.1f}".replace(".", ",")
-        return str(int(self.value))
+            return f"{value:.1f}".replace(".", ",")
+        return str(int(value))
 
 
 NA = Cell(None, NOT_AVAILABLE)
@@ -264,16 +268,18 @@ def suppress_count(n: int) -> Cell:
 
 def percent(part: Cell, whole: Cell) -> Cell:
     """A share, only between two published counts (a share of a hidden count would reveal it)."""
-    if not (part.shown and whole.shown) or not whole.value:
+    part_value, whole_value = part.value, whole.value
+    if not (part.shown and whole.shown) or not whole_value or part_value is None:
         return NA
-    return Cell(round(100 * part.value / whole.value, 1), SHOWN, PERCENT)
+    return Cell(round(100 * part_value / whole_value, 1), SHOWN, PERCENT)
 
 
 def change(current: Cell, before: Cell) -> Cell:
     """Percentage change, only between two published counts."""
-    if not (current.shown and before.shown) or not before.value:
+    current_value, before_value = current.value, before.value
+    if not (current.shown and before.shown) or not before_value or current_value is None:
         return NA
-    return Cell(round(100 * (current.value - before.value) / before.value, 1), SHOWN, PERCENT)
+    return Cell(round(100 * (current_value - before_value) / before_value, 1), SHOWN, PERCENT)
 
 
 def duration_text(hours: int) -> str:
@@ -770,7 +776,7 @@ def _period_key(period: Period) -> tuple:
 
 
 def _protect_totals(year: int, by_month: Mapping[int, int], weeks: Mapping[date, int] | None):
-    values: dict[Key, int] = _time_values(by_month)
+    values: dict[Key, int] = dict(_time_values(by_month))
     if weeks is not None:
         for monday, count in weeks.items():
             values[_w(monday)] = count
@@ -954,7 +960,8 @@ def counter_block(year: int, name: str) -> tuple[dict[date, Cell], dict[tuple, C
         start = date(year, m, 1)
         days = (_add_months(start, 1) - start).days
         equations.append((_m(m), [("d", start + timedelta(days=i)) for i in range(days)]))
-    cells = protect(values, equations)
+    # Every key built above is a tuple ("d", day), ("m", month), ...
+    cells = cast(dict[tuple, Cell], protect(values, equations))
     days_cells = {k[1]: c for k, c in cells.items() if k[0] == "d"}
     return days_cells, {k: c for k, c in cells.items() if k[0] != "d"}
 
@@ -1027,7 +1034,7 @@ class _Blocks:
             days = [self.counter_day(day, name) for day in period.days]
             # A week total is published only when every day is: it then adds nothing.
             if all(c.shown for c in days):
-                return Cell(sum(c.value for c in days))
+                return Cell(sum(c.value or 0 for c in days))  # all shown, so no value is None
             return Cell(None, HIDDEN)
         return self.counter(period.start.year, name)[1][_period_key(period)]
 

@@ -18,6 +18,7 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
 
@@ -45,11 +46,16 @@ def write_file_atomically(path: Path, data: bytes) -> None:
     tmp = path.with_name(path.name + ".part")
     # Owner-only from the first byte: these files hold encrypted reporter data and keys.
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        # A full disk must not leave half a file behind next to the stored ones.
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def new_storage_name() -> str:
@@ -88,7 +94,7 @@ def new_pending_token() -> str:
 
 
 def is_valid_token(token: str | None) -> bool:
-    return bool(token) and 16 <= len(token) <= 64 and set(token) <= _TOKEN_CHARS
+    return token is not None and 16 <= len(token) <= 64 and set(token) <= _TOKEN_CHARS
 
 
 def _pending_dir(token: str) -> Path | None:
@@ -103,7 +109,7 @@ def add_pending(token: str, clean: CleanFile) -> PendingFile:
         raise ValueError("invalid pending-upload token")
     directory.mkdir(parents=True, exist_ok=True)
     file_id = secrets.token_hex(8)
-    meta = {
+    meta: dict[str, Any] = {
         "name": clean.original_name,
         "content_type": clean.content_type,
         "kind": clean.kind,

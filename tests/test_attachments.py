@@ -85,7 +85,11 @@ def test_windows_text_file_is_converted_to_utf8(app):
         ("leeg.jpg", b"", "leeg"),
         ("archief.jpg", filemakers.zip_bytes(), "Dit soort bestand"),
         ("pagina.pdf", b"<html><script>alert(1)</script></html>", "Dit soort bestand"),
-        ("tekening.png", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "Dit soort bestand"),
+        (
+            "tekening.png",
+            b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+            "Dit soort bestand",
+        ),
         ("programma.jpg", b"MZ\x90\x00" + b"\x00" * 200, "Dit soort bestand"),
         ("kapot.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x13" * 300, "kunnen we niet openen"),
         ("bom.png", filemakers.png_bomb(), "te groot"),

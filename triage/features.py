@@ -20,6 +20,7 @@ import math
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from itertools import chain
 from typing import NamedTuple
 
 import numpy as np
@@ -76,6 +77,8 @@ class Featurizer:
         self.lex_scale = lex_scale
         # word -> its character n-gram feature indices (words repeat a lot).
         self._char_cache: dict[str, list[int]] = {}
+        # word -> unigram id + character n-gram ids (single-report path).
+        self._unit_cache: dict[str, tuple[int, ...]] = {}
 
     # -- fitting ----------------------------------------------------------
     @classmethod
@@ -203,13 +206,42 @@ class Featurizer:
                   lex_values: dict[str, float]) -> Rows:
         return self.transform_many([(words, meta, lex_values)])
 
+    def _unit(self, word: str) -> tuple[int, ...]:
+        """Feature ids one occurrence of `word` contributes on its own: its
+        unigram id (when in the vocabulary) and its character n-gram ids."""
+        unit = self._unit_cache.get(word)
+        if unit is None:
+            wid = self.word_index.get(word)
+            chars = self._chars_of(word)
+            unit = (wid, *chars) if wid is not None else tuple(chars)
+            if len(self._unit_cache) > 200_000:
+                self._unit_cache.clear()
+            self._unit_cache[word] = unit
+        return unit
+
+    def _counts(self, words: Sequence[str], meta: Sequence[str]) -> Counter[int]:
+        """Occurrences per feature id: the same multiset as `_ids`, counted in
+        C from per-word cached tuples without building the flat list."""
+        cached = list(map(self._unit_cache.get, words))
+        units: list[tuple[int, ...]] = (
+            cached if None not in cached  # type: ignore[assignment]
+            else [u if u is not None else self._unit(w)
+                  for u, w in zip(cached, words, strict=True)])
+        counts: Counter[int] = Counter(chain.from_iterable(units))
+        get = self.word_index.get
+        counts.update([i for i in map(get, map(" ".join, zip(words, words[1:], strict=False)))
+                       if i is not None])
+        if meta:
+            counts.update([i for i in map(get, meta) if i is not None])
+        return counts
+
     def transform_one(self, words: Sequence[str], meta: Sequence[str],
                       lex_values: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
         """Feature indices and values of one report (the row `transform_many`
         gives for it), for single calls: counting in C (`Counter`) and a few
         numpy calls instead of the batch machinery, whose fixed cost
         dominates for one document."""
-        counts = Counter(self._ids(words, meta))
+        counts = self._counts(words, meta)
         lex_index = self.lex_index
         found = [(lex_index[name], value) for name, value in lex_values.items()
                  if value and name in lex_index]

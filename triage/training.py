@@ -48,7 +48,7 @@ class Params:
     c_theme: float = 0.3
     c_urgency: float = 0.3
     c_riec: float = 0.3
-    min_df: int = 2
+    min_df: int = 3
     lex_scale: float = 0.25
     folds: int = 5
     max_iter: int = 5000

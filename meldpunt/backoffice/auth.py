@@ -125,7 +125,9 @@ def login_setup():
     status = 200
     if form.validate_on_submit():
         try:
-            authentication.complete_setup(user, form.code.data, form.new_password.data or "", form.repeat_password.data or "")
+            authentication.complete_setup(
+                user, form.code.data, form.new_password.data or "", form.repeat_password.data or ""
+            )
         except authentication.SetupError as error:
             field, message = _SETUP_MESSAGES[str(error)]
             add_problem(form, field, str(message))

@@ -25,6 +25,9 @@ from meldpunt.labels import (
 )
 
 REQUIRED = _l("Vul dit veld in.")
+# Report numbers are 32-bit integers in the database; a larger number is no report
+# (and PostgreSQL would refuse the query: a server error instead of a form error).
+MAX_REPORT_ID = 2**31 - 1
 
 
 def _with_empty(labels: dict, empty) -> list:
@@ -39,7 +42,10 @@ class LoginForm(FlaskForm):
 class CodeForm(FlaskForm):
     code = StringField(
         _l("Code uit uw authenticator-app"),
-        validators=[DataRequired(REQUIRED), Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message=_l("De code bestaat uit 6 cijfers."))],
+        validators=[
+            DataRequired(REQUIRED),
+            Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message=_l("De code bestaat uit 6 cijfers.")),
+        ],
     )
 
 
@@ -72,7 +78,10 @@ class MessageForm(FlaskForm):
 class ContactForm(FlaskForm):
     reason = StringField(
         _l("Waarom heeft u de contactgegevens nodig?"),
-        validators=[DataRequired(REQUIRED), Length(min=5, max=300, message=_l("Geef een reden van minstens 5 tekens."))],
+        validators=[
+            DataRequired(REQUIRED),
+            Length(min=5, max=300, message=_l("Geef een reden van minstens 5 tekens.")),
+        ],
     )
 
 
@@ -82,12 +91,12 @@ class ForwardForm(FlaskForm):
 
 class LinkForm(FlaskForm):
     other_id = IntegerField(
-        _l("Nummer van de melding"), validators=[InputRequired(REQUIRED), NumberRange(min=1)]
+        _l("Nummer van de melding"), validators=[InputRequired(REQUIRED), NumberRange(min=1, max=MAX_REPORT_ID)]
     )
 
 
 class UnlinkForm(FlaskForm):
-    other_id = IntegerField(validators=[InputRequired(), NumberRange(min=1)])
+    other_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=MAX_REPORT_ID)])
 
 
 class UserForm(FlaskForm):
@@ -122,7 +131,8 @@ class QueueFilterForm(FlaskForm):
         validators=[Optional(), Regexp(r"^\d{4}$", message=_l("Vul de 4 cijfers van de postcode in."))],
     )
     bijlagen = SelectField(
-        _l("Bijlagen"), choices=[("", _l("Maakt niet uit")), ("ja", _l("Met bijlagen")), ("nee", _l("Zonder bijlagen"))],
+        _l("Bijlagen"),
+        choices=[("", _l("Maakt niet uit")), ("ja", _l("Met bijlagen")), ("nee", _l("Zonder bijlagen"))],
         validators=[Optional()],
     )
     melder = SelectField(

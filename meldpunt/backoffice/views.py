@@ -41,12 +41,22 @@ from meldpunt.backoffice.forms import (
 from meldpunt.extensions import db
 from meldpunt.labels import ROUTE_LABELS, STATUS_LABELS
 from meldpunt.models import Attachment, AuditEvent, Report, StaffUser
+from meldpunt.plaintext import sanitise
 
 AUDIT_PAGE = 100
 
 
 def _user() -> StaffUser:
     return current_user._get_current_object()
+
+
+@bp.url_value_preprocessor
+def _ids_in_range(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """Ids in URLs are 32-bit database integers: a larger one is no row (and PostgreSQL
+    would refuse the query, a server error instead of a 404)."""
+    for value in (values or {}).values():
+        if isinstance(value, int) and value > 2**31 - 1:
+            abort(404)
 
 
 def _report_or_404(report_id: int) -> Report:
@@ -147,7 +157,9 @@ def _attachment_names(report: Report) -> dict[int, str]:
     names = {}
     for attachment in report.attachments:
         try:
-            names[attachment.id] = crypto.decrypt(attachment.name_encrypted).decode("utf-8") if attachment.name_encrypted else ""
+            names[attachment.id] = (
+                crypto.decrypt(attachment.name_encrypted).decode("utf-8") if attachment.name_encrypted else ""
+            )
         except crypto.InvalidToken:
             names[attachment.id] = ""
         names[attachment.id] = names[attachment.id] or _("bestand %(n)s", n=attachment.id)
@@ -265,7 +277,7 @@ def report_status(report_id: int):
 def report_note(report_id: int):
     found = _report_or_404(report_id)
     form = NoteForm(prefix="note")
-    if not form.validate_on_submit() or not (form.note.data or "").strip():
+    if not form.validate_on_submit() or not sanitise(form.note.data).strip():
         if not form.errors:
             add_problem(form, "note", _("Vul dit veld in."))
         return _render_report(found, 422, note=form)
@@ -279,7 +291,7 @@ def report_note(report_id: int):
 def report_message(report_id: int):
     found = _report_or_404(report_id)
     form = MessageForm(prefix="message")
-    if not form.validate_on_submit() or not (form.message.data or "").strip():
+    if not form.validate_on_submit() or not sanitise(form.message.data).strip():
         if not form.errors:
             add_problem(form, "message", _("Vul dit veld in."))
         return _render_report(found, 422, message=form)
@@ -361,7 +373,13 @@ def report_forward(report_id: int):
     if done.notified:
         flash(_("De melding is doorgestuurd. De partner krijgt een e-mail zonder inhoud."), "success")
     else:
-        flash(_("De melding is doorgestuurd, maar voor deze partner is geen e-mailadres ingesteld. Laat het de partner zelf weten."), "warning")
+        flash(
+            _(
+                "De melding is doorgestuurd, maar voor deze partner is geen e-mailadres ingesteld. "
+                "Laat het de partner zelf weten."
+            ),
+            "warning",
+        )
     return _back(found.id, "doorsturen")
 
 
@@ -405,7 +423,9 @@ def attachment(attachment_id: int):
     data = storage.read_attachment(found.storage_name)
     inline = found.kind == "image" and request.args.get("download") != "1"
     name = _attachment_names(found.report).get(found.id, "bestand")
-    audit.record(audit.ATTACHMENT_DOWNLOAD, _user(), "attachment", found.id, {"report_id": found.report_id, "inline": inline})
+    audit.record(
+        audit.ATTACHMENT_DOWNLOAD, _user(), "attachment", found.id, {"report_id": found.report_id, "inline": inline}
+    )
     db.session.commit()
     response = send_file(
         io.BytesIO(data),

@@ -7,6 +7,8 @@ instead of an error page that loses the report.
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
@@ -18,6 +20,7 @@ from meldpunt.public import uploads
 from meldpunt.public.forms import AddInformationForm, ReceiptForm, ReportForm, clean_campaign
 
 bp = Blueprint("public", __name__)
+log = logging.getLogger(__name__)
 
 SUBMIT_LIMIT = "10 per 10 minutes;30 per day"
 LOOKUP_LIMIT = "10 per 10 minutes;40 per day"
@@ -62,8 +65,13 @@ def report_form():
     form = ReportForm()
     if request.method == "GET":
         form.campaign.data = clean_campaign(request.args.get("c"))
-        counters.increment(counters.FORM_VIEW)
-        db.session.commit()
+        try:
+            counters.increment(counters.FORM_VIEW)
+            db.session.commit()
+        except Exception as exc:
+            # A lost count must never hide the form (e.g. while the database restarts).
+            db.session.rollback()
+            log.warning("form view not counted: %s", type(exc).__name__)
         return render_template("public/form.html", form=form, problems=[], files=[], contact_found=[])
 
     upload_state = uploads.collect(form)

@@ -67,7 +67,9 @@ def page_csrf(client, path: str = "/beheer/login") -> str:
 def login(client, account: Account, code: str | None = None):
     """Password, then TOTP code. Returns the response of the code step."""
     token = page_csrf(client)
-    first = client.post("/beheer/login", data={"csrf_token": token, "email": account.email, "password": account.password})
+    first = client.post(
+        "/beheer/login", data={"csrf_token": token, "email": account.email, "password": account.password}
+    )
     assert first.status_code == 303, first.get_data(as_text=True)[:500]
     assert first.headers["Location"].endswith("/beheer/login/code")
     token = page_csrf(client, "/beheer/login/code")
@@ -93,7 +95,9 @@ def staff_client(app):
     return signed_in
 
 
-def new_report(app, text: str = "Er hangt een sterke wietlucht en de ramen zijn afgeplakt.", **fields) -> tuple[int, str]:
+def new_report(
+    app, text: str = "Er hangt een sterke wietlucht en de ramen zijn afgeplakt.", **fields
+) -> tuple[int, str]:
     """Store a report through the intake service; ``fields`` are NewReport fields,
     and ``set_*`` keywords overwrite stored columns afterwards (e.g. set_urgency)."""
     from meldpunt import reports
@@ -113,7 +117,9 @@ def new_report(app, text: str = "Er hangt een sterke wietlucht en de ramen zijn 
         return submitted.report_id, submitted.receipt_code
 
 
-def add_attachment(app, report_id: int, data: bytes, kind: str = "image", content_type: str = "image/png", name: str = "foto.png") -> int:
+def add_attachment(
+    app, report_id: int, data: bytes, kind: str = "image", content_type: str = "image/png", name: str = "foto.png"
+) -> int:
     from meldpunt import crypto, storage
     from meldpunt.extensions import db
     from meldpunt.models import Attachment, Report

@@ -131,7 +131,9 @@ def test_anonymous_visitors_get_only_the_login_pages(app, world):
             # Reachable (the code and setup steps send a visitor without a password step back to login).
             assert response.status_code != 403, rule.endpoint
         else:
-            assert is_login_redirect(response), f"{rule.endpoint} answered {response.status_code} to an anonymous visitor"
+            assert is_login_redirect(response), (
+                f"{rule.endpoint} answered {response.status_code} to an anonymous visitor"
+            )
 
 
 @pytest.mark.parametrize("role_name", sorted(ROLES))

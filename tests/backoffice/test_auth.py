@@ -108,13 +108,18 @@ def test_first_login_sets_up_totp_with_a_server_made_qr_code(app, client):
     assert qr.status_code == 200 and qr.mimetype == "image/svg+xml"
     assert qr.get_data(as_text=True).lstrip().startswith("<svg")
     token = page_csrf(client, "/beheer/login/instellen")
-    short = client.post("/beheer/login/instellen", data={"csrf_token": token, "code": account.code(), "new_password": "kort", "repeat_password": "kort"})
+    short = client.post(
+        "/beheer/login/instellen",
+        data={"csrf_token": token, "code": account.code(), "new_password": "kort", "repeat_password": "kort"},
+    )
     assert short.status_code == 422
     assert "minstens 12 tekens" in short.get_data(as_text=True)
     new_password = "mijn-eigen-sterke-wachtwoord"
     done = client.post(
         "/beheer/login/instellen",
-        data={"csrf_token": token, "code": account.code(), "new_password": new_password, "repeat_password": new_password},
+        data={
+            "csrf_token": token, "code": account.code(), "new_password": new_password, "repeat_password": new_password
+        },
     )
     assert done.status_code == 303 and done.headers["Location"].endswith("/beheer")
     user = _user(app, account)
@@ -170,7 +175,9 @@ def test_session_is_rotated_at_login_and_killed_at_logout(app):
 def test_create_user_command_prints_password_and_totp(app):
     runner = app.test_cli_runner()
     with app.app_context():
-        result = runner.invoke(args=["create-user", "partner@politie.example", "--role", "partner", "--route", "politie"])
+        result = runner.invoke(
+            args=["create-user", "partner@politie.example", "--role", "partner", "--route", "politie"]
+        )
     assert result.exit_code == 0, result.output
     assert "One-time password:" in result.output
     assert "otpauth://totp/" in result.output

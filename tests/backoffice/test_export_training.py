@@ -14,7 +14,9 @@ def test_export_training_is_readable_by_triage(app, tmp_path):
     from triage.corpus import read_examples
 
     account = make_account(app, "triage")
-    first, _ = new_report(app, text="Er staan vaten met een scherpe anijslucht in de schuur.", place_type="buitengebied")
+    first, _ = new_report(
+        app, text="Er staan vaten met een scherpe anijslucht in de schuur.", place_type="buitengebied"
+    )
     second, _ = new_report(app, text="Mijn buurjongen heeft ineens dure kleding en wordt opgehaald door een scooter.")
     undecided, _ = new_report(app, text="Hier is nog geen besluit over genomen.")
     with app.app_context():

@@ -26,7 +26,9 @@ def configured(app_factory, smtp_server):
 def test_forward_notifies_the_partner_without_content(app_factory, smtp_server):
     app = configured(app_factory, smtp_server)
     coordinator, account = sign_in(app, "coordinator")
-    report_id, _ = new_report(app, text=TEXT, location="Handelsweg 40", anonymous=False, name="Jan", email="jan@example.org")
+    report_id, _ = new_report(
+        app, text=TEXT, location="Handelsweg 40", anonymous=False, name="Jan", email="jan@example.org"
+    )
     response = post_form(coordinator, f"/beheer/melding/{report_id}/doorsturen", {"forward-route": "arbeidsinspectie"})
     assert response.status_code == 303
     with app.app_context():
@@ -80,8 +82,12 @@ def test_partner_sees_only_reports_forwarded_to_their_route(app, staff_client):
 
 def test_partner_sees_identity_only_with_consent(app, staff_client):
     coordinator, _ = staff_client("coordinator")
-    hidden, _ = new_report(app, anonymous=False, name="Sanne Geheim", email="sanne@example.org", phone="0611111111", share_identity=False)
-    shared, _ = new_report(app, anonymous=False, name="Bram Open", email="bram@example.org", phone="0622222222", share_identity=True)
+    hidden, _ = new_report(
+        app, anonymous=False, name="Sanne Geheim", email="sanne@example.org", phone="0611111111", share_identity=False
+    )
+    shared, _ = new_report(
+        app, anonymous=False, name="Bram Open", email="bram@example.org", phone="0622222222", share_identity=True
+    )
     for report_id in (hidden, shared):
         post_form(coordinator, f"/beheer/melding/{report_id}/doorsturen", {"forward-route": "politie"})
     post_form(coordinator, f"/beheer/melding/{hidden}/notitie", {"note-note": "Interne notitie voor het meldpunt"})

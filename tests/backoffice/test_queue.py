@@ -75,7 +75,10 @@ def test_urgent_first_then_oldest(app, staff_client):
 def test_acute_reports_are_never_paginated_out_of_sight(app, staff_client):
     client, _ = staff_client("triage")
     rows = [{"urgency": "normaal", "created_at": NOW - timedelta(days=30, minutes=n)} for n in range(120)]
-    rows += [{"urgency": "acuut", "created_at": NOW - timedelta(minutes=5)}, {"urgency": "acuut", "status": "in_behandeling", "created_at": NOW}]
+    rows += [
+        {"urgency": "acuut", "created_at": NOW - timedelta(minutes=5)},
+        {"urgency": "acuut", "status": "in_behandeling", "created_at": NOW},
+    ]
     ids = bulk_reports(app, rows)
     acute_ids = ids[-2:]
     seen = set()
@@ -97,7 +100,10 @@ def test_acute_reports_are_never_paginated_out_of_sight(app, staff_client):
     "params, expected",
     [
         ({"status": "afgerond"}, {"closed"}),
-        ({"status": "alle"}, {"base", "closed", "drugslab", "hoog", "riec", "review", "old", "area", "files", "ondernemer"}),
+        (
+            {"status": "alle"},
+            {"base", "closed", "drugslab", "hoog", "riec", "review", "old", "area", "files", "ondernemer"},
+        ),
         ({"theme": "drugslab"}, {"drugslab"}),
         ({"urgency": "hoog"}, {"hoog"}),
         ({"route": "riec"}, {"riec"}),
@@ -105,7 +111,13 @@ def test_acute_reports_are_never_paginated_out_of_sight(app, staff_client):
         ({"postcode": "1234"}, {"area"}),
         ({"bijlagen": "ja"}, {"files"}),
         ({"melder": "ondernemer"}, {"ondernemer"}),
-        ({"van": (NOW - timedelta(days=100)).date().isoformat(), "tot": (NOW - timedelta(days=80)).date().isoformat()}, {"old"}),
+        (
+            {
+                "van": (NOW - timedelta(days=100)).date().isoformat(),
+                "tot": (NOW - timedelta(days=80)).date().isoformat(),
+            },
+            {"old"},
+        ),
     ],
 )
 def test_each_filter(app, staff_client, params, expected):

@@ -59,14 +59,17 @@ def test_decision_is_stored_beside_the_suggestion(app, staff_client):
         original = (suggestion.theme, suggestion.urgency, suggestion.route)
     # Confirm unchanged.
     response = post_form(client, f"/beheer/melding/{report_id}/triage",
-                         {"decision-theme": original[0], "decision-urgency": original[1], "decision-route": original[2]})
+                         {"decision-theme": original[0], "decision-urgency": original[1],
+                          "decision-route": original[2]})
     assert response.status_code == 303
     # Correct the urgency and route.
     response = post_form(client, f"/beheer/melding/{report_id}/triage",
                          {"decision-theme": original[0], "decision-urgency": "hoog", "decision-route": "riec"})
     assert response.status_code == 303
     with app.app_context():
-        decisions = db.session.scalars(select(TriageDecision).where(TriageDecision.report_id == report_id).order_by(TriageDecision.id)).all()
+        decisions = db.session.scalars(
+            select(TriageDecision).where(TriageDecision.report_id == report_id).order_by(TriageDecision.id)
+        ).all()
         assert [d.changed for d in decisions] == [[], ["urgency", "route"] if original[2] != "riec" else ["urgency"]]
         assert all(d.staff_id == account.id and d.created_at for d in decisions)
         suggestion = db.session.scalar(select(TriageSuggestion).where(TriageSuggestion.report_id == report_id))
@@ -89,12 +92,15 @@ def test_status_workflow_adds_events_and_never_overwrites(app, staff_client):
     missing = post_form(client, url, {"status-status": "afgerond", "status-outcome": ""})
     assert missing.status_code == 422
     assert "Kies een resultaat" in missing.get_data(as_text=True)
-    assert post_form(client, url, {"status-status": "afgerond", "status-outcome": "gebruikt_in_onderzoek"}).status_code == 303
+    closed = post_form(client, url, {"status-status": "afgerond", "status-outcome": "gebruikt_in_onderzoek"})
+    assert closed.status_code == 303
     # nieuw is not a step back from afgerond.
     assert post_form(client, url, {"status-status": "nieuw"}).status_code == 422
     assert post_form(client, url, {"status-status": "in_behandeling"}).status_code == 303
     with app.app_context():
-        events = db.session.scalars(select(StatusEvent).where(StatusEvent.report_id == report_id).order_by(StatusEvent.id)).all()
+        events = db.session.scalars(
+            select(StatusEvent).where(StatusEvent.report_id == report_id).order_by(StatusEvent.id)
+        ).all()
         assert [(e.status, e.outcome) for e in events] == [
             ("nieuw", None), ("in_behandeling", None), ("afgerond", "gebruikt_in_onderzoek"), ("in_behandeling", None)
         ]
@@ -107,10 +113,14 @@ def test_status_workflow_adds_events_and_never_overwrites(app, staff_client):
 def test_internal_notes_stay_internal(app, client, staff_client):
     staff, _ = staff_client("triage")
     report_id, code = new_report(app)
-    assert post_form(staff, f"/beheer/melding/{report_id}/notitie", {"note-note": "Bekend adres, eerder gecontroleerd."}).status_code == 303
+    noted = post_form(
+        staff, f"/beheer/melding/{report_id}/notitie", {"note-note": "Bekend adres, eerder gecontroleerd."}
+    )
+    assert noted.status_code == 303
     assert "Bekend adres" in staff.get(f"/beheer/melding/{report_id}").get_data(as_text=True)
     with app.app_context():
-        assert db.session.scalar(select(Note.body).where(Note.report_id == report_id)) == "Bekend adres, eerder gecontroleerd."
+        body = db.session.scalar(select(Note.body).where(Note.report_id == report_id))
+        assert body == "Bekend adres, eerder gecontroleerd."
     client.post("/opvolgen", data={"csrf_token": csrf_token(client, "/opvolgen"), "code": code})
     assert "Bekend adres" not in client.get("/opvolgen/melding").get_data(as_text=True)
     assert "report.note" in audit_actions(app, report_id)
@@ -119,7 +129,11 @@ def test_internal_notes_stay_internal(app, client, staff_client):
 def test_message_appears_on_the_follow_up_page(app, client, staff_client):
     staff, _ = staff_client("triage")
     report_id, code = new_report(app)
-    response = post_form(staff, f"/beheer/melding/{report_id}/bericht", {"message-message": "Kunt u vertellen hoe laat dit meestal gebeurt?"})
+    response = post_form(
+        staff,
+        f"/beheer/melding/{report_id}/bericht",
+        {"message-message": "Kunt u vertellen hoe laat dit meestal gebeurt?"},
+    )
     assert response.status_code == 303
     client.post("/opvolgen", data={"csrf_token": csrf_token(client, "/opvolgen"), "code": code})
     page = client.get("/opvolgen/melding").get_data(as_text=True)
@@ -156,19 +170,27 @@ def test_named_reporter_gets_an_email_without_content(app_factory, smtp_server):
 
 
 def test_contact_details_hidden_until_a_reason_is_given(app, staff_client):
-    report_id, _ = new_report(app, anonymous=False, name="Karin de Vries", email="karin@example.org", phone="0687654321")
+    report_id, _ = new_report(
+        app, anonymous=False, name="Karin de Vries", email="karin@example.org", phone="0687654321"
+    )
     triage_client, _ = staff_client("triage")
     page = triage_client.get(f"/beheer/melding/{report_id}").get_data(as_text=True)
     assert "Karin" not in page and "karin@example.org" not in page
-    assert 'contactgegevens' not in soup(triage_client.get(f"/beheer/melding/{report_id}")).select_one("#melder").find_all("form").__repr__()
-    assert post_form(triage_client, f"/beheer/melding/{report_id}/contactgegevens", {"contact-reason": "nodig voor contact"}).status_code == 403
+    melder = soup(triage_client.get(f"/beheer/melding/{report_id}")).select_one("#melder")
+    assert 'contactgegevens' not in melder.find_all("form").__repr__()
+    refused = post_form(
+        triage_client, f"/beheer/melding/{report_id}/contactgegevens", {"contact-reason": "nodig voor contact"}
+    )
+    assert refused.status_code == 403
 
     coordinator, _ = staff_client("coordinator")
     page = coordinator.get(f"/beheer/melding/{report_id}").get_data(as_text=True)
     assert "Karin" not in page
     no_reason = post_form(coordinator, f"/beheer/melding/{report_id}/contactgegevens", {"contact-reason": ""})
     assert no_reason.status_code == 422 and "Karin" not in no_reason.get_data(as_text=True)
-    shown = post_form(coordinator, f"/beheer/melding/{report_id}/contactgegevens", {"contact-reason": "Terugbellen over het tijdstip"})
+    shown = post_form(
+        coordinator, f"/beheer/melding/{report_id}/contactgegevens", {"contact-reason": "Terugbellen over het tijdstip"}
+    )
     assert shown.status_code == 200
     text = shown.get_data(as_text=True)
     assert "Karin de Vries" in text and "karin@example.org" in text and "0687654321" in text
@@ -201,7 +223,9 @@ def test_related_reports_are_listed_and_can_be_linked(app, staff_client):
     assert post_form(client, f"/beheer/melding/{first}/koppelen", {"link-other_id": first}).status_code == 422
     assert post_form(client, f"/beheer/melding/{first}/koppelen", {"link-other_id": 99999}).status_code == 422
     with app.app_context():
-        assert db.session.scalar(select(ReportLink.id).where(ReportLink.report_id == first, ReportLink.other_id == unrelated))
+        assert db.session.scalar(
+            select(ReportLink.id).where(ReportLink.report_id == first, ReportLink.other_id == unrelated)
+        )
     # Links show from both sides.
     page = soup(client.get(f"/beheer/melding/{unrelated}"))
     assert [int(a.text) for a in page.select("#verwant tbody th a")] == [first]
@@ -217,7 +241,9 @@ def test_attachments_only_through_the_authenticated_route(app, client, staff_cli
     report_id, _ = new_report(app)
     image = filemakers.png_bytes()
     image_id = add_attachment(app, report_id, image)
-    pdf_id = add_attachment(app, report_id, b"%PDF-1.4 test", kind="pdf", content_type="application/pdf", name="verslag.pdf")
+    pdf_id = add_attachment(
+        app, report_id, b"%PDF-1.4 test", kind="pdf", content_type="application/pdf", name="verslag.pdf"
+    )
     page = soup(staff.get(f"/beheer/melding/{report_id}"))
     img = page.select_one(".attachments img")
     assert img["src"] == f"/beheer/bijlage/{image_id}" and img["alt"]
@@ -226,7 +252,8 @@ def test_attachments_only_through_the_authenticated_route(app, client, staff_cli
     assert "sandbox" in shown.headers["Content-Security-Policy"]
     download = staff.get(f"/beheer/bijlage/{pdf_id}")
     assert download.data == b"%PDF-1.4 test"
-    assert download.headers["Content-Disposition"].startswith("attachment") and "verslag.pdf" in download.headers["Content-Disposition"]
+    disposition = download.headers["Content-Disposition"]
+    assert disposition.startswith("attachment") and "verslag.pdf" in disposition
     # Anonymous visitors get the login page; the file is not anywhere public.
     assert client.get(f"/beheer/bijlage/{image_id}").status_code == 303
     with app.app_context():

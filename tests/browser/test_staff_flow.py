@@ -123,7 +123,9 @@ def test_report_triage_forward_question_and_answer(browser, live_app, base_url, 
     page = context.new_page()
     sign_in(page, base_url, coordinator, artifacts)
     page.screenshot(path=str(artifacts / "5-werkvoorraad.png"), full_page=True)
-    queue_row = page.locator("table.queue tbody tr").filter(has=page.get_by_role("link", name=str(report_id), exact=True))
+    queue_row = page.locator("table.queue tbody tr").filter(
+        has=page.get_by_role("link", name=str(report_id), exact=True)
+    )
     assert queue_row.count() == 1
     assert "garage aan de Dijkstraat" in queue_row.locator(".snippet").inner_text()
     queue_row.get_by_role("link", name=str(report_id), exact=True).click()
@@ -223,7 +225,8 @@ HOSTILE_TEXT = (
     "&lt;script&gt;window.__pwned=5&lt;/script&gt; &lt;img src=x onerror=window.__pwned=6&gt;\n"
     '"><svg onload=window.__pwned=7>\n'
     "Naam \u202egnissap\u202c van de eigenaar \u2066isolaat\u2069 \u200f\u200e\n"
-    "Kapot: \ufffd \ufeff \uffff e\u0301 Z\u0351\u0352\u0353\u0354\u0355a\u0356\u0357\u0358l\u0359\u035ag\u035bo \U0001f9ea\n"
+    "Kapot: \ufffd \ufeff \uffff e\u0301 "
+    "Z\u0351\u0352\u0353\u0354\u0355a\u0356\u0357\u0358l\u0359\u035ag\u035bo \U0001f9ea\n"
     "Einde van de melding."
 )
 # Bytes no browser would send: invalid UTF-8 in a form post (/melden has no CSRF token).
@@ -271,7 +274,8 @@ def test_hostile_report_text_is_shown_as_text_only(browser, live_app, base_url, 
     # The queue shows snippets of both reports.
     assert_not_pwned("werkvoorraad")
     page.screenshot(path=str(artifacts / "werkvoorraad.png"), full_page=True)
-    assert page.locator("table.queue script, table.queue img, table.queue svg, table.queue a[href^='javascript']").count() == 0
+    active = "table.queue script, table.queue img, table.queue svg, table.queue a[href^='javascript']"
+    assert page.locator(active).count() == 0
 
     for report_id in (hostile_id, broken_id):
         page.goto(f"{base_url}/beheer/melding/{report_id}")
@@ -320,7 +324,9 @@ def test_hostile_report_text_is_shown_as_text_only(browser, live_app, base_url, 
 # --- 3. axe-core on the back office --------------------------------------------------------
 
 
-def test_back_office_pages_have_no_serious_accessibility_violations(browser, live_app, base_url, axe_source, artifacts, tmp_path):
+def test_back_office_pages_have_no_serious_accessibility_violations(
+    browser, live_app, base_url, axe_source, artifacts, tmp_path
+):
     live_app.config["PARTNER_EMAILS"] = {"politie": PARTNER_ADDRESS}
     photo = tmp_path / "IMG_3000.jpg"
     photo.write_bytes(filemakers.jpeg_with_gps())
