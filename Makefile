@@ -25,7 +25,7 @@ translations: $(STAMP)
 	$(BIN)/pybabel -q compile -d meldpunt/translations
 
 run: setup
-	$(BIN)/flask db upgrade heads
+	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
 	@echo ""
 	@echo "  Meldpunt ondermijning runs at http://$(HOST):$(PORT)/"

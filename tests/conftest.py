@@ -24,7 +24,7 @@ def migrate_to_head(app) -> None:
     from flask_migrate import upgrade
 
     with app.app_context():
-        upgrade(revision="heads")
+        upgrade()
 
 
 def make_app(data_dir: Path, database_url: str, **overrides):

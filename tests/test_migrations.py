@@ -79,3 +79,23 @@ def test_each_revision_upgrades_and_downgrades_with_data(tmp_path):
             db.engine.dispose()
     finally:
         _drop(cleanup)
+
+
+def test_history_has_one_head_and_plain_upgrade_reaches_it(tmp_path):
+    """The README's `flask --app meldpunt db upgrade` (no "heads") must work on a fresh database."""
+    url, cleanup = _fresh_database(tmp_path)
+    try:
+        app = make_app(tmp_path, url)
+        with app.app_context():
+            from meldpunt.extensions import db
+
+            script = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
+            assert len(script.get_heads()) == 1, f"several heads: {script.get_heads()}"
+            result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+            assert result.exit_code == 0, result.output
+            assert "report" in inspect(db.engine).get_table_names()
+            with db.engine.connect() as conn:
+                assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == script.get_current_head()
+            db.engine.dispose()
+    finally:
+        _drop(cleanup)

@@ -4,7 +4,7 @@ Revision ID: 0003_statistics
 Revises: 0001
 Create Date: 2026-11-24 10:00:00
 
-A separate branch from 0001 (the app runs ``flask db upgrade heads``). The
+A separate branch from 0001 (merged again in 0005_merge). The
 tables hold days, categories and numbers only; meldpunt/rollup.py fills them
 from the report table and ``flask --app meldpunt rollup-stats`` rebuilds them.
 """
