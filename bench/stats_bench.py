@@ -1,9 +1,19 @@
-"""Benchmark: the statistics dashboard on a large PostgreSQL database.
+"""Benchmark: the statistics pages on a large PostgreSQL database.
 
-Seeds (or reuses) a database with N demo reports, rebuilds the statistics
-aggregates, then times the /statistiek dashboard through the Flask test client
-(p50/p95 over a number of requests) next to the same figures computed straight
-from the report table, and prints both, their ratio and the 500 ms target.
+Seeds (or reuses) a database with N demo reports spread over realistic
+categories (90 postcode areas and 20 campaign codes, 15 of them configured in
+MELDPUNT_CAMPAIGNS, so breakdowns are as wide as a city's), rebuilds the
+statistics aggregates and the stored (protected) figures, then times the
+pages through the Flask test client:
+
+* cold: the first request of a process after a rollup stored new figures
+  (the process cache emptied), so the stored figures are read and decoded;
+* warm: the same page again (p50/p95 over a number of requests);
+
+next to the same figures computed straight from the report table, the time
+the rollup job needs to store a year's figures, and the time computing them
+at request time would take (what every worker paid after each rollup before
+the figures were stored). It prints the 500 ms target beside each.
 
     .venv/bin/python bench/stats_bench.py                      # 1,000,000 reports
     .venv/bin/python bench/stats_bench.py --reports 200000
@@ -23,7 +33,7 @@ import statistics as pystats
 import sys
 import tempfile
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -34,6 +44,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/meldpunt_stats_bench"
 TARGET_MS = 500.0
 TZ = "Europe/Amsterdam"
+AREAS = 90
+CAMPAIGN_CODES = 20
+# Fifteen codes are configured; the other five count as "overig" (a code outside the list).
+CAMPAIGNS = {f"campagne-{i:02d}": f"Campagne {i + 1}" for i in range(15)}
 
 
 def ensure_database(url: str) -> None:
@@ -157,6 +171,37 @@ def direct_figures(period) -> dict:
     return figures
 
 
+def widen_categories() -> None:
+    """Postcode areas and campaign codes as wide as a city's, with a long tail: a few areas
+    and codes get a report or two a month, so small counts and their protection are real."""
+    from meldpunt.extensions import db
+
+    spread = db.session.execute(
+        text(
+            "SELECT count(DISTINCT postcode_area), count(*) FILTER (WHERE postcode_area "
+            "NOT LIKE '30%%' OR postcode_area IS NULL) FROM report"
+        )
+    ).one()
+    if spread[0] >= 80 and spread[1] == 0:
+        return
+    print(f"spreading reports over {AREAS} postcode areas and {CAMPAIGN_CODES} campaign codes ...")
+    # A hash of the id as a uniform number u in (0, 1); -ln(u) * k is exponential: area 0
+    # holds 12 % of the reports, area 50 about 1 in 4,000, the last ones hardly any.
+    uniform = "((({id}::bigint * {prime}) % 1000003) + 1) / 1000004.0"
+    area = f"least({AREAS - 1}, floor(-ln({uniform.format(id='id', prime=7919)}) * 8))"
+    code = f"least({CAMPAIGN_CODES - 1}, floor(-ln({uniform.format(id='id', prime=104729)}) * 3))"
+    # Only this file's constant expressions are formatted in; the values are bound.
+    db.session.execute(
+        text(
+            f"UPDATE report SET postcode_area = (3000 + {area})::int::text, "  # noqa: S608
+            f"campaign_code = CASE WHEN id % 3 = 0 THEN NULL ELSE "
+            f"'campagne-' || lpad(({code})::int::text, 2, '0') END"
+        )
+    )
+    db.session.execute(text("ANALYZE report"))
+    db.session.commit()
+
+
 def check_against_dashboard(period, figures) -> list[str]:
     """Published dashboard numbers must equal the direct figures wherever they are shown."""
     from meldpunt import statistics
@@ -170,8 +215,8 @@ def check_against_dashboard(period, figures) -> list[str]:
         dimension = next(
             d for d, info in statistics.DIMENSION_INFO.items() if info.slug == table.name
         )
-        if dimension not in figures["breakdowns"]:
-            continue
+        if dimension not in figures["breakdowns"] or dimension == "campaign":
+            continue  # campaigns outside the list are grouped: no one-to-one comparison
         direct = figures["breakdowns"][dimension]
         for row in table.rows:
             cell = row.cells[0]
@@ -190,11 +235,10 @@ def main() -> int:
     parser.add_argument(
         "--database-url", default=os.environ.get("MELDPUNT_BENCH_DATABASE_URL", DEFAULT_URL)
     )
+    parser.add_argument("--requests", type=int, default=20, help="timed warm requests per page")
+    parser.add_argument("--cold", type=int, default=3, help="timed cold requests per page")
     parser.add_argument(
-        "--requests", type=int, default=20, help="timed dashboard requests per period"
-    )
-    parser.add_argument(
-        "--direct-runs", type=int, default=5, help="timed runs of the direct computation"
+        "--direct-runs", type=int, default=3, help="timed runs of the direct computation"
     )
     parser.add_argument(
         "--skip-rebuild", action="store_true", help="reuse the aggregates as they are"
@@ -208,44 +252,94 @@ def main() -> int:
 
     data_dir = Path(tempfile.mkdtemp(prefix="stats-bench-"))
     app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": args.database_url, "DATA_DIR": str(data_dir), "TESTING": True}
+        {
+            "SQLALCHEMY_DATABASE_URI": args.database_url,
+            "DATA_DIR": str(data_dir),
+            "TESTING": True,
+            "CAMPAIGNS": CAMPAIGNS,
+        }
     )
     with app.app_context():
         from meldpunt import rollup, staff, statistics
         from meldpunt.extensions import db
+        from meldpunt.models import StatRollupState, utcnow
 
         upgrade(revision="heads")
         total = seed(app, args.reports)
+        widen_categories()
 
         if not args.skip_rebuild or rollup.state_token() is None:
             started = time.perf_counter()
             result = rollup.rebuild_all()
             print(
-                f"rollup: full rebuild of {result.days} days ({result.rows:,} aggregate rows) "
-                f"in {time.perf_counter() - started:.1f} s"
+                f"rollup: full rebuild of {result.days} days ({result.rows:,} aggregate rows, "
+                f"{result.published} year blocks stored) in {time.perf_counter() - started:.1f} s"
             )
         started = time.perf_counter()
         result = rollup.rollup()
         seconds = time.perf_counter() - started
-        print(f"rollup: incremental run, {result.days} days recomputed in {seconds:.2f} s")
+        print(
+            f"rollup: incremental run, {result.days} days recomputed, {result.changed} changed, "
+            f"{result.published} year blocks stored, in {seconds:.2f} s"
+        )
+        token_before = rollup.state_token()
+        started = time.perf_counter()
+        quiet = rollup.rollup()
+        print(
+            f"rollup: a run with nothing new: {quiet.changed} days changed, {quiet.published} "
+            f"stored, token {'kept' if rollup.state_token() == token_before else 'RENEWED'}, "
+            f"{time.perf_counter() - started:.2f} s"
+        )
+        today = rollup.local_today()
+        now = utcnow()
+        # What the job does when a report comes in: store this year's figures again.
+        started = time.perf_counter()
+        state = db.session.get(StatRollupState, 1)
+        state.token = os.urandom(16).hex()
+        stored = statistics.publish(
+            [("reports", today.year), ("closures", today.year)], state.token, now
+        )
+        db.session.commit()
+        print(
+            f"rollup job: storing the figures of {today.year} ({stored} blocks) after a change: "
+            f"{time.perf_counter() - started:.2f} s"
+        )
+        with app.test_request_context():
+            started = time.perf_counter()
+            statistics.compute_report_block(today.year, today)
+            statistics.compute_closure_block(today.year, today)
+            computed_ms = (time.perf_counter() - started) * 1000
+        print(
+            f"computing those figures at request time instead (the old cold path): "
+            f"{computed_ms:.0f} ms per year"
+        )
 
         user = (
             staff.find_by_email("bench-communicatie@gemeente.example")
             or staff.create_user("bench-communicatie@gemeente.example", "communicatie").user
         )
         token = user.session_token
-        today = rollup.local_today()
         db.session.remove()
 
     client = app.test_client()
-    print(f"\n{total:,} reports in PostgreSQL; target {TARGET_MS:.0f} ms per dashboard render\n")
+    print(f"\n{total:,} reports in PostgreSQL; target {TARGET_MS:.0f} ms per page render\n")
     print(
-        f"{'period':<12}{'dashboard p50':>15}{'p95':>10}{'cold p50':>11}"
-        f"{'direct p50':>13}{'p95':>10}{'direct/dash':>13}  target"
+        f"{'page':<22}{'cold p50':>10}{'max':>8}{'warm p50':>10}{'p95':>8}"
+        f"{'direct p50':>12}{'direct/warm':>13}  target"
     )
+    last_month = (today.replace(day=1) - timedelta(days=1)).isoformat()
+    pages = [
+        ("maand (loopt)", "maand", today.isoformat()),
+        ("maand (vorige)", "maand", last_month),
+        ("kwartaal", "kwartaal", today.isoformat()),
+        ("jaar", "jaar", today.isoformat()),
+        ("week", "week", today.isoformat()),
+        ("/resultaten", None, "/resultaten"),
+        ("factsheet vorig jaar", None, f"/statistiek/factsheet/{today.year - 1}"),
+    ]
     worst = 0.0
-    for kind in ("maand", "kwartaal", "jaar", "week"):
-        path = f"/statistiek/?periode={kind}&vanaf={today.isoformat()}"
+    for name, kind, where in pages:
+        path = f"/statistiek/?periode={kind}&vanaf={where}" if kind else where
 
         def get(path=path) -> float:
             with client.session_transaction() as session:
@@ -258,33 +352,36 @@ def main() -> int:
             assert response.status_code == 200, (path, response.status_code)
             return elapsed
 
-        # Cold: no protected blocks cached in this process (the first request after a rollup).
+        # Cold: the first request of a process after a rollup (nothing cached in this process).
         cold = []
-        for _ in range(3):
+        for _ in range(args.cold):
             statistics._BLOCK_CACHE.clear()
+            statistics._COUNTER_CACHE.clear()
             cold.append(get())
         warm = [get() for _ in range(args.requests)]
-        with app.app_context(), app.test_request_context():
-            period = statistics.Period.containing(kind, today)
-            direct_times = []
-            for _ in range(args.direct_runs):
-                started = time.perf_counter()
-                figures = direct_figures(period)
-                direct_times.append((time.perf_counter() - started) * 1000)
-            problems = check_against_dashboard(period, figures)
-            db.session.remove()
+        d50 = float("nan")
+        problems: list[str] = []
+        if kind:
+            with app.app_context(), app.test_request_context():
+                period = statistics.Period.containing(kind, date.fromisoformat(where))
+                direct_times = []
+                for _ in range(args.direct_runs):
+                    started = time.perf_counter()
+                    figures = direct_figures(period)
+                    direct_times.append((time.perf_counter() - started) * 1000)
+                problems = check_against_dashboard(period, figures)
+                d50 = pystats.median(direct_times)
+                db.session.remove()
+        c50, cmax = pystats.median(cold), max(cold)
         p50, p95 = pystats.median(warm), percentile(warm, 0.95)
-        d50, d95 = pystats.median(direct_times), percentile(direct_times, 0.95)
-        worst = max(worst, p95, pystats.median(cold))
-        verdict = "ok" if p95 <= TARGET_MS and pystats.median(cold) <= TARGET_MS else "TOO SLOW"
-        print(
-            f"{kind:<12}{p50:>12.0f} ms{p95:>7.0f} ms{pystats.median(cold):>8.0f} ms{d50:>10.0f} ms"
-            f"{d95:>7.0f} ms{d50 / p50:>12.1f}x  {verdict}"
-        )
+        worst = max(worst, p95, cmax)
+        verdict = "ok" if p95 <= TARGET_MS and cmax <= TARGET_MS else "TOO SLOW"
+        direct = f"{d50:>9.0f} ms{d50 / p50:>12.1f}x" if kind else f"{'–':>12}{'':>13}"
+        print(f"{name:<22}{c50:>7.0f} ms{cmax:>5.0f} ms{p50:>7.0f} ms{p95:>5.0f} ms{direct}  {verdict}")
         if problems:
             print("  MISMATCH between dashboard and direct figures:", "; ".join(problems[:5]))
     print(
-        f"\nworst dashboard time (p95 warm or p50 cold): {worst:.0f} ms "
+        f"\nworst page time (p95 warm or slowest cold): {worst:.0f} ms "
         f"({'within' if worst <= TARGET_MS else 'over'} the {TARGET_MS:.0f} ms target)"
     )
     return 0 if worst <= TARGET_MS else 1

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask, request, session
 from flask_babel import get_locale
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from meldpunt.config import load_config
 from meldpunt.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -51,6 +52,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     app.config.update(load_config(config))
+    if app.config.get("TRUSTED_PROXIES"):
+        # Behind the proxy every request comes from the proxy's address; the real client
+        # address (needed only for the salted rate-limit key) is in X-Forwarded-For.
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)

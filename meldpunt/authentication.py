@@ -4,6 +4,12 @@ Five failed attempts (a wrong password or a wrong code, counted together) lock
 the account for fifteen minutes; while locked even the right password is
 refused. A TOTP code is accepted once: the last used time step is stored so a
 code seen over someone's shoulder cannot be replayed.
+
+The setup step runs whenever an account has no confirmed authenticator (a new
+account, or after an admin reset it) or must replace a one-time password (a
+new account, or after an admin reset the password). Every finished login gives
+the account a new session token, so a session identifier from before the login
+is worth nothing after it.
 """
 
 from __future__ import annotations
@@ -100,8 +106,13 @@ class SetupError(ValueError):
     pass
 
 
+def needs_setup(user: StaffUser) -> bool:
+    """The account must enrol an authenticator or replace a one-time password first."""
+    return not user.totp_confirmed or user.must_change_password
+
+
 def complete_setup(user: StaffUser, code: str, new_password: str, repeat: str, now: datetime | None = None) -> None:
-    """First login: confirm the authenticator app and replace the one-time password."""
+    """Confirm the authenticator app (if not yet done) and replace a one-time password (if any)."""
     now = now or utcnow()
     if not user.active or is_locked(user, now):
         raise SetupError("locked")
@@ -118,14 +129,24 @@ def complete_setup(user: StaffUser, code: str, new_password: str, repeat: str, n
     if user.must_change_password:
         user.password_hash = staff.hash_password(new_password)
         user.must_change_password = False
-    user.totp_confirmed = True
-    audit.record(audit.TOTP_SETUP, user, "staff_user", user.id)
+        audit.record(audit.PASSWORD_CHANGE, user, "staff_user", user.id)
+    if not user.totp_confirmed:
+        user.totp_confirmed = True
+        audit.record(audit.TOTP_SETUP, user, "staff_user", user.id)
     db.session.commit()
 
 
 def finish_login(user: StaffUser) -> None:
+    """Both steps passed: reset the failure count and start with a new session token.
+
+    Rotating the token here means the session made by this login carries an
+    identifier nobody saw before it (no session fixation), and it also ends
+    every other session of this account, e.g. one left open on another
+    computer: one account, one live session. That is deliberate and safer.
+    """
     user.failed_logins = 0
     user.locked_until = None
+    rotate_session_token(user)
     audit.record(audit.LOGIN, user, "staff_user", user.id)
     db.session.commit()
 

@@ -58,7 +58,8 @@ def _description(table: Table, series: list[tuple[int, str]], rows) -> str:
     parts = [table.chart_description]
     first = series[0][0]
     shown = [(row.label, row.cells[first]) for row in rows if row.cells[first].shown]
-    if shown:
+    # The highest of the shown cells is only the highest when no cell is hidden: an "x" may be larger.
+    if shown and len(shown) == len(rows):
         top_label, top_cell = max(shown, key=lambda item: item[1].value)
         parts.append(
             _("Hoogste waarde: %(label)s, %(value)s.", label=top_label, value=top_cell.text)

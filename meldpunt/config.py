@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,31 @@ def _partner_emails(raw: str | None) -> dict[str, str]:
     return pairs
 
 
+_CAMPAIGN_CODE = re.compile(r"^[a-z0-9_-]{1,40}$")
+
+
+def parse_campaigns(raw: str | None) -> dict[str, str]:
+    """Campaign codes counted in the statistics: ``code=Label`` pairs separated by ``;`` or
+    new lines, or ``@/path/to/file`` holding such lines (``#`` starts a comment). Codes are
+    compared in lower case, as the form stores them; ``overig`` is reserved for the rest."""
+    if not raw:
+        return {}
+    raw = raw.strip()
+    if raw.startswith("@"):
+        raw = Path(raw[1:]).read_text(encoding="utf-8")
+    campaigns: dict[str, str] = {}
+    for item in re.split(r"[;\n]", raw):
+        item = item.split("#", 1)[0].strip()
+        if not item:
+            continue
+        code, sep, label = item.partition("=")
+        code = code.strip().lower()
+        if not sep or not _CAMPAIGN_CODE.match(code) or code == "overig" or not label.strip():
+            raise ValueError(f"MELDPUNT_CAMPAIGNS: expected code=Label, got {item[:60]!r}")
+        campaigns[code] = label.strip()
+    return campaigns
+
+
 def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the Flask config mapping from the environment plus ``overrides``."""
     overrides = dict(overrides or {})
@@ -92,9 +118,15 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # Comma-separated Fernet keys, newest first: the first encrypts, all decrypt.
         "ENCRYPTION_KEYS": [k.strip() for k in encryption_keys.replace("\n", ",").split(",") if k.strip()],
         "RECEIPT_KEY": receipt_key,
+        # Append-only record of the audit chain's head outside the database (audit.py).
+        # Put it where the database's administrators cannot write, when that matters.
+        "AUDIT_ANCHOR_FILE": _env("AUDIT_ANCHOR_FILE", str(data_dir / "audit-anchor.jsonl")),
         "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", f"sqlite:///{data_dir / 'meldpunt.sqlite3'}"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "ROUTING_FILE": _env("ROUTING_FILE"),
+        # The configured file merged with the routes set on /beheer/routering; the back office
+        # points ROUTING_FILE here and keeps the configured one as ROUTING_SOURCE_FILE (routing_settings.py).
+        "ROUTING_EFFECTIVE_FILE": str(data_dir / "routing-effective.json"),
         "BASE_URL": _env("BASE_URL", "http://127.0.0.1:5000"),
         "MUNICIPALITY_NAME": _env("MUNICIPALITY_NAME", "Gemeente Voorbeeld"),
         # Mail: a real SMTP server; in tests a local aiosmtpd instance.
@@ -109,7 +141,12 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "COORDINATOR_EMAILS": [a.strip() for a in (_env("COORDINATOR_EMAILS", "") or "").split(",") if a.strip()],
         "RETENTION_DAYS": _env_int("RETENTION_DAYS", 365),
         "STALE_OPEN_DAYS": _env_int("STALE_OPEN_DAYS", 90),
+        # Campaign codes (?c=) that the statistics show by name; any other code counts as "overig".
+        "CAMPAIGNS": parse_campaigns(_env("CAMPAIGNS")),
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URL", "memory://"),
+        # How many reverse proxies sit in front of the app and set X-Forwarded-For/-Proto.
+        # 0 (the embedded setup) trusts no forwarding header: a client could forge one.
+        "TRUSTED_PROXIES": max(0, _env_int("TRUSTED_PROXIES", 0)),
         "RATELIMIT_HEADERS_ENABLED": False,
         # Only load tests on loopback turn this off; production always limits.
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),

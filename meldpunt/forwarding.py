@@ -1,8 +1,9 @@
 """Forwarding a report to a partner route, the partner's inbox and the RIEC export.
 
 A forward is a ``Forward`` row plus a status event (``doorgestuurd``) plus an
-outbox e-mail to the partner's configured address that says only that a new
-report is waiting in the back office. The partner reads the report through a
+outbox e-mail to each notice address of the partner (set on the routing page,
+else configured; routing_settings.py) that says only that a new report is
+waiting in the back office. The partner reads the report through a
 partner account bound to the route. The reporter's identity goes along only
 when the reporter consented (``Report.share_identity``).
 """
@@ -18,7 +19,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from meldpunt import access, audit, outbox
+from meldpunt import access, audit, outbox, routing_settings
 from meldpunt.extensions import db
 from meldpunt.models import Attachment, Forward, Report, StaffUser
 from meldpunt.related import linked_ids
@@ -39,8 +40,9 @@ def forwardable_routes() -> list[str]:
     return [r for r in ROUTES if r not in NOT_FORWARDABLE]
 
 
-def partner_address(route: str) -> str | None:
-    return current_app.config.get("PARTNER_EMAILS", {}).get(route)
+def partner_addresses(route: str) -> list[str]:
+    """Where the route's notices go: set on the routing page, else ``MELDPUNT_PARTNER_EMAILS``."""
+    return routing_settings.partner_addresses(route)
 
 
 def notice_text() -> tuple[str, str]:
@@ -79,20 +81,21 @@ def forward(report_id: int, staff: StaffUser, route: str) -> Forwarded:
     db.session.add(row)
     if report.status != "doorgestuurd":
         record_status(report, staff, "doorgestuurd")
-    address = partner_address(route)
-    if address:
+    addresses = partner_addresses(route)
+    if addresses:
         subject, body = notice_text()
-        outbox.enqueue(NOTICE_KIND, address, subject, body)
+        for address in addresses:
+            outbox.enqueue(NOTICE_KIND, address, subject, body)
     db.session.flush()
     audit.record(
         audit.FORWARD,
         staff,
         "report",
         report.id,
-        {"route": route, "forward_id": row.id, "with_identity": row.with_identity, "notified": bool(address)},
+        {"route": route, "forward_id": row.id, "with_identity": row.with_identity, "notified": bool(addresses)},
     )
     db.session.commit()
-    return Forwarded(forward=row, notified=bool(address))
+    return Forwarded(forward=row, notified=bool(addresses))
 
 
 def forwards_for(report_id: int) -> list[Forward]:

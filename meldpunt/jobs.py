@@ -79,14 +79,22 @@ def deliver_outbox(now: datetime) -> Counts:
     from meldpunt import outbox
 
     run = outbox.deliver_due(now)
-    return {"sent": run.sent, "failed": run.failed}
+    counts: Counts = {"sent": run.sent, "failed": run.failed}
+    if run.error:  # the error class only: one line for the whole run, never one per message
+        counts["smtp_error"] = run.error
+    return counts
 
 
 def rollup_statistics(now: datetime) -> Counts:
     from meldpunt.rollup import rollup
 
     result = rollup(now=now)
-    return {"days": result.days, "rows": result.rows, "full": int(result.full)}
+    return {
+        "days": result.days,
+        "rows": result.rows,
+        "full": int(result.full),
+        "published": result.published,
+    }
 
 
 def apply_retention(now: datetime) -> Counts:
@@ -340,17 +348,24 @@ def last_activity() -> datetime | None:
 
 
 def undeliverable_count() -> int:
-    """Outbox e-mails given up after the maximum number of attempts."""
-    from meldpunt.outbox import MAX_ATTEMPTS
+    """Outbox e-mails still not delivered after many attempts (they keep being retried)."""
+    from meldpunt.outbox import ALERT_AFTER_ATTEMPTS
 
     return (
         db.session.scalar(
             select(func.count(OutboxMessage.id)).where(
-                OutboxMessage.sent_at.is_(None), OutboxMessage.attempts >= MAX_ATTEMPTS
+                OutboxMessage.sent_at.is_(None), OutboxMessage.attempts >= ALERT_AFTER_ATTEMPTS
             )
         )
         or 0
     )
+
+
+def outbox_backlog() -> Any:
+    """How many e-mails wait for delivery and since when (the status page)."""
+    from meldpunt import outbox
+
+    return outbox.backlog()
 
 
 # --- the scheduler process -------------------------------------------------------------
@@ -396,6 +411,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(scheduler_command)
     app.cli.add_command(purge_command)
     app.cli.add_command(run_job_command)
+    app.cli.add_command(outbox_retry_command)
 
 
 def _configure_logging() -> None:
@@ -469,5 +485,24 @@ def run_job_command(name: str) -> None:
     _configure_logging()
     result = run_job(name)
     click.echo(f"{result.job} {result.outcome}: {result.summary}")
+    if result.outcome != "ok":
+        raise SystemExit(1)
+
+
+@click.command("outbox-retry")
+@with_appcontext
+def outbox_retry_command() -> None:
+    """Retry every e-mail waiting in the outbox now, instead of at its next attempt."""
+    from meldpunt import outbox
+
+    _configure_logging()
+    now = utcnow()
+    moved = outbox.retry_now(now)
+    result = run_job("outbox", now)
+    left = outbox.backlog()
+    click.echo(
+        f"{moved} waiting e-mail(s) made due; outbox {result.outcome}: {result.summary}; "
+        f"{left.waiting} still waiting."
+    )
     if result.outcome != "ok":
         raise SystemExit(1)

@@ -455,8 +455,29 @@ class StatRollupState(db.Model):  # type: ignore[name-defined]
     # Changes to reports before this moment are in the aggregate tables.
     watermark: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # New with every rollup: a cache key for computed statistics.
+    # New whenever the rollup changed the aggregate tables: a cache key for computed statistics.
     token: Mapped[str] = mapped_column(String(32))
+
+
+class StatPublished(db.Model):  # type: ignore[name-defined]
+    """The published (suppressed) figures of one calendar year, computed by the rollup job.
+
+    ``payload`` is JSON of cells as they may be shown ("<5", "x" or a number, see
+    meldpunt/statistics.py), never the true small counts. A row is valid for the
+    rollup ``token`` it was computed under, the day ``as_of`` that decided which
+    periods were over (None when the whole year was), and ``fingerprint`` (the
+    algorithm version and the campaign list).
+    """
+
+    __tablename__ = "stat_published"
+
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
+    as_of: Mapped[date | None] = mapped_column(Date)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    payload: Mapped[str] = mapped_column(Text)
 
 
 # The incremental rollup finds reports changed since its previous run (migration 0003).
@@ -464,3 +485,66 @@ Index("ix_stat_status_event_created", StatusEvent.created_at)
 Index("ix_stat_triage_decision_created", TriageDecision.created_at)
 Index("ix_stat_report_first_action", Report.first_action_at)
 Index("ix_stat_report_last_seen", Report.reporter_last_seen_at)
+
+
+# --- Routing set by coordinators, and place keys for related reports (migration 0006) ------------
+
+
+class RoutingThemeSetting(db.Model):  # type: ignore[name-defined]
+    """A theme's default route as set on the routing page; wins over the routing file.
+
+    Changes are audited (meldpunt/routing_settings.py); this row only holds the current value.
+    """
+
+    __tablename__ = "routing_theme_setting"
+
+    theme: Mapped[str] = mapped_column(String(30), primary_key=True)
+    route: Mapped[str] = mapped_column(String(30))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+
+
+class PartnerAddressSetting(db.Model):  # type: ignore[name-defined]
+    """The e-mail address(es) that get a partner route's forwarding notices; wins over PARTNER_EMAILS."""
+
+    __tablename__ = "partner_address_setting"
+
+    route: Mapped[str] = mapped_column(String(30), primary_key=True)
+    addresses: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+
+
+class ReportPlaceKey(db.Model):  # type: ignore[name-defined]
+    """One normalised key of a report's place (meldpunt/places.py), for finding related reports.
+
+    Written with the report (the listener below) and removed by the retention
+    purge together with the location it was derived from.
+    """
+
+    __tablename__ = "report_place_key"
+
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(140), primary_key=True)
+
+    __table_args__ = (Index("ix_report_place_key_key", "key", "report_id"),)
+
+
+def _store_place_keys(mapper: Any, connection: Any, target: Report) -> None:
+    """After a report row is inserted (the intake, in its transaction): its place keys."""
+    from meldpunt import places
+
+    found = places.keys(target.location, target.postcode)
+    if found:
+        connection.execute(
+            ReportPlaceKey.__table__.insert(), [{"report_id": target.id, "key": key} for key in found]
+        )
+
+
+def _listen() -> None:
+    from sqlalchemy import event
+
+    event.listen(Report, "after_insert", _store_place_keys)
+
+
+_listen()

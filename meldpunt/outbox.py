@@ -6,31 +6,35 @@ sends due messages over SMTP. A message is first *claimed*: on PostgreSQL the
 candidate rows are read with ``FOR UPDATE SKIP LOCKED``, and on every database
 the claim is a conditional update of ``next_attempt_at`` (a lease), so two
 processes never send the same message and a crash mid-send only delays it.
-Failures back off exponentially. Messages carry no report content and no
-reporter identity: the callers write only that there is something to look at.
+Failures back off exponentially up to six hours, and then keep being retried
+every six hours until the message is delivered: a message is never given up
+or deleted undelivered (a weekend outage of the mail relay only delays partner
+notices). The admin status page shows how many wait and since when;
+``flask --app meldpunt outbox-retry`` retries them at once. A delivery run logs
+nothing per message: the job's one line says how many were sent and failed.
+Messages carry no report content and no reporter identity: the callers write
+only that there is something to look at.
 """
 
 from __future__ import annotations
 
-import logging
 import smtplib
 import ssl
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from meldpunt.extensions import db
 from meldpunt.models import OutboxMessage, utcnow
 
-log = logging.getLogger(__name__)
-
 LEASE = timedelta(minutes=5)
-MAX_ATTEMPTS = 12
 MAX_BACKOFF = timedelta(hours=6)
+# After this many failed attempts (about 20 hours) the status page warns: still retried.
+ALERT_AFTER_ATTEMPTS = 12
 
 
 def enqueue(
@@ -55,6 +59,7 @@ def backoff(attempts: int) -> timedelta:
 class DeliveryRun:
     sent: int
     failed: int
+    error: str | None = None  # the class of the most frequent failure, e.g. ConnectionRefusedError
 
 
 def _claim(now: datetime, limit: int) -> list[int]:
@@ -64,7 +69,6 @@ def _claim(now: datetime, limit: int) -> list[int]:
         .where(
             OutboxMessage.sent_at.is_(None),
             OutboxMessage.next_attempt_at <= now,
-            OutboxMessage.attempts < MAX_ATTEMPTS,
         )
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
@@ -110,6 +114,7 @@ def deliver_due(now: datetime | None = None, limit: int = 100) -> DeliveryRun:
     """Send every due message once; returns how many were sent and how many failed."""
     now = now or utcnow()
     sent = failed = 0
+    errors: dict[str, int] = {}
     started = time.monotonic()
     for message_id in _claim(now, limit):
         # Never send on a lease that may have run out: another run could hold it now.
@@ -126,7 +131,7 @@ def deliver_due(now: datetime | None = None, limit: int = 100) -> DeliveryRun:
             message.next_attempt_at = now + backoff(message.attempts)
             # The error class and SMTP code only: never the address or the body.
             message.last_error = f"{type(exc).__name__}: {getattr(exc, 'smtp_code', '')}"[:300]
-            log.warning("outbox message %s not delivered (%s)", message.id, type(exc).__name__)
+            errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
             failed += 1
         else:
             message.attempts += 1
@@ -134,4 +139,63 @@ def deliver_due(now: datetime | None = None, limit: int = 100) -> DeliveryRun:
             message.last_error = None
             sent += 1
         db.session.commit()
-    return DeliveryRun(sent=sent, failed=failed)
+    error = max(errors, key=lambda name: errors[name]) if errors else None
+    return DeliveryRun(sent=sent, failed=failed, error=error)
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """Messages not delivered yet (none is ever given up)."""
+
+    waiting: int
+    failing: int  # of which at least one attempt failed
+    alert: int  # of which ALERT_AFTER_ATTEMPTS or more attempts failed
+    oldest: datetime | None  # when the oldest waiting message was queued
+    most_attempts: int
+    last_error: str | None  # of the message that failed most often: the error class only
+
+
+def backlog() -> Backlog:
+    waiting = OutboxMessage.sent_at.is_(None)
+    count, failing, alert, oldest, most = db.session.execute(
+        select(
+            func.count(OutboxMessage.id),
+            func.count(OutboxMessage.id).filter(OutboxMessage.attempts > 0),
+            func.count(OutboxMessage.id).filter(OutboxMessage.attempts >= ALERT_AFTER_ATTEMPTS),
+            func.min(OutboxMessage.created_at),
+            func.max(OutboxMessage.attempts),
+        ).where(waiting)
+    ).one()
+    last_error = db.session.scalar(
+        select(OutboxMessage.last_error)
+        .where(waiting, OutboxMessage.last_error.is_not(None))
+        .order_by(OutboxMessage.attempts.desc(), OutboxMessage.id)
+        .limit(1)
+    )
+    if oldest is not None and oldest.tzinfo is None:  # SQLite aggregates lose the type decorator
+        oldest = oldest.replace(tzinfo=UTC)
+    return Backlog(
+        waiting=count or 0,
+        failing=failing or 0,
+        alert=alert or 0,
+        oldest=oldest,
+        most_attempts=most or 0,
+        last_error=(last_error or "").split(":", 1)[0] or None,
+    )
+
+
+def retry_now(now: datetime | None = None) -> int:
+    """Make every waiting message due now; returns how many were waiting for a later attempt.
+
+    A message due within ``LEASE`` is left alone: it may be leased by a delivery
+    run at this very moment, and moving it would let a second run send it too.
+    """
+    now = now or utcnow()
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at > now + LEASE)
+        .values(next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount or 0  # type: ignore[attr-defined]  # DML returns a CursorResult

@@ -8,10 +8,8 @@ import unicodedata
 
 import bleach
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-# Dutch mobile and landline numbers in the ways people write them:
-# 0612345678, 06-12345678, 06 1234 5678, +31 6 12345678, 0031 20 1234567, 020-1234567.
-_PHONE = re.compile(r"(?<![\w+])(?:\+|00)?(?:31[\s-]?)?\(?0?\)?[1-9](?:[\s-]?\d){8}(?!\d)")
+from meldpunt import places
+
 _POSTCODE = re.compile(r"^\s*(\d{4})\s*([A-Za-z]{2})?\s*$")
 
 
@@ -39,13 +37,6 @@ def sanitise(text: str | None, max_length: int | None = None) -> str:
     return text
 
 
-def find_contact_details(text: str) -> list[str]:
-    """E-mail addresses and phone numbers in ``text``, for the anonymity warning."""
-    found = _EMAIL.findall(text)
-    found += [m.group(0).strip() for m in _PHONE.finditer(text)]
-    return list(dict.fromkeys(found))
-
-
 def normalise_postcode(value: str | None) -> tuple[str | None, str | None]:
     """``("1234AB", "1234")`` from what was typed, or ``(None, None)``."""
     if not value:
@@ -62,24 +53,24 @@ def is_valid_postcode(value: str) -> bool:
     return match is not None and not match.group(1).startswith("0")
 
 
-_HOUSE = re.compile(r"([^\W\d_][\w' .-]*?)\s+(\d{1,5})\s*([a-zA-Z]{0,2})\b")
-
-
 def location_key(location: str | None) -> tuple[str | None, str | None]:
-    """A normalised key (``"dorpsstraat 12a"``) and house number for matching places.
+    """The main normalised key (``"dorpsstraat 12a"``) and the house number of a location.
 
-    Reports about the same address rarely spell it the same way; lower case,
-    folded accents and collapsed spaces catch the common variations.
+    The street and number when the location names one ("Kapsalon Figaro,
+    Dorpsstr. 12a" gives ``"dorpsstraat 12a"``), otherwise the whole location in
+    lower case with accents folded and spaces collapsed. Related reports are
+    found on several keys per report (meldpunt/places.py); this one is kept on
+    the report itself.
     """
     if not location:
         return None, None
+    place = places.parse(location)
+    number = place.numbers[0] if place.numbers else None
+    if place.addresses:
+        street, house = place.addresses[0]
+        return f"{street} {house}"[:120], house
     folded = unicodedata.normalize("NFKD", location.lower())
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     folded = re.sub(r"[^\w\s-]", " ", folded)
     folded = re.sub(r"\s+", " ", folded).strip()
-    match = _HOUSE.search(folded)
-    if match:
-        street = match.group(1).strip()
-        number = match.group(2) + match.group(3).lower()
-        return f"{street} {number}"[:120], number
-    return folded[:120] or None, None
+    return folded[:120] or None, number

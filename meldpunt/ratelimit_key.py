@@ -7,6 +7,20 @@ written to the database or logs. The salt lives only in memory: in this
 process for the embedded setup, or in Redis (with an expiry, never on disk)
 when the limiter storage is Redis, so that every worker and machine agrees on
 the same key for the same client.
+
+Behind a reverse proxy, ``MELDPUNT_TRUSTED_PROXIES`` makes the app factory apply
+werkzeug's ProxyFix, so ``request.remote_addr`` is the reporter's address taken
+from the proxy's X-Forwarded-For header rather than the proxy's own address
+(which every reporter would share). It is used here and nowhere else.
+
+Limit windows and salt: when the salt changes, every client gets a new key and
+its counters start again from zero. A window longer than the salt's lifetime
+(say "30 per day" with an hourly salt) would therefore silently be an hourly
+limit. Rather than keep a key linkable for a whole day, every window must fit
+within one salt lifetime: ``fitting_limits`` refuses longer ones when the
+module defining the limit is imported. A rotation can still fall inside a
+window and reset it once, so a client gets at most twice the limit around a
+rotation — an accepted price for keys that cannot be linked across hours.
 """
 
 from __future__ import annotations
@@ -19,12 +33,12 @@ import time
 from typing import TypedDict
 
 from flask import current_app, request
+from limits import parse_many
 
 SALT_LIFETIME_SECONDS = 3600
 # How long a worker trusts its copy of the shared salt before asking Redis again.
 _SHARED_SALT_CACHE_SECONDS = 60
 _REDIS_SALT_KEY = "meldpunt:ratelimit-salt"
-
 
 
 class _LocalSalt(TypedDict):
@@ -79,3 +93,14 @@ def anonymous_client_key() -> str:
     """A short-lived, salted, irreversible key for the requesting client."""
     address = (request.remote_addr or "unknown").encode()
     return hmac.new(current_salt(), address, hashlib.sha256).hexdigest()[:24]
+
+
+def fitting_limits(limits: str) -> str:
+    """``limits`` unchanged, or ValueError when a window outlives the salt (see above)."""
+    for item in parse_many(limits):
+        if item.get_expiry() > SALT_LIFETIME_SECONDS:
+            raise ValueError(
+                f"rate limit {item} has a window longer than the {SALT_LIFETIME_SECONDS} s salt lifetime: "
+                "its counter would be reset by every salt rotation"
+            )
+    return limits

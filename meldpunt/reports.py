@@ -66,6 +66,52 @@ class Submitted:
     theme: str
     urgency: str
     reporter_type: str
+    # False when the automatic triage failed and the fallback below was stored:
+    # the thank-you page then gives general advice instead of advice for a theme.
+    triage_ok: bool = True
+
+
+# When the automatic triage fails (a broken model file, a bad routing override, a
+# bug), the report is stored all the same: a reporter must never lose a report to a
+# helper that only makes a suggestion. The fallback follows the contract in
+# taxonomy.md: the codes are the only ones the data may hold, so there is no
+# "unknown" theme; a suggestion nothing supports is flagged for review with zero
+# confidence, and a person decides. Each value is chosen so that nothing happens
+# to the report before that person has looked:
+# - route "doorverwijzen" cannot be forwarded (forwarding.NOT_FORWARDABLE), so no
+#   partner receives anything until staff pick a real route;
+# - theme "geen_ondermijning" is the theme of that route (and inflates no
+#   undermining theme in the statistics while it waits);
+# - urgency "hoog": missing an acute report is the worst error (taxonomy.md) and a
+#   failed triage cannot rule it out, so it goes to the top of the normal queue;
+# - the explanation says in plain words that this is not a suggestion.
+FALLBACK_THEME = "geen_ondermijning"
+FALLBACK_URGENCY = "hoog"
+FALLBACK_ROUTE = "doorverwijzen"
+FALLBACK_MODEL_VERSION = "geen (triage mislukt)"
+
+
+def fallback_suggestion(text: str, reference: str, error_name: str) -> triage.TriageResult:
+    """The suggestion stored when ``classify`` failed; see the comment above."""
+    try:
+        language = triage.detect_language(text)
+    except Exception:
+        language = "nl"
+    return triage.TriageResult(
+        theme=FALLBACK_THEME,
+        secondary_themes=(),
+        urgency=FALLBACK_URGENCY,
+        route=FALLBACK_ROUTE,
+        confidence=0.0,
+        review=True,
+        explanation=[
+            f"De automatische triage is mislukt ({error_name}, kenmerk {reference}). "
+            "Thema, urgentie en route hieronder zijn geen voorstel maar een veilige standaard: "
+            "lees de melding en bepaal ze zelf."
+        ],
+        language=language,
+        model_version=FALLBACK_MODEL_VERSION,
+    )
 
 
 def classify(text: str, reporter_type: str, place_type: str, has_attachments: bool) -> triage.TriageResult:
@@ -130,7 +176,15 @@ def submit_report(new: NewReport) -> Submitted:
     location = sanitise(new.location, 300) or None
     key, house_number = location_key(location)
     has_files = bool(new.pending_token and new.pending_ids)
-    suggestion = classify(text, new.reporter_type, new.place_type, has_files)
+    triage_ok = True
+    try:
+        suggestion = classify(text, new.reporter_type, new.place_type, has_files)
+    except Exception as exc:
+        triage_ok = False
+        reference = receipts.new_code()[:9]
+        # The type only: never the report text.
+        log.error("triage failed, report stored with the fallback (ref %s): %s", reference, type(exc).__name__)
+        suggestion = fallback_suggestion(text, reference, type(exc).__name__)
 
     code = receipts.new_code()
     contact = None
@@ -192,6 +246,7 @@ def submit_report(new: NewReport) -> Submitted:
             theme=report.theme,
             urgency=report.urgency,
             reporter_type=report.reporter_type,
+            triage_ok=triage_ok,
         )
         db.session.commit()
     except Exception as exc:

@@ -2,7 +2,7 @@
 
 * ``purge``: a report closed longer than the retention period (``RETENTION_DAYS``
   after ``closed_at``) loses its content: text, location, postcode (the
-  four-digit area stays), house number, location key, time description, contact
+  four-digit area stays), house number, location key and place keys, time description, contact
   details, the quoted words in the triage explanation, attachments (rows and
   files), messages and notes. The receipt hash is replaced by a random value,
   so the reporter's code no longer opens anything. What remains is an
@@ -30,7 +30,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, select
 
 from meldpunt import audit, storage
 from meldpunt.extensions import db
@@ -42,6 +42,7 @@ from meldpunt.models import (
     Note,
     OutboxMessage,
     Report,
+    ReportPlaceKey,
     TriageSuggestion,
 )
 
@@ -195,6 +196,12 @@ def _purge_batch(
     db.session.execute(
         delete(Note).where(Note.report_id.in_(ids)).execution_options(synchronize_session=False)
     )
+    # Place keys are derived from the location (related.py): they go with it.
+    db.session.execute(
+        delete(ReportPlaceKey)
+        .where(ReportPlaceKey.report_id.in_(ids))
+        .execution_options(synchronize_session=False)
+    )
     # The explanation quotes words from the report text.
     for suggestion in db.session.scalars(
         select(TriageSuggestion).where(TriageSuggestion.report_id.in_(ids))
@@ -269,24 +276,16 @@ def prune_history(
     outbox_keep: timedelta = OUTBOX_KEEP,
     job_history_keep: timedelta = JOB_HISTORY_KEEP,
 ) -> PruneSummary:
-    """Delete delivered (or given-up) outbox e-mails and old job records.
+    """Delete delivered outbox e-mails and old job records.
 
     Outbox rows hold recipient addresses, a reporter's among them. A message
-    still waiting for delivery is never deleted here.
+    not delivered yet is never deleted here, however old: the outbox keeps
+    retrying it (meldpunt/outbox.py) and the status page shows it.
     """
-    from meldpunt.outbox import MAX_ATTEMPTS
-
     outbox_limit = now - outbox_keep
     outbox = db.session.execute(  # type: ignore[attr-defined]  # DML returns a CursorResult (.rowcount)
         delete(OutboxMessage)
-        .where(
-            or_(
-                OutboxMessage.sent_at <= outbox_limit,
-                (OutboxMessage.sent_at.is_(None))
-                & (OutboxMessage.attempts >= MAX_ATTEMPTS)
-                & (OutboxMessage.created_at <= outbox_limit),
-            )
-        )
+        .where(OutboxMessage.sent_at <= outbox_limit)
         .execution_options(synchronize_session=False)
     ).rowcount
     jobs = db.session.execute(  # type: ignore[attr-defined]  # DML returns a CursorResult (.rowcount)

@@ -21,15 +21,23 @@ answers, status and outcome) are read; the report text never is.
 ``rollup()`` without arguments is incremental: it finds the reports that
 changed since the previous run (new, triaged, status changed, closed, acted
 on, or followed up by the reporter) and recomputes the days they count on, plus
-today and yesterday. ``rebuild_all()`` recomputes everything. Both are plain
-functions of the application context, for the CLI, the scheduler and tests.
+today and yesterday. A day whose rows come out the same is left alone.
+``rebuild_all()`` recomputes everything. Both are plain functions of the
+application context, for the CLI, the scheduler and tests.
+
+After the aggregates, the rollup stores the *published* figures (suppressed,
+protected; ``meldpunt.statistics.publish``) of every year whose aggregates
+changed, or whose running periods moved on since they were computed, so a
+statistics page only reads them. The state's token, the key under which pages
+cache figures, changes only when the aggregates or the stored figures did: a
+run that finds nothing new leaves every cache warm.
 """
 
 from __future__ import annotations
 
 import math
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -83,6 +91,8 @@ class RollupResult:
     days: int  # how many days were recomputed
     full: bool  # True for a rebuild of everything
     rows: int  # aggregate rows written
+    changed: int = 0  # days whose aggregates changed
+    published: int = 0  # year blocks of published figures computed and stored
 
 
 def local_day(moment: datetime) -> date:
@@ -162,17 +172,17 @@ def rollup(
         if last < first:
             first, last = last, first
         days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-        rows = _recompute(days)
-        _finish(state, watermark=None)
+        rows, changed = _recompute(days)
+        published = _finish(state, None, now, changed)
         db.session.commit()
-        return RollupResult(days=len(days), full=False, rows=rows)
+        return RollupResult(len(days), False, rows, len(changed), published)
     if state.watermark is None:
         return _rebuild(state, now)
     dirty = dirty_days(state.watermark - SAFETY_MARGIN, now)
-    rows = _recompute(dirty)
-    _finish(state, watermark=now)
+    rows, changed = _recompute(dirty)
+    published = _finish(state, now, now, changed)
     db.session.commit()
-    return RollupResult(days=len(dirty), full=False, rows=rows)
+    return RollupResult(len(dirty), False, rows, len(changed), published)
 
 
 def rebuild_all(now: datetime | None = None) -> RollupResult:
@@ -211,7 +221,7 @@ def dirty_days(since: datetime, now: datetime | None = None) -> set[date]:
 
 
 def state_token() -> str | None:
-    """Changes with every rollup: a key for caching computed statistics."""
+    """Changes when the aggregates or the stored figures change: a key for caching statistics."""
     return db.session.scalar(select(StatRollupState.token).where(StatRollupState.id == _STATE_ID))
 
 
@@ -228,11 +238,26 @@ def _lock_state() -> StatRollupState:
     return state
 
 
-def _finish(state: StatRollupState, watermark: datetime | None) -> None:
+def _finish(
+    state: StatRollupState,
+    watermark: datetime | None,
+    now: datetime,
+    changed: set[date],
+    everything: bool = False,
+) -> int:
+    """Record the run; store the published figures that no longer fit. Returns how many."""
+    from meldpunt import statistics  # statistics reads this module's constants
+
     if watermark is not None:
         state.watermark = watermark
     state.finished_at = utcnow()
-    state.token = uuid.uuid4().hex
+    stale = statistics.stale_blocks(now, changed, everything)
+    renewed = bool(changed or everything or stale)
+    if renewed:
+        state.token = uuid.uuid4().hex
+    db.session.flush()
+    # Also with nothing to recompute, the stored blocks must carry the new token.
+    return statistics.publish(stale, state.token, now) if renewed else 0
 
 
 def _rebuild(state: StatRollupState, now: datetime) -> RollupResult:
@@ -244,11 +269,11 @@ def _rebuild(state: StatRollupState, now: datetime) -> RollupResult:
     last_closed = db.session.scalar(select(func.max(Report.closed_at)))
     moments = [m for m in (first_created, first_closed, last_created, last_closed, now) if m]
     first, last = local_day(min(moments)), local_day(max(moments))
-    rows = _recompute_run(first, last, deleted=True)
+    rows, _changed = _recompute_run(first, last, deleted=True)
     days = (last - first).days + 1
-    _finish(state, watermark=now)
+    published = _finish(state, now, now, set(), everything=True)
     db.session.commit()
-    return RollupResult(days=days, full=True, rows=rows)
+    return RollupResult(days, True, rows, days, published)
 
 
 def _runs(days: Iterable[date]) -> Iterator[tuple[date, date]]:
@@ -266,20 +291,46 @@ def _runs(days: Iterable[date]) -> Iterator[tuple[date, date]]:
     yield first, last
 
 
-def _recompute(days: Iterable[date]) -> int:
-    return sum(_recompute_run(first, last) for first, last in _runs(days))
+def _recompute(days: Iterable[date]) -> tuple[int, set[date]]:
+    """Recompute ``days``; returns the rows written and the days whose rows changed."""
+    written, changed = 0, set()
+    for first, last in _runs(days):
+        rows, days_changed = _recompute_run(first, last)
+        written += rows
+        changed |= days_changed
+    return written, changed
 
 
-def _recompute_run(first: date, last: date, deleted: bool = False) -> int:
-    """Replace the aggregate rows of the days ``first``..``last`` (inclusive)."""
-    if not deleted:
-        db.session.execute(delete(DailyReportStat).where(DailyReportStat.day.between(first, last)))
-        db.session.execute(
-            delete(DailyClosureStat).where(DailyClosureStat.day.between(first, last))
-        )
-        db.session.execute(
-            delete(DailyDurationStat).where(DailyDurationStat.day.between(first, last))
-        )
+def _stored_rows(first: date, last: date) -> dict[date, set[tuple]]:
+    """The aggregate rows of the days ``first``..``last`` as they are, per day."""
+    found: dict[date, set[tuple]] = defaultdict(set)
+    for row in db.session.execute(
+        select(DailyReportStat.day, DailyReportStat.dimension, DailyReportStat.value, DailyReportStat.count)
+        .where(DailyReportStat.day.between(first, last))
+    ):
+        found[row[0]].add(("r", *row[1:]))
+    for closure in db.session.execute(
+        select(DailyClosureStat.day, DailyClosureStat.outcome, DailyClosureStat.count)
+        .where(DailyClosureStat.day.between(first, last))
+    ):
+        found[closure[0]].add(("c", *closure[1:]))
+    for duration in db.session.execute(
+        select(
+            DailyDurationStat.day,
+            DailyDurationStat.measure,
+            DailyDurationStat.bucket_hours,
+            DailyDurationStat.count,
+        ).where(DailyDurationStat.day.between(first, last))
+    ):
+        found[duration[0]].add(("d", *duration[1:]))
+    return found
+
+
+def _recompute_run(first: date, last: date, deleted: bool = False) -> tuple[int, set[date]]:
+    """Replace the aggregate rows of the days ``first``..``last`` (inclusive) where they changed.
+
+    Returns the rows written and the days whose rows changed.
+    """
     start, end = day_start(first), day_start(last + timedelta(days=1))
 
     report_counts: Counter[tuple[date, str, str]] = Counter()
@@ -328,25 +379,46 @@ def _recompute_run(first: date, last: date, deleted: bool = False) -> int:
         seconds = (closed_row.closed_at - closed_row.created_at).total_seconds()
         durations[(day, CLOSING, duration_bucket(seconds))] += 1
 
+    fresh: dict[date, set[tuple]] = defaultdict(set)
+    for (d, dim, v), n in report_counts.items():
+        fresh[d].add(("r", dim, v, n))
+    for (d, o), n in closures.items():
+        fresh[d].add(("c", o, n))
+    for (d, m, b), n in durations.items():
+        fresh[d].add(("d", m, b, n))
+    if deleted:
+        changed = set(fresh)
+    else:
+        before = _stored_rows(first, last)
+        changed = {d for d in set(before) | set(fresh) if before.get(d, set()) != fresh.get(d, set())}
+        if not changed:
+            return 0, set()
+        # Only the days that changed are replaced.
+        for model in (DailyReportStat, DailyClosureStat, DailyDurationStat):
+            db.session.execute(delete(model).where(model.day.in_(sorted(changed))))
+
     written = 0
     written += _insert(
         DailyReportStat,
         (
             {"day": d, "dimension": dim, "value": v, "count": n}
             for (d, dim, v), n in report_counts.items()
+            if d in changed
         ),
     )
     written += _insert(
-        DailyClosureStat, ({"day": d, "outcome": o, "count": n} for (d, o), n in closures.items())
+        DailyClosureStat,
+        ({"day": d, "outcome": o, "count": n} for (d, o), n in closures.items() if d in changed),
     )
     written += _insert(
         DailyDurationStat,
         (
             {"day": d, "measure": m, "bucket_hours": b, "count": n}
             for (d, m, b), n in durations.items()
+            if d in changed
         ),
     )
-    return written
+    return written, changed
 
 
 def _insert(model, rows: Iterable[dict]) -> int:

@@ -98,3 +98,99 @@ def test_lookups_are_rate_limited(app_factory):
     ]
     assert statuses[:10] == [422] * 10
     assert statuses[-1] == 429
+
+
+LONG_ANSWER = (
+    "Het gebeurt vooral op dinsdag en vrijdag na tien uur 's avonds. Dan komt er een witte bus\n"
+    "en worden er zakken naar binnen gedragen. " * 20
+).strip()
+
+
+def test_answer_survives_an_expired_session(app, client):
+    submit(client)
+    code = receipt_code_from(client)
+    open_report(client, code)
+    page = soup(client.get("/opvolgen/melding"))
+    token = page.find("input", {"name": "csrf_token"})["value"]
+    # The reporter types for more than 15 minutes: the browser no longer sends the expired
+    # session cookie, so the server sees no session at all (nor its CSRF secret).
+    with client.session_transaction() as session:
+        session.clear()
+
+    response = client.post(
+        "/opvolgen/melding",
+        data={"csrf_token": token, "text": LONG_ANSWER, "files": [file_part(filemakers.jpeg_with_gps(), "bus.jpg")]},
+        content_type="multipart/form-data",
+    )
+    # Not a redirect (that would lose the text): the code form, with the answer carried in the page.
+    assert response.status_code == 200
+    assert "Location" not in response.headers
+    page = soup(response)
+    assert "Uw bericht is niet kwijt" in page.get_text()
+    form = page.find("form", {"action": "/opvolgen"})
+    carried = form.find("input", {"name": "carried_text"})
+    assert carried is not None and carried["type"] == "hidden"
+    assert carried["value"].replace("\r\n", "\n") == LONG_ANSWER
+    upload_token = form.find("input", {"name": "upload_token"})["value"]
+    assert upload_token
+    with app.app_context():
+        assert db.session.scalar(select(Message).where(Message.sender == "reporter")) is None
+
+    # A typing error in the code keeps the answer too.
+    data = {
+        "csrf_token": form.find("input", {"name": "csrf_token"})["value"],
+        "code": "AAAA-BBBB-CCCC-DDDD",
+        "carried_text": carried["value"],
+        "upload_token": upload_token,
+    }
+    response = client.post("/opvolgen", data=data)
+    assert response.status_code == 422
+    again = soup(response).find("input", {"name": "carried_text"})
+    assert again["value"].replace("\r\n", "\n") == LONG_ANSWER
+
+    # The right code opens the report with the answer and the photo ready to send.
+    data["code"] = code
+    response = client.post("/opvolgen", data=data)
+    assert response.status_code == 200
+    page = soup(response)
+    assert "Uw bericht staat weer klaar" in page.get_text()
+    assert page.find("textarea", {"name": "text"}).text.strip().replace("\r\n", "\n") == LONG_ANSWER
+    kept_file = page.find("input", {"name": "keep_files"})
+    assert kept_file is not None and "bus.jpg" in page.get_text()
+
+    response = client.post(
+        "/opvolgen/melding",
+        data={
+            "csrf_token": page.find("input", {"name": "csrf_token"})["value"],
+            "text": page.find("textarea", {"name": "text"}).text,
+            "upload_token": page.find("input", {"name": "upload_token"})["value"],
+            "files_shown": "1",
+            "keep_files": kept_file["value"],
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303, soup(response).select_one(".error-summary")
+    with app.app_context():
+        reply = db.session.scalar(select(Message).where(Message.sender == "reporter"))
+        assert reply is not None and reply.body == LONG_ANSWER
+        assert len(reply.attachments) == 1
+
+
+def test_expired_session_without_an_answer_still_goes_to_the_code_form(app, client):
+    assert client.get("/opvolgen/melding").status_code == 303
+
+
+def test_report_not_taken_on_shows_where_to_go_instead(app, client):
+    submit(client)
+    code = receipt_code_from(client)
+    open_report(client, code)
+    page = soup(client.get("/opvolgen/melding"))
+    assert "Waar u terecht kunt" not in page.get_text()
+    with app.app_context():
+        report = db.session.scalar(select(Report))
+        report.status = "niet_ontvankelijk"
+        db.session.commit()
+    text = soup(client.get("/opvolgen/melding")).get_text()
+    assert "hieronder leest u waar u wel terecht kunt" in text
+    assert "Waar u terecht kunt" in text
+    assert "Veilig Thuis" in text and "0900-8844" in text

@@ -95,7 +95,8 @@ def test_history_has_one_head_and_plain_upgrade_reaches_it(tmp_path):
             assert result.exit_code == 0, result.output
             assert "report" in inspect(db.engine).get_table_names()
             with db.engine.connect() as conn:
-                assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == script.get_current_head()
+                current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            assert current == script.get_current_head()
             db.engine.dispose()
     finally:
         _drop(cleanup)

@@ -6,8 +6,10 @@ import logging
 import re
 from pathlib import Path
 
+import pytest
+
 from tests import filemakers
-from tests.helpers import receipt_code_from, submit
+from tests.helpers import receipt_code_from, soup, submit
 
 CLIENT_ADDRESS = "203.0.113.77"
 FORWARDED = "198.51.100.23"
@@ -15,6 +17,16 @@ AGENT = "Mozilla/5.0 (SpyPhone; Android 14) UniqueAgentMarker/9.9"
 
 
 def test_client_address_and_agent_leave_no_trace_under_the_data_dir(app, caplog):
+    _leaves_no_trace(app, caplog)
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_leaves_no_trace(app_factory, caplog):
+    # With MELDPUNT_TRUSTED_PROXIES the forwarded address becomes the client address:
+    # still only hashed for the rate limit, never stored or logged.
+    _leaves_no_trace(app_factory(TRUSTED_PROXIES=1, RATELIMIT_ENABLED=True), caplog)
+
+
+def _leaves_no_trace(app, caplog):
     caplog.set_level(logging.DEBUG)
     client = app.test_client()
     client.environ_base.update(
@@ -68,3 +80,18 @@ def test_no_template_or_stylesheet_names_another_host():
 def test_reporter_pages_are_not_cached(client):
     for path in ("/", "/melden", "/opvolgen", "/privacy"):
         assert client.get(path).headers["Cache-Control"] == "no-store"
+
+
+def test_privacy_page_says_honestly_what_is_encrypted(client):
+    text = " ".join(soup(client.get("/privacy")).get_text().split())
+    assert "Alles wat wij bewaren, slaan wij versleuteld op" not in text
+    assert "Uw naam, telefoonnummer en e-mailadres en de bijlagen slaan wij versleuteld op" in text
+    assert "slaan wij niet versleuteld op" in text
+
+
+@pytest.mark.parametrize(("days", "wording"), [(180, "180 dagen"), (1, "1 dag."), (730, "730 dagen")])
+def test_privacy_page_shows_the_configured_retention_period(app_factory, days, wording):
+    client = app_factory(RETENTION_DAYS=days).test_client()
+    text = " ".join(soup(client.get("/privacy")).get_text().split())
+    assert wording in text
+    assert "één jaar" not in text

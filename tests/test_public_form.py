@@ -52,7 +52,8 @@ def test_each_validation_error_is_explained_and_input_kept(app, client, fields, 
     summary = page.select_one(".error-summary")
     assert summary is not None
     links = [a["href"] for a in summary.select("a")]
-    assert f"#{field}" in links
+    # A radio group's link points at its chosen (or first) option, which can take focus.
+    assert any(link == f"#{field}" or link.startswith(f"#{field}-") for link in links), links
     assert message_part in summary.get_text()
     # The error is repeated at the field and the field is marked invalid.
     assert page.select_one(f"#{field}-error") is not None
@@ -187,3 +188,150 @@ def test_receipt_code_is_only_stored_hashed(app, client):
         report = db.session.scalar(select(Report))
         assert report.receipt_hash == receipts.hash_code(code)
         assert code.replace("-", "") not in report.receipt_hash.upper()
+
+
+# --- A failing triage never costs the report ----------------------------------------------
+
+
+def _assert_stored_with_fallback(app, client, caplog):
+    from meldpunt import reports
+
+    with app.app_context():
+        report = db.session.scalar(select(Report))
+        assert report is not None and report.text == GOOD_TEXT
+        assert (report.theme, report.urgency, report.route) == (
+            reports.FALLBACK_THEME,
+            reports.FALLBACK_URGENCY,
+            reports.FALLBACK_ROUTE,
+        )
+        assert report.review is True
+        assert report.suggestion.review is True and report.suggestion.confidence == 0.0
+        assert "automatische triage is mislukt" in report.suggestion.explanation[0]
+        assert [e.status for e in report.status_events] == ["nieuw"]
+    # The reporter gets the code and general advice, not advice for the placeholder theme.
+    page = soup(client.get("/melden/bedankt"))
+    assert page.select_one(".receipt-code strong") is not None
+    text = page.get_text()
+    assert "bekijkt wat er nodig is" in text
+    assert "niet over ondermijning" not in text
+    assert GOOD_TEXT[:30] not in caplog.text
+
+
+def test_triage_exception_still_stores_the_report(app, client, monkeypatch, caplog):
+    from meldpunt import reports
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("model file damaged")
+
+    monkeypatch.setattr(reports, "classify", broken)
+    response = submit(client)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/melden/bedankt")
+    _assert_stored_with_fallback(app, client, caplog)
+
+
+def test_broken_routing_file_still_stores_the_report(app_factory, tmp_path, caplog):
+    routing = tmp_path / "routing.json"
+    routing.write_text('{"themes": {"hennep": "nergens"}}', encoding="utf-8")
+    app = app_factory(ROUTING_FILE=str(routing))
+    client = app.test_client()
+    assert submit(client).status_code == 303
+    _assert_stored_with_fallback(app, client, caplog)
+
+
+# --- The receipt code never sits readable in the cookie -----------------------------------
+
+
+def test_receipt_code_is_not_readable_in_the_session_cookie(app, client):
+    response = submit(client)
+    assert response.status_code == 303
+    cookies = response.headers.getlist("Set-Cookie")
+    session_cookie = next(c for c in cookies if c.startswith(app.config["SESSION_COOKIE_NAME"] + "="))
+    value = session_cookie.split(";", 1)[0].split("=", 1)[1]
+    # What anyone holding the cookie can read: the signed (not encrypted) payload.
+    payload = app.session_interface.get_signing_serializer(app).loads(value)
+    code = receipt_code_from(client)
+    for form in (code, code.replace("-", ""), code.lower()):
+        assert form not in session_cookie
+        assert form not in repr(payload)
+
+
+def test_tampered_receipt_in_session_shows_the_gone_page(app, client):
+    with client.session_transaction() as session:
+        session["receipt"] = {"code": "AAAA-BBBB-CCCC-DDDD", "theme": "hennep"}
+    page = client.get("/melden/bedankt").get_data(as_text=True)
+    assert "AAAA-BBBB-CCCC-DDDD" not in page
+    assert "maar één keer" in page
+
+
+# --- Every field: one plain Dutch message, the rest of the input kept ---------------------
+
+CONTACT = {"anonymity": "contact", "email": "ria@example.org", "name": "Ria", "phone": "06 1234 5678"}
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"postcode": "12AB"}, "postcode", "Een postcode bestaat uit 4 cijfers en 2 letters, zoals 1234 AB."),
+        ({"postcode": "1234 AB 5678"}, "postcode", "Een postcode bestaat uit 4 cijfers en 2 letters, zoals 1234 AB."),
+        ({"location": "x" * 301}, "location", "Gebruik hier hooguit 300 tekens."),
+        ({"occurred": "x" * 201}, "occurred", "Gebruik hier hooguit 200 tekens."),
+        ({**CONTACT, "name": "x" * 121}, "name", "Gebruik hier hooguit 120 tekens."),
+        ({**CONTACT, "phone": "0" * 21}, "phone", "Dit telefoonnummer is te lang. Gebruik hooguit 20 tekens."),
+        ({**CONTACT, "phone": "bel me maar"}, "phone", "Dit telefoonnummer klopt niet."),
+        ({**CONTACT, "email": "a" * 250 + "@b.nl"}, "email", "Dit e-mailadres is te lang. Gebruik hooguit 254 tekens."),
+        ({**CONTACT, "email": "niet-een-adres"}, "email", "Dit e-mailadres klopt niet."),
+        ({"anonymity": "contact"}, "anonymity", "Vul een e-mailadres of telefoonnummer in"),
+        ({"place_type": "kelder"}, "place_type", "Kies een van de mogelijkheden."),
+        ({"ongoing": "misschien"}, "ongoing", "Kies een van de mogelijkheden."),
+        ({"reporter_type": "agent"}, "reporter_type", "Kies een van de mogelijkheden."),
+        ({"anonymity": "half"}, "anonymity", "Kies een van de mogelijkheden."),
+        ({**CONTACT, "share_identity": "soms"}, "share_identity", "Kies een van de mogelijkheden."),
+        ({**CONTACT, "email_notice": "vaak"}, "email_notice", "Kies een van de mogelijkheden."),
+        ({"heard_via": "tv"}, "heard_via", "Kies een van de mogelijkheden."),
+        ({"text": "te kort"}, "text", "tussen 20 en 10000 tekens"),
+    ],
+)
+def test_every_field_gets_one_plain_message_and_keeps_the_rest(app, client, fields, field, message):
+    typed = {"location": "Kerkstraat 5", "occurred": "gisteravond laat", "postcode": "3311 AB"}
+    typed.update(fields)
+    response = submit(client, **typed)
+    assert response.status_code == 422
+    page = soup(response)
+    summary = page.select_one(".error-summary")
+    entries = [a for a in summary.select("a") if a["href"] == f"#{field}" or a["href"].startswith(f"#{field}-")]
+    assert len(entries) == 1, [a.get_text() for a in summary.select("a")]
+    assert message in entries[0].get_text()
+    at_field = page.select_one(f"#{field}-error").get_text()
+    assert at_field.count(message) == 1
+    html = response.get_data(as_text=True)
+    for wtforms_own in ("Veld mag", "karakters", "Not a valid", "Geen geldige", "Invalid", "Ongeldig"):
+        assert wtforms_own not in html
+    kept = form_values(response)
+    if field != "text":
+        assert kept["text"].strip() == GOOD_TEXT
+    for name, value in typed.items():
+        if name != field and name in ("location", "occurred", "postcode", "name", "email", "phone"):
+            assert kept[name] == value, name
+    if field != "place_type":
+        assert kept["place_type"] == "bedrijfspand"
+    assert count_reports(app) == 0
+
+
+# --- Phone numbers written the way people write them --------------------------------------
+
+
+@pytest.mark.parametrize("number", ["+90 532 123 45 67", "06 - 12 34 56 78"])
+def test_anonymous_text_with_a_spaced_phone_number_asks_for_confirmation(app, client, number):
+    response = submit(client, text=f"{GOOD_TEXT} Bel me op {number} als u vragen heeft.")
+    assert response.status_code == 200
+    warning = soup(response).select_one(".notice--warning")
+    assert warning is not None and number in warning.get_text()
+    assert count_reports(app) == 0
+
+
+def test_dates_amounts_and_postcodes_do_not_trigger_the_warning(app, client):
+    text = GOOD_TEXT + " Sinds 01-02-2024 tussen 22.00 en 06.00 uur, € 1.250.000 contant, postcode 3311 AB nr 14."
+    response = submit(client, text=text)
+    assert response.status_code == 303
+    assert count_reports(app) == 1

@@ -90,3 +90,54 @@ def test_limits_are_shared_through_redis_without_addresses():
         for key in keys:
             assert client.ttl(key) > 0
             client.delete(key)
+
+
+def _lookups_from(app, forwarded_for: str | None, times: int, proxy: str = "10.0.0.5") -> list[int]:
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = proxy
+    if forwarded_for is not None:
+        client.environ_base["HTTP_X_FORWARDED_FOR"] = forwarded_for
+    token = csrf_token(client, "/opvolgen")
+    return [
+        client.post("/opvolgen", data={"csrf_token": token, "code": "AAAA-BBBB-CCCC-DDDD"}).status_code
+        for _ in range(times)
+    ]
+
+
+def test_behind_a_trusted_proxy_each_reporter_has_their_own_limit(app_factory):
+    app = app_factory(RATELIMIT_ENABLED=True, TRUSTED_PROXIES=1)
+    # The proxy appends the address it saw; anything before it came from the client.
+    assert _lookups_from(app, "198.51.100.7", 11)[-1] == 429
+    # Another reporter behind the same proxy is not blocked by the first one.
+    assert _lookups_from(app, "198.51.100.8", 3) == [422] * 3
+    # A reporter cannot escape the limit by sending their own X-Forwarded-For first.
+    assert _lookups_from(app, "203.0.113.1, 198.51.100.7", 1) == [429]
+
+
+def test_without_trusted_proxies_a_forged_header_changes_nothing(app_factory):
+    app = app_factory(RATELIMIT_ENABLED=True)
+    statuses = [_lookups_from(app, f"203.0.113.{i}", 1, proxy=ADDRESS)[0] for i in range(11)]
+    assert statuses[-1] == 429
+
+
+def test_trusted_proxies_setting_is_read_from_the_environment(monkeypatch, tmp_path):
+    from meldpunt.config import load_config
+
+    assert load_config({"DATA_DIR": str(tmp_path)})["TRUSTED_PROXIES"] == 0
+    monkeypatch.setenv("MELDPUNT_TRUSTED_PROXIES", "2")
+    assert load_config({"DATA_DIR": str(tmp_path)})["TRUSTED_PROXIES"] == 2
+
+
+def test_every_limit_window_fits_within_the_salt_lifetime():
+    """A window longer than the salt would be reset by each rotation: "per day" would mean per hour."""
+    from limits import parse_many
+
+    from meldpunt.public import views
+    from meldpunt.ratelimit_key import SALT_LIFETIME_SECONDS, fitting_limits
+
+    for limits in (views.SUBMIT_LIMIT, views.LOOKUP_LIMIT):
+        for item in parse_many(limits):
+            assert item.get_expiry() <= SALT_LIFETIME_SECONDS, limits
+    with pytest.raises(ValueError, match="salt"):
+        fitting_limits("10 per 10 minutes;30 per day")
+    assert fitting_limits("5 per hour") == "5 per hour"

@@ -17,15 +17,16 @@ from meldpunt.backoffice.common import add_problem, problems, touch_session
 from meldpunt.backoffice.forms import CodeForm, LoginForm, SetupForm
 from meldpunt.extensions import db, limiter
 from meldpunt.models import StaffUser
+from meldpunt.ratelimit_key import fitting_limits
 
 PENDING_KEY = "bo_pending"
 PENDING_SECONDS = 300
 
 
-
 # Per client key (salted, rotating; never the address). The per-account lock-out
 # after 5 failures guards each account; this guards against trying many accounts.
-LOGIN_LIMIT = "20 per 10 minutes;100 per day"
+# Windows stay within the key's salt lifetime (an hour), or rotation would reset them.
+LOGIN_LIMIT = fitting_limits("20 per 10 minutes;60 per hour")
 
 
 def _failed_message() -> str:
@@ -70,7 +71,7 @@ def login():
         check = authentication.check_password(form.email.data, form.password.data)
         if check.ok:
             user = check.user
-            stage = "code" if user.totp_confirmed else "setup"
+            stage = "setup" if authentication.needs_setup(user) else "code"
             session.clear()
             session[PENDING_KEY] = {"uid": user.id, "token": user.session_token, "at": time.time(), "stage": stage}
             return redirect(url_for("backoffice.login_code" if stage == "code" else "backoffice.login_setup"), code=303)
@@ -140,11 +141,15 @@ def login_setup():
             return _complete(user)
     elif form.is_submitted():
         status = 422
+    # The authenticator's secret is shown only while none is confirmed: after an admin
+    # reset only the password, the one-time password must not reveal the second factor.
+    needs_totp = not user.totp_confirmed
     return render_template(
         "backoffice/login_setup.html",
         form=form,
         problems=problems(form),
-        secret=staff.totp_secret(user),
+        secret=staff.totp_secret(user) if needs_totp else None,
+        needs_totp=needs_totp,
         needs_password=user.must_change_password,
     ), status
 
@@ -154,7 +159,7 @@ def login_setup():
 def setup_qr():
     """The provisioning URI as a QR code, made here: no external service sees the secret."""
     user = _pending("setup")
-    if user is None:
+    if user is None or user.totp_confirmed:
         abort(404)
     qr = segno.make(staff.provisioning_uri(user), error="m")
     svg = qr.svg_inline(scale=5, border=2, title=_("QR-code voor uw authenticator-app"))

@@ -11,6 +11,7 @@ from flask_login import current_user, logout_user
 
 from meldpunt import access, authentication
 from meldpunt.backoffice import bp
+from meldpunt.error_targets import field_anchor
 
 SEEN_KEY = "bo_seen"
 
@@ -61,7 +62,8 @@ def problems(*forms) -> list[dict[str, str]]:
                 found.append({"field": "inhoud", "message": _("Het formulier was verlopen. Probeer het opnieuw.")})
                 continue
             for message in messages:
-                found.append({"field": getattr(form, name).id if hasattr(form, name) else name, "message": message})
+                anchor = field_anchor(getattr(form, name)) if hasattr(form, name) else name
+                found.append({"field": anchor, "message": message})
     return found
 
 

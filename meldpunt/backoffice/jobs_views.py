@@ -33,6 +33,8 @@ SUMMARY_LABELS = {
     "days": _l("dagen herberekend"),
     "rows": _l("regels geschreven"),
     "full": _l("volledig opnieuw"),
+    "published": _l("jaren met cijfers klaargezet"),
+    "smtp_error": _l("fout bij de mailserver"),
     "error": _l("fout"),
     "at": _l("plaats"),
 }
@@ -66,6 +68,7 @@ def jobs_status():
         last_activity=last_activity,
         scheduler_silent=last_activity is None or now - last_activity > SCHEDULER_SILENT_AFTER,
         undeliverable=jobs.undeliverable_count(),
+        outbox_backlog=jobs.outbox_backlog(),
         stale=stale,
         stale_total=stale_total,
         stale_days=days,

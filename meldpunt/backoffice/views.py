@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from datetime import date
 from typing import Any
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -20,6 +32,7 @@ from meldpunt import (
     queue,
     related,
     reporter_contact,
+    staff_admin,
     staff_messages,
     storage,
     triage_decisions,
@@ -125,11 +138,30 @@ def _plain_labels() -> dict[str, dict[str, str]]:
     }
 
 
+def _audit_queue(filters: queue.QueueFilters, page: int, valid: bool) -> None:
+    """The queue shows the start of every listed report's text, so looking at it is
+    audited: with the filters applied, and whether a search was done, never its words."""
+    details: dict[str, Any] = {}
+    for item in dataclasses.fields(filters):
+        value = getattr(filters, item.name)
+        if item.name == "query" or value is None:
+            continue
+        details[item.name] = value.isoformat() if isinstance(value, date) else value
+    details["search"] = bool(filters.query)
+    details["page"] = page
+    if not valid:
+        details["invalid_filters"] = True
+    audit.record(audit.QUEUE_VIEW, _user(), details=details)
+    db.session.commit()
+
+
 def _queue():
     form = QueueFilterForm(request.args)
     valid = form.validate()
     filters = _filters(form) if valid else queue.QueueFilters()
-    result = queue.fetch(filters, page=_page_arg())
+    page = _page_arg()
+    result = queue.fetch(filters, page=page)
+    _audit_queue(filters, page, valid)
     args = {name: request.args[name] for name in form._fields if request.args.get(name)}
     return render_template(
         "backoffice/queue.html",
@@ -174,7 +206,21 @@ def _forward_form(report: Report) -> ForwardForm:
     return form
 
 
-def _render_report(report: Report, code: int = 200, revealed=None, **forms: Any):
+def _language_name(code: str | None) -> str:
+    """The report's language by name, in the staff member's language (Babel's CLDR names)."""
+    from babel import Locale, UnknownLocaleError
+    from flask_babel import get_locale
+
+    try:
+        return Locale.parse(code or "").get_display_name(get_locale()) or (code or "")
+    except (ValueError, TypeError, UnknownLocaleError):
+        return code or ""
+
+
+def _render_report(report: Report, code: int = 200, revealed=None, viewed: bool = False, **forms: Any):
+    """The report page. Every rendering shows the full text, so every rendering is an
+    audited view: also a form shown again after a mistake. ``viewed`` is set by the
+    plain GET, whose view ``workflow.mark_opened`` already recorded."""
     user = _user()
     decision_form = forms.get("decision") or DecisionForm(prefix="decision", data={
         "theme": report.theme, "urgency": report.urgency, "route": report.route})
@@ -197,9 +243,10 @@ def _render_report(report: Report, code: int = 200, revealed=None, **forms: Any)
         | {f.staff_id for f in forwards}
     )
     all_problems = problems(*(f for f in forms.values() if f is not None))
-    return render_template(
+    page = render_template(
         "backoffice/report.html",
         report=report,
+        language_name=_language_name(report.language),
         suggestion=report.suggestion,
         decisions=decisions,
         notes=report_notes,
@@ -223,7 +270,14 @@ def _render_report(report: Report, code: int = 200, revealed=None, **forms: Any)
         unlink_form=UnlinkForm(prefix="unlink"),
         forward_form=forward_form,
         problems=all_problems,
-    ), code
+    )
+    if not viewed:
+        details: dict[str, Any] = {"form": sorted(name for name, form in forms.items() if form is not None)}
+        if revealed is not None:
+            details["contact_shown"] = True
+        audit.record(audit.REPORT_VIEW, user, "report", report.id, details)
+        db.session.commit()
+    return page, code
 
 
 @bp.get("/melding/<int:report_id>")
@@ -231,7 +285,7 @@ def _render_report(report: Report, code: int = 200, revealed=None, **forms: Any)
 def report(report_id: int):
     found = _report_or_404(report_id)
     workflow.mark_opened(found, _user())
-    return _render_report(found)
+    return _render_report(found, viewed=True)
 
 
 @bp.post("/melding/<int:report_id>/triage")
@@ -335,6 +389,12 @@ def report_unlink(report_id: int):
     return _back(found.id, "verwant")
 
 
+_CONTACT_MESSAGES = {
+    "reason_required": _l("Geef een reden van minstens 5 tekens."),
+    "no_contact": _l("Deze melder heeft geen contactgegevens achtergelaten."),
+}
+
+
 @bp.post("/melding/<int:report_id>/contactgegevens")
 @access.requires(access.CONTACT_VIEW)
 def report_contact(report_id: int):
@@ -344,8 +404,8 @@ def report_contact(report_id: int):
         return _render_report(found, 422, contact_form=form)
     try:
         shown = reporter_contact.reveal(found, _user(), form.reason.data)
-    except reporter_contact.ContactError:
-        add_problem(form, "reason", _("Deze melder heeft geen contactgegevens achtergelaten."))
+    except reporter_contact.ContactError as error:
+        add_problem(form, "reason", str(_CONTACT_MESSAGES[str(error)]))
         return _render_report(found, 422, contact_form=form)
     return _render_report(found, 200, revealed=shown)
 
@@ -470,21 +530,57 @@ def partner_report(report_id: int):
 # --- coordination and administration -------------------------------------------------
 
 
-@bp.get("/routering")
+def _routing_setup() -> None:
+    """The triage reads the effective routing file: made at registration, kept current per request."""
+    from typing import cast
+
+    from flask import Flask
+
+    from meldpunt import routing_settings
+
+    bp.record_once(lambda state: routing_settings.init_app(cast(Flask, state.app)))
+    bp.before_app_request(routing_settings.refresh)
+
+
+_routing_setup()
+
+
+@bp.route("/routering", methods=["GET", "POST"])
 @access.requires(access.ROUTING)
 def routing():
+    """Theme routes and partner notice addresses; coordinators and admins change them here (audited)."""
     import triage
-    from triage.taxonomy import THEMES
+    from meldpunt import routing_settings
+    from meldpunt.backoffice import routing_form
 
-    routing_file = current_app.config.get("ROUTING_FILE")
-    rows = [(theme, triage.route_for(theme, routing_file)) for theme in THEMES]
+    routing_settings.refresh(force=True)
+    form = routing_form.make_form(routing_settings.overview())
+    general: list[str] = []
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            changes = routing_settings.save(
+                _user(), routing_form.theme_values(form), routing_form.partner_values(form)
+            )
+        except routing_settings.SettingsError as error:
+            general = [
+                _("De routering zou dan niet meer aan de afspraken voldoen: %(problem)s", problem=code)
+                for code in routing_form.add_problems(form, error.problems)
+            ]
+        except triage.RoutingError as error:
+            general = [_("Het routeringsbestand is ongeldig; laat dat eerst herstellen: %(error)s", error=str(error))]
+        else:
+            if changes:
+                flash(_("De routering is opgeslagen. Nieuwe meldingen krijgen de nieuwe instelling."), "success")
+            else:
+                flash(_("Er is niets gewijzigd."), "success")
+            return redirect(url_for("backoffice.routing"), code=303)
+    all_problems = problems(form) + [{"field": "routering", "message": message} for message in general]
     return render_template(
         "backoffice/routing.html",
-        rows=rows,
-        routing_file=routing_file,
-        partner_emails=current_app.config.get("PARTNER_EMAILS", {}),
-        routes=forwarding.forwardable_routes(),
-    )
+        overview=routing_settings.overview(),
+        form=form,
+        problems=all_problems,
+    ), (422 if request.method == "POST" else 200)
 
 
 @bp.get("/audit")
@@ -492,18 +588,20 @@ def routing():
 def audit_log():
     action = request.args.get("actie") or None
     statement = select(AuditEvent).order_by(AuditEvent.id.desc())
+    counted = select(func.count(AuditEvent.id))
     if action:
         statement = statement.where(AuditEvent.action == action)
+        counted = counted.where(AuditEvent.action == action)
     page = _page_arg()
     events = db.session.scalars(statement.limit(AUDIT_PAGE).offset((page - 1) * AUDIT_PAGE)).all()
-    total = db.session.scalar(select(func.count(AuditEvent.id))) or 0
+    total = db.session.scalar(counted) or 0
     check = audit.verify_chain() if request.args.get("controleren") == "1" else None
     audit.record(audit.AUDIT_VIEW, _user(), details={"page": page, **({"verified": check.ok} if check else {})})
     db.session.commit()
     actions = sorted(db.session.scalars(select(AuditEvent.action).distinct()))
     return render_template(
         "backoffice/audit.html", events=events, total=total, page=page, per_page=AUDIT_PAGE,
-        check=check, action=action, actions=actions,
+        check=check, action=action, actions=actions, action_label=audit.action_label,
     )
 
 
@@ -512,28 +610,51 @@ def audit_log():
 def audit_export():
     audit.record(audit.AUDIT_EXPORT, _user())
     db.session.commit()
-    body = "".join(audit.export_rows(audit.iter_events()))
+    # Streamed in batches: the log can be far larger than a worker's memory.
     return Response(
-        body,
+        stream_with_context(audit.export_rows(audit.iter_events())),
         mimetype="application/x-ndjson",
         headers={"Content-Disposition": 'attachment; filename="auditlog.jsonl"'},
+    )
+
+
+def _render_users(new_password: tuple[StaffUser, str] | None = None):
+    from meldpunt.backoffice.forms import UserForm
+    from meldpunt.models import ROLES, utcnow
+
+    accounts = db.session.scalars(select(StaffUser).order_by(StaffUser.role, StaffUser.email)).all()
+    return render_template(
+        "backoffice/users.html",
+        accounts=accounts,
+        form=UserForm(),
+        now_utc=utcnow(),
+        roles=ROLES,
+        role_labels=staff_admin.ROLE_LABELS,
+        new_password=new_password,
     )
 
 
 @bp.get("/gebruikers")
 @access.requires(access.USERS)
 def users():
-    accounts = db.session.scalars(select(StaffUser).order_by(StaffUser.role, StaffUser.email)).all()
-    from meldpunt.backoffice.forms import UserForm
-    from meldpunt.models import utcnow
+    return _render_users()
 
-    return render_template("backoffice/users.html", accounts=accounts, form=UserForm(), now_utc=utcnow())
+
+_USER_ACTIONS = ("deblokkeren", "deactiveren", "activeren", "wachtwoord_resetten", "totp_resetten", "rol_wijzigen")
+_ADMIN_MESSAGES = {
+    "self_deactivate": _l("U kunt uw eigen account niet uitschakelen."),
+    "last_admin": _l("Dat kan niet: er moet minstens één actieve beheerder overblijven."),
+    "unknown_role": _l("Kies een rol uit de lijst."),
+    "route_required": _l("Een partneraccount hoort bij één route. Kies de route."),
+    "unknown_route": _l("Kies een route uit de lijst."),
+    "route_not_allowed": _l("Alleen een partneraccount heeft een route. Kies bij deze rol geen route."),
+    "unchanged": _l("De rol en de route waren al zo ingesteld."),
+}
 
 
 @bp.post("/gebruikers/<int:user_id>")
 @access.requires(access.USERS)
 def user_update(user_id: int):
-    from meldpunt import authentication
     from meldpunt.backoffice.forms import UserForm
 
     account = db.session.get(StaffUser, user_id)
@@ -541,20 +662,45 @@ def user_update(user_id: int):
         abort(404)
     form = UserForm()
     action = request.form.get("actie")
-    if not form.validate_on_submit() or action not in {"deblokkeren", "deactiveren", "activeren"}:
+    if not form.validate_on_submit() or action not in _USER_ACTIONS:
         abort(400)
-    if account.id == current_user.id and action == "deactiveren":
-        flash(_("U kunt uw eigen account niet uitschakelen."), "error")
+    admin = _user()
+    try:
+        if action == "deblokkeren":
+            staff_admin.unblock(account, admin)
+        elif action == "deactiveren":
+            staff_admin.deactivate(account, admin)
+        elif action == "activeren":
+            staff_admin.activate(account, admin)
+        elif action == "wachtwoord_resetten":
+            password = staff_admin.reset_password(account, admin)
+            # Shown once, in this response only: never in a flash message (the session
+            # cookie is signed, not encrypted) and never stored in plain text.
+            return _render_users(new_password=(account, password))
+        elif action == "totp_resetten":
+            staff_admin.reset_totp(account, admin)
+        else:
+            role = request.form.get("rol", "")
+            # The route list is on the same form for every role: only a partner's counts.
+            staff_admin.change_role(account, admin, role, request.form.get("route") if role == "partner" else None)
+    except staff_admin.AdminError as error:
+        db.session.rollback()
+        flash(str(_ADMIN_MESSAGES[str(error)]), "error")
         return redirect(url_for("backoffice.users"), code=303)
-    if action == "deblokkeren":
-        account.locked_until = None
-        account.failed_logins = 0
-    elif action == "deactiveren":
-        account.active = False
-        authentication.rotate_session_token(account)
+    if action == "totp_resetten":
+        flash(
+            _(
+                "De authenticator van %(email)s is gewist. Bij de volgende keer inloggen stelt deze gebruiker "
+                "de tweestapsverificatie opnieuw in.",
+                email=account.email,
+            ),
+            "success",
+        )
+    elif action == "rol_wijzigen":
+        flash(
+            _("De rol van %(email)s is nu: %(role)s.", email=account.email, role=staff_admin.role_label(account.role)),
+            "success",
+        )
     else:
-        account.active = True
-    audit.record(audit.USER_CHANGE, _user(), "staff_user", account.id, {"action": action})
-    db.session.commit()
-    flash(_("Het account is bijgewerkt."), "success")
+        flash(_("Het account is bijgewerkt."), "success")
     return redirect(url_for("backoffice.users"), code=303)

@@ -8,22 +8,29 @@ instead of an error page that loses the report.
 from __future__ import annotations
 
 import logging
+import unicodedata
+from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from meldpunt import counters, followup, reports
+import triage
+from meldpunt import counters, crypto, followup, reports, storage
+from meldpunt.error_targets import field_anchor
 from meldpunt.extensions import csrf, db, limiter
 from meldpunt.labels import OUTCOME_LABELS, REPORTER_STATUS_TEXT
-from meldpunt.plaintext import find_contact_details
 from meldpunt.public import uploads
 from meldpunt.public.forms import AddInformationForm, ReceiptForm, ReportForm, clean_campaign
+from meldpunt.public.identifying import find_contact_details
+from meldpunt.ratelimit_key import fitting_limits
 
 bp = Blueprint("public", __name__)
 log = logging.getLogger(__name__)
 
-SUBMIT_LIMIT = "10 per 10 minutes;30 per day"
-LOOKUP_LIMIT = "10 per 10 minutes;40 per day"
+# Every window fits within the hourly salt of the client key (ratelimit_key.py):
+# a "per day" window would silently be reset every hour.
+SUBMIT_LIMIT = fitting_limits("10 per 10 minutes;20 per hour")
+LOOKUP_LIMIT = fitting_limits("10 per 10 minutes;20 per hour")
 _RECEIPT_KEY = "receipt"
 _FOLLOWUP_KEY = "followup_report"
 
@@ -43,8 +50,9 @@ def _form_problems(form, upload_state: uploads.UploadState | None) -> list[dict]
                 }
             )
             continue
+        anchor = field_anchor(form[name]) if name in form else name
         for message in messages:
-            problems.append({"field": name, "message": message})
+            problems.append({"field": anchor, "message": message})
     if upload_state:
         for rejection in upload_state.rejected:
             problems.append(
@@ -137,22 +145,43 @@ def report_form():
             failure_reference=failure.reference,
         ), 503
 
-    session[_RECEIPT_KEY] = {
-        "code": submitted.receipt_code,
-        "theme": submitted.theme,
-        "urgency": submitted.urgency,
-        "reporter_type": submitted.reporter_type,
-    }
+    # The session cookie is signed, not encrypted: anyone with the cookie (a shared
+    # computer, a proxy log) could read what it holds. The receipt code opens the
+    # report, so it travels only encrypted, for the one redirect to the thank-you page.
+    session[_RECEIPT_KEY] = crypto.encrypt_json(
+        {
+            "code": submitted.receipt_code,
+            # No theme advice when the triage failed: the stored theme is then only a placeholder.
+            "theme": submitted.theme if submitted.triage_ok else None,
+            "urgency": submitted.urgency if submitted.triage_ok else None,
+            "reporter_type": submitted.reporter_type,
+        }
+    ).decode("ascii")
     return redirect(url_for("public.thanks"), code=303)
+
+
+def _advice_template(theme: str | None) -> str:
+    """The handelingsperspectief for a theme; general advice when there is no theme."""
+    if theme in triage.THEMES:
+        return f"public/perspectief/{theme}.html"
+    return "public/perspectief/_algemeen.html"
 
 
 @bp.get("/melden/bedankt")
 def thanks():
     # The code is shown once: taken out of the session as it is displayed.
-    receipt = session.pop(_RECEIPT_KEY, None)
-    if not receipt:
+    sealed = session.pop(_RECEIPT_KEY, None)
+    receipt = None
+    if isinstance(sealed, str):
+        try:
+            receipt = crypto.decrypt_json(sealed.encode("ascii"))
+        except (crypto.InvalidToken, UnicodeError, ValueError):
+            receipt = None
+    if not isinstance(receipt, dict) or not receipt.get("code"):
         return render_template("public/thanks_gone.html")
-    return render_template("public/thanks.html", receipt=receipt)
+    return render_template(
+        "public/thanks.html", receipt=receipt, advice_template=_advice_template(receipt.get("theme"))
+    )
 
 
 @bp.route("/opvolgen", methods=["GET", "POST"])
@@ -174,22 +203,60 @@ def followup_login():
                 session.permanent = True
                 session[_FOLLOWUP_KEY] = report.id
                 followup.record_login(report)
+                if form.carries_answer:
+                    return _restore_answer(report, form)
                 return redirect(url_for("public.followup_report"), code=303)
             # One neutral message for every wrong code: no hint about what was wrong.
-            problems = [
-                {
-                    "field": "code",
-                    "message": _(
-                        "Met deze code kunnen we geen melding openen. Controleer de code en "
-                        "probeer het opnieuw."
-                    ),
-                }
+            # Set on the field too, so the message is repeated there (WCAG 3.3.1).
+            form.code.errors = [
+                _("Met deze code kunnen we geen melding openen. Controleer de code en probeer het opnieuw.")
             ]
-        else:
-            problems = _form_problems(form, None)
-    return render_template("public/followup_login.html", form=form, problems=problems), (
-        422 if problems else 200
-    )
+        problems = _form_problems(form, None)
+    return render_template(
+        "public/followup_login.html", form=form, problems=problems, carried=form.carries_answer
+    ), (422 if problems else 200)
+
+
+def _session_expired_with_answer():
+    """A follow-up answer sent after the session expired: ask for the code again, keep the answer.
+
+    The text goes back into the code form as a hidden field (in the page, never in
+    the URL or the cookie), files stay as pending uploads under their token.
+    """
+    answer = AddInformationForm()
+    upload_state = uploads.collect(answer)
+    form = ReceiptForm(formdata=None)
+    form.carried_text.data = answer.text.data or ""
+    form.upload_token.data = upload_state.token if upload_state.files else ""
+    return render_template("public/followup_login.html", form=form, problems=[], carried=form.carries_answer)
+
+
+def _restore_answer(report, login: ReceiptForm):
+    """After the code was entered again: the carried answer stands ready in the answer box."""
+    # The session was just renewed: drop the CSRF token Flask-WTF cached for this request
+    # (made from the old session), so the answer form gets one the new session accepts.
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    form = AddInformationForm(formdata=None)
+    form.text.data = login.carried_text.data or ""
+    token = login.upload_token.data or ""
+    files = storage.list_pending(token) if storage.is_valid_token(token) else []
+    form.upload_token.data = token if files else ""
+    return _render_followup(report, form, files=files, problems=[], restored=True)
+
+
+def _render_followup(report, form, files, problems, status=200, added=False, restored=False):
+    return render_template(
+        "public/followup_report.html",
+        report=report,
+        status_text=REPORTER_STATUS_TEXT.get(report.status, ""),
+        outcome_text=OUTCOME_LABELS.get(report.outcome or "", ""),
+        thread=followup.thread(report),
+        form=form,
+        files=files,
+        problems=problems,
+        added=added,
+        restored=restored,
+    ), status
 
 
 def _followup_report():
@@ -209,6 +276,9 @@ def _followup_report():
 def followup_report():
     report = _followup_report()
     if report is None:
+        if request.method == "POST":
+            # The session expired while the reporter was writing: do not lose the answer.
+            return _session_expired_with_answer()
         return redirect(url_for("public.followup_login"), code=303)
     form = AddInformationForm()
     problems: list[dict] = []
@@ -247,17 +317,7 @@ def followup_report():
             problems = _form_problems(form, upload_state)
             status = 422
     added = session.pop("followup_added", False)
-    return render_template(
-        "public/followup_report.html",
-        report=report,
-        status_text=REPORTER_STATUS_TEXT.get(report.status, ""),
-        outcome_text=OUTCOME_LABELS.get(report.outcome or "", ""),
-        thread=followup.thread(report),
-        form=form,
-        files=files,
-        problems=problems,
-        added=added,
-    ), status
+    return _render_followup(report, form, files, problems, status=status, added=added)
 
 
 @bp.post("/opvolgen/sluiten")
@@ -275,7 +335,8 @@ def health():
 
 @bp.get("/privacy")
 def privacy():
-    return render_template("public/privacy.html")
+    # The period the retention purge really uses (retention.py), not a number in the text.
+    return render_template("public/privacy.html", retention_days=int(current_app.config["RETENTION_DAYS"]))
 
 
 @bp.get("/toegankelijkheid")
@@ -286,13 +347,29 @@ def accessibility():
 @bp.get("/taal/<code>")
 def choose_language(code: str):
     """The visible language switch: remembered in the session cookie only."""
-    from flask import current_app
-
     if code not in current_app.config["AVAILABLE_LANGUAGES"]:
         abort(404)
     session["lang"] = code
-    target = request.args.get("next", "/")
-    # Only local paths: never redirect to another host.
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/"
-    return redirect(target, code=303)
+    return redirect(local_path(request.args.get("next")) or url_for("public.home"), code=303)
+
+
+def local_path(target: str | None) -> str | None:
+    r"""``target`` if it is a path on this site, else None: never a way to another host.
+
+    Browsers are lenient: they drop tabs and newlines inside a URL and read a
+    backslash as a slash, so ``/%09/evil.example`` or ``/\evil.example`` would
+    lead away. Anything with a control character, whitespace or a backslash is
+    refused outright; what is left must parse as a path without scheme or host.
+    """
+    if not target or len(target) > 2000:
+        return None
+    if "\\" in target or any(ch.isspace() or unicodedata.category(ch)[0] == "C" for ch in target):
+        return None
+    try:
+        parts = urlsplit(target)
+    except ValueError:
+        return None
+    # "///host" parses as an empty host with path "/host", but browsers read it as //host.
+    if parts.scheme or parts.netloc or target.startswith("//") or not parts.path.startswith("/"):
+        return None
+    return target

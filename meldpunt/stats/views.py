@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 
-from meldpunt import access, charts, statistics
+from meldpunt import access, audit, charts, statistics
 from meldpunt.extensions import db
 from meldpunt.models import StatRollupState
 from meldpunt.stats import bp, results_bp
+
+# The audit action of a statistics export (meldpunt/audit.py holds the other actions).
+STATISTICS_EXPORT = "statistics.export"
 
 
 @bp.before_request
@@ -67,6 +71,15 @@ def export(name: str):
     table = statistics.export_table(name, period)
     if table is None:
         abort(404)
+    # Which table of which period: aggregate figures only, so nothing more is recorded.
+    audit.record(
+        STATISTICS_EXPORT,
+        current_user._get_current_object(),
+        "statistics_table",
+        name,
+        {"period": period.kind, "from": period.start.isoformat(), "to": period.last_day.isoformat()},
+    )
+    db.session.commit()
     filename = f"meldpunt-{name}-{period.kind}-{period.start.isoformat()}.csv"
     return Response(
         statistics.to_csv(table).encode("utf-8"),

@@ -184,3 +184,53 @@ def test_create_user_command_prints_password_and_totp(app):
     with app.app_context():
         user = db.session.scalar(select(StaffUser).where(StaffUser.email == "partner@politie.example"))
         assert user.role == "partner" and user.route == "politie" and not user.totp_confirmed
+
+
+def _session_id(client) -> str | None:
+    with client.session_transaction() as session:
+        return session.get("_user_id")
+
+
+def test_login_rotates_the_session_identifier_and_ends_older_sessions(app):
+    account = make_account(app, "triage")
+    before = _user(app, account).session_token
+    first = app.test_client()
+    login(first, account)
+    first_id = _session_id(first)
+    assert first_id and first_id != before
+    assert first_id == _user(app, account).session_token
+    with first.session_transaction() as session:
+        captured = dict(session)
+    # A session cookie made before this login (here: with the identifier the account
+    # had before it) signs nobody in afterwards.
+    planted = app.test_client()
+    with planted.session_transaction() as session:
+        session.update({"_user_id": before, "_fresh": True, "bo_seen": time.time()})
+    assert planted.get("/beheer").status_code == 303
+    # A second login of the same account gets another identifier; the first session ends.
+    second = app.test_client()
+    login(second, account)
+    assert _session_id(second) not in (None, before, first_id)
+    assert second.get("/beheer").status_code == 200
+    assert first.get("/beheer").status_code == 303
+    thief = app.test_client()
+    with thief.session_transaction() as session:
+        session.update(captured)
+        session["bo_seen"] = time.time()
+    assert thief.get("/beheer").status_code == 303
+
+
+def test_the_cookie_from_before_the_login_is_not_the_signed_in_one(app):
+    account = make_account(app, "triage")
+    client = app.test_client()
+    token = page_csrf(client)
+    client.post("/beheer/login", data={"csrf_token": token, "email": account.email, "password": account.password})
+    cookie_before = client.get_cookie("meldpunt_session", domain="meldpunt.test").value
+    code = client.post(
+        "/beheer/login/code", data={"csrf_token": page_csrf(client, "/beheer/login/code"), "code": account.code()}
+    )
+    assert code.status_code == 303
+    assert client.get_cookie("meldpunt_session", domain="meldpunt.test").value != cookie_before
+    replay = app.test_client()
+    replay.set_cookie("meldpunt_session", cookie_before, domain="meldpunt.test")
+    assert replay.get("/beheer").status_code == 303

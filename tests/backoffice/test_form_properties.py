@@ -129,6 +129,7 @@ COVERED = {
     "backoffice.report_decide", "backoffice.report_status", "backoffice.report_note",
     "backoffice.report_message", "backoffice.report_link", "backoffice.report_unlink",
     "backoffice.report_contact", "backoffice.report_forward", "backoffice.user_update",
+    "backoffice.routing",  # fuzzed in test_routing_settings.py
 }
 
 

@@ -85,3 +85,42 @@ def artifacts(request) -> Path:
     folder = ARTIFACTS / request.node.name.replace("/", "_").replace("[", "-").replace("]", "")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture(scope="module")
+def module_live_app(database_template, tmp_path_factory):
+    """Like ``live_app``, but one app and one server for a whole test module.
+
+    For modules with many small parametrized cases: starting an app (and copying the
+    migrated database) per case would cost more than the cases themselves. Cases in
+    such a module share the database, so they must not depend on it being empty.
+    """
+    from tests.conftest import _empty_tables, make_app
+
+    data_dir = tmp_path_factory.mktemp("live-module")
+    if database_template["kind"] == "sqlite":
+        db_path = data_dir / "meldpunt.sqlite3"
+        shutil.copy(database_template["path"], db_path)
+        url = f"sqlite:///{db_path}"
+    else:
+        url = database_template["url"]
+    app = make_app(data_dir, url, SERVER_NAME=None, RATELIMIT_ENABLED=False)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    app.config["LIVE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    yield app
+    server.shutdown()
+    thread.join(timeout=5)
+    if database_template["kind"] == "postgresql":
+        _empty_tables(app)
+    with app.app_context():
+        from meldpunt.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def module_base_url(module_live_app) -> str:
+    return module_live_app.config["LIVE_URL"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -100,7 +100,8 @@ def table_rows(model) -> list[tuple]:
 
 # --- the reader's side ------------------------------------------------------------
 
-_LIMITS = {"small": (1, 4), "hidden": (5, np.inf), "withheld": (1, np.inf)}
+# "unpublished": a count the reader never sees (the reports of one day, say): 0 or more.
+_LIMITS = {"small": (1, 4), "hidden": (5, np.inf), "withheld": (1, np.inf), "unpublished": (0, np.inf)}
 
 
 def recoverable_cells(cells: dict, equations: list[tuple], targets=None) -> dict:
@@ -169,6 +170,52 @@ def recoverable_cells(cells: dict, equations: list[tuple], targets=None) -> dict
 def small_ones(pinned: dict) -> dict:
     """The recovered cells that hold a count from 1 to 4: what must never happen."""
     return {k: v for k, v in pinned.items() if 1 <= v <= 4}
+
+
+def seed_year(app, today: date) -> None:
+    """A year of reports up to ``today``, with some rare themes and areas, and the daily
+    counters as the site keeps them: one submission per report that came in that day."""
+    from meldpunt import rollup
+    from meldpunt.extensions import db
+    from meldpunt.models import DailyCounter
+
+    rng = seeded_random(11)
+    submitted: dict[date, int] = {}
+    with app.app_context():
+        for _ in range(260):
+            day = today - timedelta(days=rng.randrange(1, 400))
+            created = utc(day.year, day.month, day.day, rng.randrange(7, 23))
+            status = rng.choice(["nieuw", "afgerond", "afgerond", "niet_ontvankelijk"])
+            closed = created + timedelta(days=rng.randrange(1, 20)) if status != "nieuw" else None
+            if closed and closed.date() >= today:
+                status, closed = "nieuw", None
+            local = created.astimezone(rollup.AMSTERDAM).date()
+            submitted[local] = submitted.get(local, 0) + 1
+            add_report(
+                created,
+                theme=rng.choices(
+                    ["hennep", "drugshandel", "witwassen", "omg", "integriteit"], [50, 30, 15, 3, 2]
+                )[0],
+                postcode_area=rng.choices(["3311", "3312", "3398"], [60, 38, 2])[0],
+                campaign_code=rng.choice([None, None, "poster-2026"]),
+                heard_via=rng.choice([None, "krant", "poster"]),
+                status=status,
+                outcome=rng.choice(["controle_uitgevoerd", "geen_vervolg_mogelijk"])
+                if status == "afgerond"
+                else None,
+                first_action_at=created + timedelta(hours=rng.randrange(1, 60)) if closed else None,
+                closed_at=closed,
+            )
+        for back in range(1, 401):
+            day = today - timedelta(days=back)
+            sent = submitted.get(day, 0)
+            views = sent + rng.randrange(0, 30)
+            db.session.add(DailyCounter(day=day, name="form_view", count=views))
+            if sent:
+                db.session.add(DailyCounter(day=day, name="submission", count=sent))
+            db.session.add(DailyCounter(day=day, name="followup_login", count=rng.randrange(0, 3)))
+        db.session.commit()
+        rollup.rebuild_all()
 
 
 def seeded_random(seed: int):
