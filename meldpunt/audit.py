@@ -69,7 +69,8 @@ LOGIN_FAILED = "login.failed"
 LOGIN_LOCKED = "login.locked"
 LOGOUT = "logout"
 TOTP_SETUP = "totp.setup"
-PASSWORD_CHANGE = "password.change"  # noqa: S105 (an action code, not a password)
+# An action code, not a password (hence the suppressions).
+PASSWORD_CHANGE = "password.change"  # noqa: S105  # nosec B105
 SESSION_EXPIRED = "session.expired"
 QUEUE_VIEW = "queue.view"
 REPORT_VIEW = "report.view"

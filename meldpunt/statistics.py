@@ -1385,8 +1385,7 @@ def load_block(name: str, year: int, today: date, token: str | None) -> YearBloc
             StatPublished.payload,
         ).where(StatPublished.name == name, StatPublished.year == year)
     ).first()
-    if _stored_fits(row, year, token, current, today):
-        assert row is not None  # narrowed by _stored_fits
+    if row is not None and _stored_fits(row, year, token, current, today):
         found = block_from_json(row.payload)
     else:
         found = BLOCK_KINDS[name](year, today)
