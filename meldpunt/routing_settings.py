@@ -47,7 +47,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 import triage
-from meldpunt import audit
+from meldpunt import audit, storage
 from meldpunt.extensions import db
 from meldpunt.models import PartnerAddressSetting, RoutingThemeSetting, StaffUser, utcnow
 from triage.routing import RoutingTable
@@ -277,16 +277,7 @@ def _write_atomically(path: Path, content: bytes) -> bool:
     except FileNotFoundError:
         old = None
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".routing-", suffix=".json", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    storage.write_file_atomically(path, content)
     # The triage caches a table by path and modification time: make sure the time moved on,
     # even when two writes fall within one tick of the file system clock.
     new = path.stat()

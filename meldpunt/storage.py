@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,10 +43,14 @@ def pending_root() -> Path:
 
 
 def write_file_atomically(path: Path, data: bytes) -> None:
-    """Write via a temporary name and rename, so a crash never leaves half a file."""
-    tmp = path.with_name(path.name + ".part")
-    # Owner-only from the first byte: these files hold encrypted reporter data and keys.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    """Write via a temporary name and rename, so a crash never leaves half a file.
+
+    The temporary name is unique (several workers may write the same file at once) and
+    ends in ``.part``, which the cleanup job recognises. mkstemp creates it owner-only
+    from the first byte: these files hold encrypted reporter data, keys and settings.
+    """
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
