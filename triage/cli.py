@@ -49,7 +49,7 @@ def _classify_batch(lines: list[str], routing_file: str | None, out: TextIO) -> 
     parsed = [_parse_line(line) for line in lines]
     valid = [obj for _, obj, _ in parsed if obj is not None]
     try:
-        results = iter(classify_many(valid, routing_file))
+        results = iter(classify_many(valid, routing_file=routing_file))
     except ReportError:
         # Should not happen after _parse_line; fall back to one by one so a
         # single odd report cannot take its neighbours down with it.
@@ -73,7 +73,7 @@ def _one_by_one(reports: list[dict[str, Any]], routing_file: str | None) -> list
     results: list[Any] = []
     for report in reports:
         try:
-            results.append(classify(report, routing_file))
+            results.append(classify(report, routing_file=routing_file))
         except ReportError as exc:
             results.append(str(exc))
     return results
@@ -124,7 +124,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     try:
         examples = load_examples(args.files)
-        results = classify_many([e.report() for e in examples], args.routing_file)
+        results = classify_many([e.report() for e in examples], routing_file=args.routing_file)
     except (CorpusError, RoutingError, OSError, RuntimeError) as exc:
         print(f"triage evaluate: {exc}", file=sys.stderr)
         return 1

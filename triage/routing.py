@@ -19,6 +19,7 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 from .taxonomy import ROUTES, THEMES
@@ -131,13 +132,35 @@ def _build(data: dict[str, Any], where: str) -> RoutingTable:
 
 def load_routing(override_file: str | os.PathLike[str] | None = None) -> RoutingTable:
     """Read the default table and merge `override_file` (if given) over it."""
-    data = _read_json(DEFAULT_ROUTING_FILE)
-    where = DEFAULT_ROUTING_FILE.name
     if override_file is not None and str(override_file) != "":
         path = Path(override_file)
-        data = _merge(data, _read_json(path), str(path))
-        where = f"{DEFAULT_ROUTING_FILE.name} + {path}"
+        return build_routing((str(path), _read_json(path)))
+    return build_routing()
+
+
+def build_routing(*layers: tuple[str, Mapping[str, Any]]) -> RoutingTable:
+    """The packaged default with each `(name, override)` layer merged over it, in order.
+
+    This is how an application builds its table from several sources (say a
+    municipality's override file, then settings kept in its database) without
+    writing a file: the result is a value it can cache and pass to `classify`.
+    """
+    data = _default_data()
+    where = DEFAULT_ROUTING_FILE.name
+    for name, layer in layers:
+        data = _merge(data, dict(layer), name)
+        where = f"{where} + {name}"
     return _build(data, where)
+
+
+_DEFAULT_DATA: dict[str, Any] | None = None
+
+
+def _default_data() -> dict[str, Any]:
+    global _DEFAULT_DATA
+    if _DEFAULT_DATA is None:
+        _DEFAULT_DATA = _read_json(DEFAULT_ROUTING_FILE)
+    return json.loads(json.dumps(_DEFAULT_DATA))  # a deep copy: layers must not change the cache
 
 
 class RoutingCache:

@@ -192,14 +192,14 @@ def test_database_wins_over_the_routing_file_over_the_default(app_factory, tmp_p
     assert str(routing_file) in page.select_one("#voorrang").get_text()
     vastgoed = page.select_one("#theme_vastgoed").find_parent("tr").get_text(" ", strip=True)
     assert "RIEC" in vastgoed and "Gemeente: toezicht en handhaving (routeringsbestand)" in vastgoed
-    assert triage.route_for("vastgoed", app.config["ROUTING_FILE"]) == "gemeente_handhaving"
-    assert triage.route_for("hennep", app.config["ROUTING_FILE"]) == "politie"  # package default
+    assert triage.route_for("vastgoed", routing_file=app.config["ROUTING_FILE"]) == "gemeente_handhaving"
+    assert triage.route_for("hennep", routing_file=app.config["ROUTING_FILE"]) == "politie"  # package default
 
     assert save(client, theme_vastgoed="riec", theme_hennep="arbeidsinspectie").status_code == 303
     effective = app.config["ROUTING_FILE"]
-    assert triage.route_for("vastgoed", effective) == "riec"  # database over file
-    assert triage.route_for("gokken", effective) == "gemeente_handhaving"  # file over default
-    assert triage.route_for("hennep", effective) == "arbeidsinspectie"  # database over default
+    assert triage.route_for("vastgoed", routing_file=effective) == "riec"  # database over file
+    assert triage.route_for("gokken", routing_file=effective) == "gemeente_handhaving"  # file over default
+    assert triage.route_for("hennep", routing_file=effective) == "arbeidsinspectie"  # database over default
     # The escalation rules of the file and the contract are untouched.
     table = triage.load_routing(effective)
     configured = triage.load_routing(str(routing_file))
@@ -209,9 +209,9 @@ def test_database_wins_over_the_routing_file_over_the_default(app_factory, tmp_p
     # The municipality edits its file: picked up on the next request, database settings kept.
     routing_file.write_text(json.dumps({"themes": {"gokken": "kansspelautoriteit", "milieu": "gemeente_handhaving"}}))
     client.get("/beheer")
-    assert triage.route_for("gokken", effective) == "kansspelautoriteit"
-    assert triage.route_for("milieu", effective) == "gemeente_handhaving"
-    assert triage.route_for("vastgoed", effective) == "riec"
+    assert triage.route_for("gokken", routing_file=effective) == "kansspelautoriteit"
+    assert triage.route_for("milieu", routing_file=effective) == "gemeente_handhaving"
+    assert triage.route_for("vastgoed", routing_file=effective) == "riec"
 
 
 def test_a_broken_routing_file_is_shown_and_not_saved_over(app_factory, tmp_path):
@@ -242,7 +242,7 @@ def test_another_worker_and_a_restart_see_the_change(app_factory):
     # A restart with the file lost (a new data directory, the same database): the first request restores it.
     Path(first.config["ROUTING_EFFECTIVE_FILE"]).unlink()
     restarted = app_factory()
-    assert triage.route_for("hennep", restarted.config["ROUTING_FILE"]) == "politie"
+    assert triage.route_for("hennep", routing_file=restarted.config["ROUTING_FILE"]) == "politie"
     restarted.test_client().get("/melden")
     assert route_of(restarted, new_report(restarted, HENNEP)[0])[0] == "gemeente_handhaving"
 

@@ -44,8 +44,8 @@ def test_override_merges_per_theme(tmp_path):
 def test_route_for_uses_the_override(tmp_path):
     path = write(tmp_path, {"themes": {"vastgoed": "gemeente_handhaving"}})
     assert route_for("vastgoed") == "riec"
-    assert route_for("vastgoed", path) == "gemeente_handhaving"
-    assert route_for("vastgoed", os.fspath(path)) == "gemeente_handhaving"
+    assert route_for("vastgoed", routing_file=path) == "gemeente_handhaving"
+    assert route_for("vastgoed", routing_file=os.fspath(path)) == "gemeente_handhaving"
 
 
 def test_route_for_splits_fraude_by_text():
@@ -104,3 +104,24 @@ def test_cache_rereads_an_edited_file(tmp_path):
     path.write_text(json.dumps({"themes": {"vastgoed": "riec"}}))
     os.utime(path, ns=(1, 1_000_000_000_000))  # a different mtime, as an edit gives
     assert cache.get(path).themes["vastgoed"] == "riec"
+
+
+def test_a_table_built_from_layers_is_used_as_a_value_without_any_file():
+    from triage import build_routing
+
+    table = build_routing(("municipality", {"themes": {"gokken": "gemeente_handhaving"}}),
+                          ("database", {"themes": {"vastgoed": "gemeente_handhaving"}}))
+    report = {"text": "Er staat een gokzuil achterin het café waar jongeren op gokken"}
+    assert classify(report, table).route == "gemeente_handhaving"
+    assert route_for("vastgoed", table) == "gemeente_handhaving"
+    assert route_for("hennep", table) == "politie"  # untouched themes keep the default
+    assert "municipality" in table.source and "database" in table.source
+    # the packaged default is not changed by building a table from layers
+    assert route_for("vastgoed", build_routing()) == "riec"
+
+
+def test_a_bad_layer_is_refused_with_its_name():
+    from triage import build_routing
+
+    with pytest.raises(RoutingError, match="database"):
+        build_routing(("database", {"themes": {"vastgoed": "nergens"}}))
