@@ -169,7 +169,9 @@ def main() -> int:
 
         # The cleanup job, run past the grace period, removes the strays.
         os.environ.update(MELDPUNT_DATABASE_URL=db_url, MELDPUNT_DATA_DIR=data_dir)
-        from meldpunt import create_app, jobs, retention
+        from meldpunt import create_app
+        from meldpunt.jobs import retention
+        from meldpunt.jobs import scheduler as jobs
 
         app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "DATA_DIR": data_dir})
         with app.app_context():

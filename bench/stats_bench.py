@@ -94,7 +94,7 @@ def seed(app, wanted: int) -> int:
 def direct_figures(period) -> dict:
     """The dashboard's figures straight from the report table (no aggregates, no suppression)."""
     from meldpunt.extensions import db
-    from meldpunt.rollup import DIMENSIONS, day_start
+    from meldpunt.stats.rollup import DIMENSIONS, day_start
 
     def count_between(first, end) -> int:
         return db.session.scalar(
@@ -204,7 +204,7 @@ def widen_categories() -> None:
 
 def check_against_dashboard(period, figures) -> list[str]:
     """Published dashboard numbers must equal the direct figures wherever they are shown."""
-    from meldpunt import statistics
+    from meldpunt.stats import statistics
 
     problems = []
     board = statistics.dashboard(period)
@@ -260,9 +260,10 @@ def main() -> int:
         }
     )
     with app.app_context():
-        from meldpunt import rollup, staff, statistics
         from meldpunt.extensions import db
         from meldpunt.models import StatRollupState, utcnow
+        from meldpunt.staff import accounts as staff
+        from meldpunt.stats import rollup, statistics
 
         upgrade(revision="heads")
         total = seed(app, args.reports)

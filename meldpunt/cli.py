@@ -1,7 +1,7 @@
 """``flask --app meldpunt …`` commands for setting up and running the meldpunt.
 
-Commands call the same services as the views. The back office, statistics and
-jobs packages add their own commands through their ``init_app``.
+Commands call the same services as the views. The staff, casework, jobs and
+statistics packages have their own ``cli`` modules; ``create_app`` registers each.
 """
 
 from __future__ import annotations
@@ -10,16 +10,14 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from meldpunt import demo, staff
+from meldpunt import demo
 from meldpunt.models import ROLES
+from meldpunt.staff import accounts as staff
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
-    from meldpunt import jobs
-
-    jobs.register_cli(app)
     app.cli.add_command(rotate_keys)
 
 
@@ -78,7 +76,7 @@ def rotate_keys(new_key: bool) -> None:
     """Re-encrypt contact details, attachments and TOTP secrets under the newest key."""
     from flask import current_app
 
-    from meldpunt import key_rotation
+    from meldpunt.jobs import key_rotation
 
     if new_key:
         if current_app.config["ENV"] == "production":

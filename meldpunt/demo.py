@@ -21,8 +21,8 @@ from sqlalchemy import func, select, text
 
 import triage
 from meldpunt.extensions import db
+from meldpunt.intake.plaintext import location_key
 from meldpunt.models import URGENCY_RANK, Report, StatusEvent, TriageSuggestion
-from meldpunt.plaintext import location_key
 
 STREETS = [
     "Dorpsstraat", "Kerkstraat", "Molenweg", "Industrieweg", "Havenkade", "Stationsplein",
@@ -317,7 +317,7 @@ DEMO_STAFF_PASSWORD = "demo-wachtwoord"  # noqa: S105  # documented demo login f
 
 def ensure_demo_staff():
     """The demo coordinator account, created once; its credentials for the console."""
-    from meldpunt import staff
+    from meldpunt.staff import accounts as staff
 
     user = staff.find_by_email(DEMO_STAFF_EMAIL)
     if user is None:

@@ -406,7 +406,7 @@ class ReminderSent(db.Model):  # type: ignore[name-defined]
     __table_args__ = (UniqueConstraint("report_id", "rule", name="uq_reminder_sent_report_rule"),)
 
 
-# --- Statistics: aggregate-only tables kept by meldpunt/rollup.py -----------------
+# --- Statistics: aggregate-only tables kept by meldpunt/stats/rollup.py -----------------
 # A row is a day (Europe/Amsterdam), a category and a number: nothing about a report.
 
 
@@ -463,7 +463,7 @@ class StatPublished(db.Model):  # type: ignore[name-defined]
     """The published (suppressed) figures of one calendar year, computed by the rollup job.
 
     ``payload`` is JSON of cells as they may be shown ("<5", "x" or a number, see
-    meldpunt/statistics.py), never the true small counts. A row is valid for the
+    meldpunt/stats/statistics.py), never the true small counts. A row is valid for the
     rollup ``token`` it was computed under, the day ``as_of`` that decided which
     periods were over (None when the whole year was), and ``fingerprint`` (the
     algorithm version and the campaign list).
@@ -493,7 +493,7 @@ Index("ix_stat_report_last_seen", Report.reporter_last_seen_at)
 class RoutingThemeSetting(db.Model):  # type: ignore[name-defined]
     """A theme's default route as set on the routing page; wins over the routing file.
 
-    Changes are audited (meldpunt/routing_settings.py); this row only holds the current value.
+    Changes are audited (meldpunt/casework/routing_settings.py); this row only holds the current value.
     """
 
     __tablename__ = "routing_theme_setting"

@@ -24,7 +24,7 @@ from typing import Any
 from flask import current_app
 
 from meldpunt import crypto
-from meldpunt.attachments import CleanFile
+from meldpunt.intake.attachments import CleanFile
 
 PENDING_MAX_AGE_SECONDS = 3600
 _TOKEN_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")

@@ -1,30 +1,33 @@
-"""Views of the statistics pages. Thin: read the query string, call one service, render."""
+"""Views of the statistics pages. Thin: read the query string, call one service, render.
+
+Two blueprints: "stats" (``/statistiek``, staff with the roles communicatie,
+coordinator and admin, checked by ``meldpunt.staff.access``) and the public
+"results" (``/resultaten``). The pages only show aggregate, suppressed figures;
+they never read a report.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from meldpunt import access, audit, charts, statistics
 from meldpunt.extensions import db
 from meldpunt.models import StatRollupState
-from meldpunt.stats import bp, results_bp
+from meldpunt.staff import access, audit
+from meldpunt.staff.blueprint import guard as backoffice_guard
+from meldpunt.stats import charts, statistics
 
-# The audit action of a statistics export (meldpunt/audit.py holds the other actions).
+bp = Blueprint("stats", __name__, url_prefix="/statistiek")
+results_bp = Blueprint("results", __name__)
+
+# The audit action of a statistics export (meldpunt/staff/audit.py holds the other actions).
 STATISTICS_EXPORT = "statistics.export"
 
-
-@bp.before_request
-def guard() -> Any:
-    """The back office's guard: idle timeout, then the one role check (meldpunt.access)."""
-    try:
-        from meldpunt.backoffice.common import guard as backoffice_guard
-    except ModuleNotFoundError:  # pragma: no cover - the back office is always installed
-        return access.enforce("backoffice.login")
-    return backoffice_guard()
+# The staff pages run the back office's guard: idle timeout, then the one role check.
+bp.before_request(backoffice_guard)
 
 
 def _updated_at():

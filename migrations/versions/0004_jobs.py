@@ -11,9 +11,8 @@ reminder go out once per report and rule (meldpunt/reminders.py).
 
 The older ``job_run`` table from 0001 is left in place, unused.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0004_jobs"
 down_revision = "0001"

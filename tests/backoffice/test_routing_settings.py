@@ -16,7 +16,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 import triage
-from meldpunt import audit, forwarding, routing_settings
+from meldpunt.casework import forwarding, routing_settings
 from meldpunt.extensions import db
 from meldpunt.models import (
     AuditEvent,
@@ -26,6 +26,7 @@ from meldpunt.models import (
     RoutingThemeSetting,
     StaffUser,
 )
+from meldpunt.staff import audit
 from tests.backoffice.conftest import make_account, new_report, page_csrf, post_form, sign_in
 from tests.helpers import soup
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from meldpunt import forwarding, jobs, staff_messages
+from meldpunt.casework import forwarding, staff_messages
 from meldpunt.extensions import db
+from meldpunt.jobs import scheduler as jobs
 from meldpunt.models import OutboxMessage, Report, StaffUser
 from tests.backoffice.conftest import make_account
 from tests.conftest import make_app
@@ -126,7 +127,7 @@ def test_delivery_retries_with_backoff_and_sends_each_message_once(jobs_app, smt
 
 
 def test_backoff_grows_and_is_capped():
-    from meldpunt import outbox
+    from meldpunt.jobs import outbox
 
     assert [outbox.backoff(n) for n in (1, 2, 3, 4)] == [timedelta(minutes=m) for m in (1, 2, 4, 8)]
     assert outbox.backoff(30) == outbox.MAX_BACKOFF
@@ -143,7 +144,7 @@ def _partner_notice(app, clock) -> int:
 def test_a_long_outage_delays_a_notice_but_never_loses_it(jobs_app, smtp, clock):
     """The relay is down for a long weekend, far past twelve attempts: the notice is retried
     every six hours, kept by the retention job, shown on the status page, then delivered once."""
-    from meldpunt import outbox, retention
+    from meldpunt.jobs import outbox, retention
 
     message_id = _partner_notice(jobs_app, clock)
     start = clock.now
@@ -186,7 +187,7 @@ def test_a_long_outage_delays_a_notice_but_never_loses_it(jobs_app, smtp, clock)
 
 
 def test_outbox_retry_command_sends_waiting_mail_now(jobs_app, smtp, clock):
-    from meldpunt import outbox
+    from meldpunt.jobs import outbox
 
     message_id = _partner_notice(jobs_app, clock)
     with jobs_app.app_context():

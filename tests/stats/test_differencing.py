@@ -13,10 +13,10 @@ import csv
 import io
 from datetime import date, timedelta
 
-from meldpunt import rollup, statistics
 from meldpunt.extensions import db
 from meldpunt.models import DailyCounter
-from meldpunt.statistics import MONTH, QUARTER, WEEK, YEAR, Cell, Period
+from meldpunt.stats import rollup, statistics
+from meldpunt.stats.statistics import MONTH, QUARTER, WEEK, YEAR, Cell, Period
 from tests.backoffice.conftest import sign_in
 from tests.stats.helpers import add_report, recoverable_cells, seeded_random, utc
 

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from meldpunt import rollup, statistics
 from meldpunt.extensions import db
 from meldpunt.models import StatPublished, StatRollupState
+from meldpunt.stats import rollup, statistics
 from tests.backoffice.conftest import sign_in
 from tests.stats.helpers import add_report, seed_year, utc
 
@@ -188,8 +188,8 @@ def test_statistics_export_is_audited_without_content(app):
 
 
 def test_chart_description_names_no_highest_value_when_cells_are_hidden(app):
-    from meldpunt import charts
-    from meldpunt.statistics import HIDDEN, SMALL, Cell, Column, Row, Table
+    from meldpunt.stats import charts
+    from meldpunt.stats.statistics import HIDDEN, SMALL, Cell, Column, Row, Table
 
     def table(*cells):
         rows = tuple(Row(f"r{i}", f"Rij {i}", (c,)) for i, c in enumerate(cells))

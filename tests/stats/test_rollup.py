@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from meldpunt import rollup
 from meldpunt.extensions import db
 from meldpunt.models import (
     DailyClosureStat,
@@ -19,6 +18,7 @@ from meldpunt.models import (
     StatusEvent,
     TriageDecision,
 )
+from meldpunt.stats import rollup
 from tests.stats.helpers import (
     add_report,
     direct_counts,

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from bs4 import BeautifulSoup
 
-from meldpunt import rollup, statistics
 from meldpunt.extensions import db
 from meldpunt.models import utcnow
+from meldpunt.stats import rollup, statistics
 from tests.backoffice.conftest import sign_in
 from tests.stats.helpers import add_report, seed_year
 

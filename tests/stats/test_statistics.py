@@ -7,10 +7,10 @@ import math
 import random
 from datetime import date, timedelta
 
-from meldpunt import rollup, statistics
 from meldpunt.extensions import db
 from meldpunt.models import DailyCounter
-from meldpunt.statistics import MONTH, QUARTER, WEEK, YEAR, Period
+from meldpunt.stats import rollup, statistics
+from meldpunt.stats.statistics import MONTH, QUARTER, WEEK, YEAR, Period
 from tests.stats.helpers import (
     add_report,
     local_day,

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from meldpunt import statistics
-from meldpunt.statistics import HIDDEN, SHOWN, SMALL, WITHHELD, protect, suppress_count
+from meldpunt.stats import statistics
+from meldpunt.stats.statistics import HIDDEN, SHOWN, SMALL, WITHHELD, protect, suppress_count
 from tests.stats.helpers import recoverable_cells, small_ones
 
 

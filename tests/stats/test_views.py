@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 from bs4 import BeautifulSoup
 
-from meldpunt import rollup, statistics
+from meldpunt.stats import rollup, statistics
 from tests.backoffice.conftest import sign_in
 from tests.stats.helpers import (
     REPORT_POSTCODE,

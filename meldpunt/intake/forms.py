@@ -1,0 +1,211 @@
+"""Reporter-facing forms. Every message is Dutch first, through Babel."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    EmailField,
+    HiddenField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+
+from meldpunt.intake.plaintext import is_valid_postcode
+from meldpunt.labels import (
+    HEARD_VIA_LABELS,
+    ONGOING_LABELS,
+    PLACE_TYPE_LABELS,
+    REPORTER_TYPE_LABELS,
+    choices,
+)
+
+TEXT_MIN, TEXT_MAX = 20, 10_000
+_PHONE_CHARS = re.compile(r"^[0-9+()\s-]{8,20}$")
+CAMPAIGN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+
+
+def clean_campaign(value: str | None) -> str | None:
+    """A campaign code from ``?c=``: short and plain, or nothing at all."""
+    if value and CAMPAIGN_PATTERN.match(value):
+        return value.lower()
+    return None
+
+
+# Shown for a choice that is not on the form (only a changed or very old page sends one).
+_INVALID_CHOICE = _l("Kies een van de mogelijkheden.")
+_POSTCODE_MESSAGE = _l("Een postcode bestaat uit 4 cijfers en 2 letters, zoals 1234 AB.")
+
+
+class ReporterForm(FlaskForm):
+    """One message per field: the first problem found, in plain Dutch.
+
+    Every validator carries its own message; without one WTForms would show its
+    own wording ("Veld mag niet langer zijn dan 10 karakters"), and a field with
+    two problems (too long and the wrong format) would show both at once.
+    """
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            if len(field.errors) > 1:
+                field.errors = list(field.errors)[:1]
+        return valid
+
+
+class AttachmentFieldsMixin:
+    files = MultipleFileField(_l("Foto's of documenten toevoegen (niet verplicht)"))
+    # Token of the uploads kept from an earlier attempt (storage.py).
+    upload_token = HiddenField()
+    keep_files = SelectMultipleField(choices=[], validate_choice=False)
+
+
+class ReportForm(AttachmentFieldsMixin, ReporterForm):
+    text = TextAreaField(
+        _l("Wat heeft u gezien of gehoord?"),
+        validators=[
+            InputRequired(message=_l("Vertel in een paar zinnen wat u heeft gezien of gehoord.")),
+            Length(
+                min=TEXT_MIN,
+                max=TEXT_MAX,
+                message=_l(
+                    "Uw beschrijving moet tussen %(min)d en %(max)d tekens lang zijn.",
+                    min=TEXT_MIN,
+                    max=TEXT_MAX,
+                ),
+            ),
+        ],
+    )
+    location = StringField(
+        _l("Waar is het? (adres, naam van een bedrijf of een omschrijving)"),
+        validators=[Optional(), Length(max=300, message=_l("Gebruik hier hooguit 300 tekens."))],
+    )
+    postcode = StringField(
+        _l("Postcode (als u die weet)"),
+        validators=[Optional(), Length(max=10, message=_POSTCODE_MESSAGE)],
+    )
+    place_type = RadioField(
+        _l("Wat voor plek is het?"),
+        choices=choices(PLACE_TYPE_LABELS),
+        default="onbekend",
+        invalid_choice_message=_INVALID_CHOICE,
+    )
+    occurred = StringField(
+        _l("Wanneer zag of hoorde u het?"),
+        validators=[Optional(), Length(max=200, message=_l("Gebruik hier hooguit 200 tekens."))],
+    )
+    ongoing = RadioField(
+        _l("Gebeurt het nu nog?"),
+        choices=choices(ONGOING_LABELS),
+        default="onbekend",
+        invalid_choice_message=_INVALID_CHOICE,
+    )
+    reporter_type = RadioField(
+        _l("Hoe kwam u dit tegen?"),
+        choices=choices(REPORTER_TYPE_LABELS),
+        default="onbekend",
+        invalid_choice_message=_INVALID_CHOICE,
+    )
+    heard_via = SelectField(
+        _l("Hoe kent u het meldpunt? (niet verplicht)"),
+        choices=choices(HEARD_VIA_LABELS),
+        default="",
+        invalid_choice_message=_INVALID_CHOICE,
+    )
+    campaign = HiddenField()
+
+    anonymity = RadioField(
+        _l("Wilt u anoniem melden?"),
+        choices=[
+            ("anoniem", _l("Ja, ik meld anoniem")),
+            ("contact", _l("Nee, ik geef mijn contactgegevens")),
+        ],
+        default="anoniem",
+        invalid_choice_message=_INVALID_CHOICE,
+    )
+    name = StringField(
+        _l("Naam"), validators=[Optional(), Length(max=120, message=_l("Gebruik hier hooguit 120 tekens."))]
+    )
+    email = EmailField(
+        _l("E-mailadres"),
+        validators=[
+            Optional(),
+            Length(max=254, message=_l("Dit e-mailadres is te lang. Gebruik hooguit 254 tekens.")),
+            Email(message=_l("Dit e-mailadres klopt niet. Controleer het nog eens."), check_deliverability=False),
+        ],
+    )
+    phone = TelField(
+        _l("Telefoonnummer"),
+        validators=[
+            Optional(),
+            Length(max=20, message=_l("Dit telefoonnummer is te lang. Gebruik hooguit 20 tekens.")),
+        ],
+    )
+    share_identity = RadioField(
+        _l("Mogen wij uw naam en contactgegevens doorgeven aan de politie of een andere partner?"),
+        choices=[("nee", _l("Nee")), ("ja", _l("Ja"))],
+        default="nee",
+        invalid_choice_message=_INVALID_CHOICE,
+    )
+    email_notice = RadioField(
+        _l("Wilt u een e-mail krijgen als er een nieuw bericht voor u is?"),
+        choices=[("nee", _l("Nee")), ("ja", _l("Ja"))],
+        default="nee",
+        invalid_choice_message=_INVALID_CHOICE,
+    )
+    # Set by the "send as it is" button on the anonymity warning.
+    confirm_anyway = HiddenField(default="")
+    # Honeypot: hidden from people, filled in by bots.
+    website = StringField(_l("Laat dit veld leeg"))
+
+    def validate_postcode(self, field: StringField) -> None:
+        if field.data and not is_valid_postcode(field.data):
+            raise ValidationError(_POSTCODE_MESSAGE)
+
+    def validate_phone(self, field: TelField) -> None:
+        if field.data and not _PHONE_CHARS.match(field.data.strip()):
+            raise ValidationError(_l("Dit telefoonnummer klopt niet. Gebruik alleen cijfers, spaties of +."))
+
+    def validate_anonymity(self, field: RadioField) -> None:
+        if field.data == "contact" and not ((self.email.data or "").strip() or (self.phone.data or "").strip()):
+            raise ValidationError(
+                _l(
+                    "U koos voor melden met contactgegevens. Vul een e-mailadres of "
+                    "telefoonnummer in, of kies voor anoniem melden."
+                )
+            )
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.anonymity.data != "contact"
+
+
+class ReceiptForm(ReporterForm):
+    code = StringField(
+        _l("Uw meldcode"),
+        validators=[InputRequired(message=_l("Vul de meldcode in die u kreeg na het melden."))],
+    )
+    # An answer (and its uploads) sent from the follow-up page after the session had
+    # expired: carried through this form in the page itself, never in the URL, and
+    # put back in the answer box once the code has opened the report again.
+    carried_text = HiddenField()
+    upload_token = HiddenField()
+
+    @property
+    def carries_answer(self) -> bool:
+        return bool((self.carried_text.data or "").strip() or self.upload_token.data)
+
+
+class AddInformationForm(AttachmentFieldsMixin, ReporterForm):
+    text = TextAreaField(
+        _l("Wat wilt u toevoegen of antwoorden?"),
+        validators=[Optional(), Length(max=TEXT_MAX, message=_l("Gebruik hooguit %(max)d tekens.", max=TEXT_MAX))],
+    )
