@@ -463,7 +463,7 @@ class StatPublished(db.Model):  # type: ignore[name-defined]
     """The published (suppressed) figures of one calendar year, computed by the rollup job.
 
     ``payload`` is JSON of cells as they may be shown ("<5", "x" or a number, see
-    meldpunt/stats/statistics.py), never the true small counts. A row is valid for the
+    meldpunt/stats/store.py), never the true small counts. A row is valid for the
     rollup ``token`` it was computed under, the day ``as_of`` that decided which
     periods were over (None when the whole year was), and ``fingerprint`` (the
     algorithm version and the campaign list).

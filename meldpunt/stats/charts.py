@@ -1,6 +1,6 @@
 """The one place that draws a chart: server-side SVG from a statistics table.
 
-A chart shows the same cells as its table (``meldpunt.stats.statistics.Table``),
+A chart shows the same cells as its table (``meldpunt.stats.tables.Table``),
 with the same suppression: a hidden count gets a short hatched stub of fixed
 size and its "<5" or "x" label, never a bar whose length gives the number
 away. Every chart has ``role="img"``, a ``<title>`` and a ``<desc>`` joined by
@@ -18,7 +18,9 @@ from flask import render_template
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from meldpunt.stats.statistics import SHOWN, Cell, Table
+from meldpunt.stats import display
+from meldpunt.stats.suppression import SHOWN, Cell
+from meldpunt.stats.tables import Table
 
 # Series styles: a solid fill, a diagonal hatch and a dot pattern.
 SERIES_STYLES = ("solid", "hatch", "dots")
@@ -51,7 +53,7 @@ class Category:
 
 
 def _value_text(cell: Cell) -> str:
-    return cell.text
+    return display.cell_text(cell)
 
 
 def _description(table: Table, series: list[tuple[int, str]], rows) -> str:
@@ -62,7 +64,7 @@ def _description(table: Table, series: list[tuple[int, str]], rows) -> str:
     if shown and len(shown) == len(rows):
         top_label, top_cell = max(shown, key=lambda item: item[1].value)
         parts.append(
-            _("Hoogste waarde: %(label)s, %(value)s.", label=top_label, value=top_cell.text)
+            _("Hoogste waarde: %(label)s, %(value)s.", label=top_label, value=display.cell_text(top_cell))
         )
     if any(row.cells[i].state != SHOWN for row in rows for i, _label in series):
         parts.append(

@@ -26,7 +26,7 @@ today and yesterday. A day whose rows come out the same is left alone.
 application context, for the CLI, the scheduler and tests.
 
 After the aggregates, the rollup stores the *published* figures (suppressed,
-protected; ``meldpunt.stats.statistics.publish``) of every year whose aggregates
+protected; ``meldpunt.stats.store.publish``) of every year whose aggregates
 changed, or whose running periods moved on since they were computed, so a
 statistics page only reads them. The state's token, the key under which pages
 cache figures, changes only when the aggregates or the stored figures did: a
@@ -35,13 +35,11 @@ run that finds nothing new leaves every cache warm.
 
 from __future__ import annotations
 
-import math
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, func, insert, select, union
 
@@ -57,32 +55,20 @@ from meldpunt.models import (
     TriageDecision,
     utcnow,
 )
-
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-# A change committed shortly after the previous run read the table is still caught.
-SAFETY_MARGIN = timedelta(minutes=15)
-
-TOTAL = "total"
-# Dimensions of daily_report_stat besides "total", in display order.
-DIMENSIONS = (
-    "theme",
-    "urgency",
-    "route",
-    "reporter_type",
-    "place_type",
-    "postcode_area",
-    "anonymous",
-    "attachments",
-    "campaign",
-    "heard_via",
-    "returned",
+from meldpunt.stats import store
+from meldpunt.stats.aggregates import (
+    CLOSING,
+    FIRST_ACTION,
+    SAFETY_MARGIN,
+    STATE_ID,
+    closure_outcome,
+    day_start,
+    duration_bucket,
+    local_day,
+    local_today,
+    report_values,
 )
-FIRST_ACTION = "first_action"
-CLOSING = "closing"
-NOT_ADMISSIBLE = "niet_ontvankelijk"
-UNKNOWN_OUTCOME = "onbekend"
 
-_STATE_ID = 1
 _INSERT_CHUNK = 5000
 
 
@@ -93,62 +79,6 @@ class RollupResult:
     rows: int  # aggregate rows written
     changed: int = 0  # days whose aggregates changed
     published: int = 0  # year blocks of published figures computed and stored
-
-
-def local_day(moment: datetime) -> date:
-    return moment.astimezone(AMSTERDAM).date()
-
-
-def local_today(now: datetime | None = None) -> date:
-    return local_day(now or utcnow())
-
-
-def day_start(day: date) -> datetime:
-    """The UTC moment a local day begins (23:00 or 22:00 UTC the evening before)."""
-    return datetime.combine(day, time(), AMSTERDAM).astimezone(UTC)
-
-
-def duration_bucket(seconds: float) -> int:
-    """Upper bound in hours of the bucket a duration falls in."""
-    if seconds <= 0:
-        return 0
-    hours = seconds / 3600
-    if hours <= 48:
-        return math.ceil(hours)
-    if hours <= 60 * 24:
-        return math.ceil(hours / 24) * 24
-    return math.ceil(hours / 168) * 168
-
-
-def closure_outcome(status: str, outcome: str | None) -> str:
-    """The outcome category of a closed report."""
-    if outcome:
-        return outcome
-    if status == NOT_ADMISSIBLE:
-        return NOT_ADMISSIBLE
-    return UNKNOWN_OUTCOME
-
-
-def _yes_no(value: object) -> str:
-    return "ja" if value else "nee"
-
-
-def report_values(row) -> list[tuple[str, str]]:
-    """The (dimension, value) pairs one report counts under on its submission day."""
-    return [
-        (TOTAL, ""),
-        ("theme", row.theme or ""),
-        ("urgency", row.urgency or ""),
-        ("route", row.route or ""),
-        ("reporter_type", row.reporter_type or "onbekend"),
-        ("place_type", row.place_type or "onbekend"),
-        ("postcode_area", (row.postcode_area or "")[:4]),
-        ("anonymous", _yes_no(row.anonymous)),
-        ("attachments", _yes_no(row.has_attachments)),
-        ("campaign", (row.campaign_code or "")[:40]),
-        ("heard_via", (row.heard_via or "")[:40]),
-        ("returned", _yes_no(row.reporter_last_seen_at is not None)),
-    ]
 
 
 # --- public entry points ----------------------------------------------------------
@@ -220,19 +150,15 @@ def dirty_days(since: datetime, now: datetime | None = None) -> set[date]:
     return days
 
 
-def state_token() -> str | None:
-    """Changes when the aggregates or the stored figures change: a key for caching statistics."""
-    return db.session.scalar(select(StatRollupState.token).where(StatRollupState.id == _STATE_ID))
-
 
 # --- internals --------------------------------------------------------------------
 
 
 def _lock_state() -> StatRollupState:
     """The state row, locked on PostgreSQL so two rollups never interleave."""
-    state = db.session.get(StatRollupState, _STATE_ID, with_for_update=True)
+    state = db.session.get(StatRollupState, STATE_ID, with_for_update=True)
     if state is None:
-        state = StatRollupState(id=_STATE_ID, token=uuid.uuid4().hex)
+        state = StatRollupState(id=STATE_ID, token=uuid.uuid4().hex)
         db.session.add(state)
         db.session.flush()
     return state
@@ -246,18 +172,17 @@ def _finish(
     everything: bool = False,
 ) -> int:
     """Record the run; store the published figures that no longer fit. Returns how many."""
-    from meldpunt.stats import statistics  # statistics reads this module's constants
 
     if watermark is not None:
         state.watermark = watermark
     state.finished_at = utcnow()
-    stale = statistics.stale_blocks(now, changed, everything)
+    stale = store.stale_blocks(now, changed, everything)
     renewed = bool(changed or everything or stale)
     if renewed:
         state.token = uuid.uuid4().hex
     db.session.flush()
     # Also with nothing to recompute, the stored blocks must carry the new token.
-    return statistics.publish(stale, state.token, now) if renewed else 0
+    return store.publish(stale, state.token, now) if renewed else 0
 
 
 def _rebuild(state: StatRollupState, now: datetime) -> RollupResult:
