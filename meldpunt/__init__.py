@@ -10,7 +10,7 @@ from flask import Flask, request, session
 from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from meldpunt import errors, formatting, http_headers
+from meldpunt import errors, formatting, http_headers, routing
 from meldpunt.config import load_config
 from meldpunt.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -73,6 +73,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["AVAILABLE_LANGUAGES"] = available_languages(app.config["LANGUAGES"])
     _quiet_request_logging()
 
+    routing.init_app(app)
     _register_blueprints(app)
     errors.register(app)
     http_headers.register(app)

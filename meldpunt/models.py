@@ -515,6 +515,19 @@ class PartnerAddressSetting(db.Model):  # type: ignore[name-defined]
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
 
 
+class RoutingVersion(db.Model):  # type: ignore[name-defined]
+    """One row: the version of the routing settings, bumped in the transaction of every change.
+
+    Each process caches its routing table under this number (meldpunt/routing.py), so a
+    change made by any worker on any machine counts from every worker's next request.
+    """
+
+    __tablename__ = "routing_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class ReportPlaceKey(db.Model):  # type: ignore[name-defined]
     """One normalised key of a report's place (meldpunt/places.py), for finding related reports.
 

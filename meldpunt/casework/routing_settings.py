@@ -9,17 +9,10 @@ Which setting counts, highest first:
 3. the packaged default ``triage/data/routing.json`` (routes only; there are
    no default addresses).
 
-The triage stays pure: it reads a routing file and knows nothing of the
-database. The *effective* table (the configured file with the database's
-theme routes merged over it) is written atomically to
-``ROUTING_EFFECTIVE_FILE`` in the data directory, and ``config["ROUTING_FILE"]``
-(what the intake and the demo pass to ``triage.classify``) points at that
-file; the configured file is kept in ``config["ROUTING_SOURCE_FILE"]``. The
-file is rewritten when a coordinator saves, and checked against the database
-on the first request of every process and whenever the configured file
-changes. All gunicorn workers share the data directory, and the triage caches a
-table by path and modification time, so every worker uses a change on its
-next report.
+The triage stays pure: ``meldpunt/routing.py`` builds the routing table from these
+layers as a value and caches it per process under a settings version kept in the
+database; ``save`` bumps that version in the transaction of the change, so every
+worker uses a change from its next request.
 
 Only theme routes can be set here. Escalation to the RIEC, the acute route
 and the fixed themes stay as the file and the contract (shared/taxonomy.md)
@@ -30,24 +23,18 @@ changed, and no other theme can be sent to either route.
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import re
-import tempfile
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
+from flask import current_app
 from sqlalchemy import select, text
-from sqlalchemy.exc import SQLAlchemyError
 
 import triage
-from meldpunt import storage
+from meldpunt import routing
 from meldpunt.extensions import db
 from meldpunt.models import PartnerAddressSetting, RoutingThemeSetting, StaffUser, utcnow
 from meldpunt.staff import audit
@@ -59,8 +46,8 @@ log = logging.getLogger(__name__)
 THEME_ACTION = "routing.theme"
 PARTNER_ACTION = "routing.partner_addresses"
 
-# Themes whose route the contract fixes, and the routes reserved for them.
-LOCKED_THEMES = {"integriteit": "integriteit", "geen_ondermijning": "doorverwijzen"}
+# Themes whose route the contract fixes (meldpunt/routing.py), and the routes reserved for them.
+LOCKED_THEMES = routing.LOCKED_THEMES
 RESERVED_ROUTES = frozenset(LOCKED_THEMES.values())
 CHOOSABLE_ROUTES = tuple(r for r in ROUTES if r not in RESERVED_ROUTES)
 # Routes that get forwarded reports (and so notices): every route but "doorverwijzen".
@@ -68,7 +55,7 @@ PARTNER_ROUTES = tuple(r for r in ROUTES if r != "doorverwijzen")
 MAX_ADDRESSES = 10
 _ADDRESS = re.compile(r"^[^@\s,;<>\"']{1,64}@[^@\s,;<>\"'.]+(\.[^@\s,;<>\"'.]+)+$")
 _ADDRESS_SPLIT = re.compile(r"[\s,;]+")
-_PG_LOCK_KEY = 0x726F7574  # "rout": serialises saves, so the file always holds the last one
+_PG_LOCK_KEY = 0x726F7574  # "rout": serialises saves, so the audited "old" values are right
 
 # Where a value comes from, for the page.
 DATABASE, CONFIGURATION, PACKAGE = "database", "configuratie", "standaard"
@@ -95,7 +82,7 @@ def partner_settings() -> dict[str, PartnerAddressSetting]:
 
 def source_file() -> str | None:
     """The routing file the municipality configured (``MELDPUNT_ROUTING_FILE``), if any."""
-    return current_app.config.get("ROUTING_SOURCE_FILE") or None
+    return routing.source_file()
 
 
 def configured_addresses(route: str) -> list[str]:
@@ -156,13 +143,13 @@ class Overview:
 def _source_table() -> tuple[RoutingTable, str | None]:
     """The configured table (file over package default), or the package default and the file's error."""
     try:
-        return triage.load_routing(source_file()), None
+        return routing.configured_table(), None
     except triage.RoutingError as error:
-        return triage.load_routing(None), str(error)
+        return triage.build_routing(), str(error)
 
 
 def overview() -> Overview:
-    package = triage.load_routing(None)
+    package = triage.build_routing()
     configured, error = _source_table()
     themes = theme_settings()
     partners = partner_settings()
@@ -221,28 +208,6 @@ def _staff_names(ids: set[int | None]) -> dict[int, str]:
     return {row.id: row.email for row in rows}
 
 
-# --- the effective routing file -------------------------------------------------------------
-
-
-def effective_data(themes: Mapping[str, str]) -> dict[str, Any]:
-    """The configured file's content with the database theme routes merged over it."""
-    source = source_file()
-    data: dict[str, Any] = {}
-    if source:
-        try:
-            data = json.loads(Path(source).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise triage.RoutingError(f"routing file {source} is not readable JSON: {exc}") from exc
-        if not isinstance(data, dict):
-            raise triage.RoutingError(f"routing file {source} must contain a JSON object")
-    data["themes"] = {**(data.get("themes") or {}), **dict(themes)}
-    data["description"] = (
-        "Written by the meldpunt (meldpunt/casework/routing_settings.py); do not edit. "
-        f"The routing file {source or '(none)'} with {len(themes)} theme route(s) set on /beheer/routering."
-    )
-    return data
-
-
 def contract_problems(table: RoutingTable, configured: RoutingTable) -> list[str]:
     """What in ``table`` breaks shared/taxonomy.md (an empty list when nothing does)."""
     found = []
@@ -263,114 +228,6 @@ def contract_problems(table: RoutingTable, configured: RoutingTable) -> list[str
     ):
         found.append("RIEC escalation or acute routing differs from the routing file")
     return found
-
-
-def _effective_themes() -> dict[str, str]:
-    return {t: r.route for t, r in theme_settings().items() if t not in LOCKED_THEMES}
-
-
-def _write_atomically(path: Path, content: bytes) -> bool:
-    """Replace ``path`` with ``content`` (never half-written); False when it already held it."""
-    try:
-        old = path.stat()
-        if path.read_bytes() == content:
-            return False
-    except FileNotFoundError:
-        old = None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    storage.write_file_atomically(path, content)
-    # The triage caches a table by path and modification time: make sure the time moved on,
-    # even when two writes fall within one tick of the file system clock.
-    new = path.stat()
-    if old is not None and new.st_mtime_ns <= old.st_mtime_ns:
-        bumped = old.st_mtime_ns + 1_000
-        os.utime(path, ns=(bumped, bumped))
-    return True
-
-
-def write_effective_file(themes: Mapping[str, str] | None = None) -> Path:
-    """Build, check and write the effective routing file; raises RoutingError/SettingsError when invalid."""
-    path = Path(current_app.config["ROUTING_EFFECTIVE_FILE"])
-    data = effective_data(_effective_themes() if themes is None else themes)
-    content = (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
-    # Check it exactly as the triage will read it, before it replaces the file in use.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, probe = tempfile.mkstemp(prefix=".routing-check-", suffix=".json", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        table = triage.load_routing(probe)
-    finally:
-        Path(probe).unlink(missing_ok=True)
-    problems = contract_problems(table, triage.load_routing(source_file()))
-    if problems:
-        raise SettingsError({"routing": "; ".join(problems)})
-    _write_atomically(path, content)
-    return path
-
-
-@dataclass
-class _State:
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    checked: bool = False  # this process compared the file with the database
-    source_stamp: tuple[int, int] | None = None
-
-
-def _source_stamp() -> tuple[int, int] | None:
-    source = source_file()
-    if not source:
-        return None
-    try:
-        stat = Path(source).stat()
-    except OSError:
-        return (-1, -1)
-    return (stat.st_mtime_ns, stat.st_size)
-
-
-def init_app(app: Flask) -> None:
-    """Point ``ROUTING_FILE`` at the effective file and make sure that file exists.
-
-    Called when the back office is registered. No database access here (the
-    database may not be migrated yet, and gunicorn may fork after this): the
-    file is made from the configured routing alone when it does not exist, and
-    compared with the database on the first request.
-    """
-    configured = app.config.get("ROUTING_SOURCE_FILE", app.config.get("ROUTING_FILE")) or None
-    effective = app.config.get("ROUTING_EFFECTIVE_FILE") or str(Path(app.config["DATA_DIR"]) / "routing-effective.json")
-    app.config["ROUTING_SOURCE_FILE"] = configured
-    app.config["ROUTING_EFFECTIVE_FILE"] = effective
-    app.extensions["routing_settings"] = _State()
-    with app.app_context():
-        try:
-            if not Path(effective).exists():
-                write_effective_file({})
-        except (triage.RoutingError, SettingsError, OSError, ValueError) as error:
-            # A broken routing file keeps failing loudly in the triage, as it would without this layer.
-            log.error("routing: effective routing file not written: %s", error)
-            app.config["ROUTING_FILE"] = configured
-            return
-    app.config["ROUTING_FILE"] = effective
-
-
-def refresh(force: bool = False) -> None:
-    """Bring the effective file in line with the database and the configured file (before a request)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    state: _State | None = app.extensions.get("routing_settings")
-    if state is None or app.config.get("ROUTING_FILE") != app.config.get("ROUTING_EFFECTIVE_FILE"):
-        return
-    stamp = _source_stamp()
-    if not force and state.checked and stamp == state.source_stamp:
-        return
-    with state.lock:
-        try:
-            write_effective_file()
-            state.checked, state.source_stamp = True, stamp
-        except SQLAlchemyError as error:
-            db.session.rollback()
-            log.error("routing: settings not readable (%s); routing file unchanged", type(error).__name__)
-        except (triage.RoutingError, SettingsError, OSError, ValueError) as error:
-            state.checked, state.source_stamp = True, stamp
-            log.error("routing: effective routing file not rewritten: %s", error)
 
 
 # --- saving ----------------------------------------------------------------------------------
@@ -419,7 +276,7 @@ def validate(
 
 
 def save(staff: StaffUser, themes: Mapping[str, str], partners: Mapping[str, str]) -> list[Change]:
-    """Store the routing page's form: one audit event per changed setting, then the effective file.
+    """Store the routing page's form: one audit event per changed setting and a new settings version.
 
     ``themes`` maps a theme to a route code ("" for no own setting); ``partners``
     maps a route to its addresses as typed ("" for no own setting). Raises
@@ -472,22 +329,14 @@ def save(staff: StaffUser, themes: Mapping[str, str], partners: Mapping[str, str
         else:
             audit.record(PARTNER_ACTION, staff, "route", change.code, {"old": change.old, "new": change.new})
     try:
-        # Written before the commit (and checked against the contract): a table the triage
-        # would refuse is never stored. Under the lock, so the last save is what the file holds.
-        write_effective_file(_effective_themes())
+        # Built and checked exactly as the triage will get it: a table that breaks the
+        # contract (or a broken routing file) is never stored.
+        broken = contract_problems(routing.build(), configured)
+        if broken:
+            raise SettingsError({"routing": "; ".join(broken)})
+        routing.bump_version()
         db.session.commit()
     except BaseException:
         db.session.rollback()
-        _restore_file()
         raise
     return changes
-
-
-def _restore_file() -> None:
-    try:
-        write_effective_file()
-    except Exception as error:  # noqa: BLE001 - best effort; the next request tries again
-        log.error("routing: effective routing file not restored: %s", type(error).__name__)
-        state = current_app.extensions.get("routing_settings")
-        if state is not None:
-            state.checked = False

@@ -525,21 +525,6 @@ def partner_report(report_id: int):
 # --- coordination and administration -------------------------------------------------
 
 
-def _routing_setup() -> None:
-    """The triage reads the effective routing file: made at registration, kept current per request."""
-    from typing import cast
-
-    from flask import Flask
-
-    from meldpunt.casework import routing_settings
-
-    bp.record_once(lambda state: routing_settings.init_app(cast(Flask, state.app)))
-    bp.before_app_request(routing_settings.refresh)
-
-
-_routing_setup()
-
-
 @bp.route("/routering", methods=["GET", "POST"])
 @access.requires(access.ROUTING)
 def routing():
@@ -547,7 +532,6 @@ def routing():
     import triage
     from meldpunt.casework import routing_form, routing_settings
 
-    routing_settings.refresh(force=True)
     form = routing_form.make_form(routing_settings.overview())
     general: list[str] = []
     if request.method == "POST" and form.validate_on_submit():

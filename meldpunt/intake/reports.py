@@ -12,10 +12,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from flask import current_app
-
 import triage
-from meldpunt import counters, crypto, storage
+from meldpunt import counters, crypto, routing, storage
 from meldpunt.extensions import db
 from meldpunt.intake import receipts
 from meldpunt.intake.plaintext import location_key, normalise_postcode, sanitise
@@ -123,7 +121,7 @@ def classify(text: str, reporter_type: str, place_type: str, has_attachments: bo
             "place_type": place_type,
             "has_attachments": has_attachments,
         },
-        routing_file=current_app.config.get("ROUTING_FILE"),
+        routing=routing.current_table(),
     )
 
 
