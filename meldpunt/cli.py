@@ -11,13 +11,10 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from meldpunt import demo
-from meldpunt.models import ROLES
-from meldpunt.staff import accounts as staff
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
-    app.cli.add_command(create_user)
     app.cli.add_command(rotate_keys)
 
 
@@ -45,24 +42,6 @@ def seed_demo(count: int, seed: int, if_empty: bool, with_staff: bool) -> None:
         click.echo(f"  password:    {account.password}")
         click.echo(f"  TOTP secret: {account.totp_secret}  (add it to an authenticator app)")
         click.echo(f"  TOTP URI:    {account.provisioning_uri}")
-
-
-@click.command("create-user")
-@with_appcontext
-@click.argument("email")
-@click.option("--role", type=click.Choice(ROLES), required=True)
-@click.option("--route", default=None, help="Route code, for partner accounts only.")
-def create_user(email: str, role: str, route: str | None) -> None:
-    """Create a staff account; prints a one-time password and the TOTP secret."""
-    try:
-        account = staff.create_user(email, role, route)
-    except staff.StaffError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(f"Account created for {account.user.email} ({role}{' ' + route if route else ''}).")
-    click.echo(f"One-time password: {account.password}")
-    click.echo(f"TOTP secret:       {account.totp_secret}")
-    click.echo(f"Provisioning URI:  {account.provisioning_uri}")
-    click.echo("The password must be changed and TOTP confirmed at the first login.")
 
 
 @click.command("rotate-keys")

@@ -22,8 +22,8 @@ from sqlalchemy import func, select, text
 import triage
 from meldpunt import routing
 from meldpunt.extensions import db
-from meldpunt.intake.plaintext import location_key
 from meldpunt.models import URGENCY_RANK, Report, StatusEvent, TriageSuggestion
+from meldpunt.plaintext import location_key
 
 STREETS = [
     "Dorpsstraat", "Kerkstraat", "Molenweg", "Industrieweg", "Havenkade", "Stationsplein",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from meldpunt.intake import receipts
 from meldpunt.intake.identifying import find_contact_details
-from meldpunt.intake.plaintext import location_key, normalise_postcode, sanitise
+from meldpunt.plaintext import location_key, normalise_postcode, sanitise
 
 
 def test_receipt_codes_are_80_bits_grouped_and_forgiving(app):

@@ -19,11 +19,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from meldpunt import outbox
 from meldpunt.casework import routing_settings
 from meldpunt.casework.related import linked_ids
 from meldpunt.casework.workflow import get_report, next_statuses, record_status
 from meldpunt.extensions import db
-from meldpunt.jobs import outbox
 from meldpunt.models import Attachment, Forward, Report, StaffUser
 from meldpunt.staff import access, audit
 

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from meldpunt.casework.workflow import get_report, mark_action
 from meldpunt.extensions import db
-from meldpunt.intake.plaintext import sanitise
 from meldpunt.models import Note, StaffUser
+from meldpunt.plaintext import sanitise
 from meldpunt.staff import audit
 
 MAX_NOTE = 5000

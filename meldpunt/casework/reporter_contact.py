@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from meldpunt import crypto
 from meldpunt.extensions import db
-from meldpunt.intake.plaintext import sanitise
 from meldpunt.models import Report, StaffUser
+from meldpunt.plaintext import sanitise
 from meldpunt.staff import access, audit
 
 

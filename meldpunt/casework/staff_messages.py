@@ -11,12 +11,11 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from meldpunt import crypto
+from meldpunt import crypto, outbox
 from meldpunt.casework.workflow import get_report, mark_action
 from meldpunt.extensions import db
-from meldpunt.intake.plaintext import sanitise
-from meldpunt.jobs import outbox
 from meldpunt.models import Message, Report, StaffUser
+from meldpunt.plaintext import sanitise
 from meldpunt.staff import audit
 
 MAX_MESSAGE = 5000

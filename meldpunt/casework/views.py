@@ -45,9 +45,9 @@ from meldpunt.casework.forms import (
     UnlinkForm,
 )
 from meldpunt.extensions import db
-from meldpunt.intake.plaintext import sanitise
 from meldpunt.labels import ROUTE_LABELS, STATUS_LABELS
 from meldpunt.models import Attachment, Report, StaffUser
+from meldpunt.plaintext import sanitise
 from meldpunt.staff import access, audit
 from meldpunt.staff.blueprint import add_problem, bp, problems
 

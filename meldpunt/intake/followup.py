@@ -12,9 +12,9 @@ from sqlalchemy import select
 from meldpunt import counters, storage
 from meldpunt.extensions import db
 from meldpunt.intake import receipts
-from meldpunt.intake.plaintext import sanitise
 from meldpunt.intake.reports import SubmissionFailed, attach_pending_files, remove_written
 from meldpunt.models import Message, Report, utcnow
+from meldpunt.plaintext import sanitise
 
 log = logging.getLogger(__name__)
 

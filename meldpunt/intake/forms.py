@@ -19,7 +19,6 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
-from meldpunt.intake.plaintext import is_valid_postcode
 from meldpunt.labels import (
     HEARD_VIA_LABELS,
     ONGOING_LABELS,
@@ -27,6 +26,7 @@ from meldpunt.labels import (
     REPORTER_TYPE_LABELS,
     choices,
 )
+from meldpunt.plaintext import is_valid_postcode
 
 TEXT_MIN, TEXT_MAX = 20, 10_000
 _PHONE_CHARS = re.compile(r"^[0-9+()\s-]{8,20}$")

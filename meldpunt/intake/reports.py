@@ -16,7 +16,6 @@ import triage
 from meldpunt import counters, crypto, routing, storage
 from meldpunt.extensions import db
 from meldpunt.intake import receipts
-from meldpunt.intake.plaintext import location_key, normalise_postcode, sanitise
 from meldpunt.models import (
     URGENCY_RANK,
     Attachment,
@@ -25,6 +24,7 @@ from meldpunt.models import (
     StatusEvent,
     TriageSuggestion,
 )
+from meldpunt.plaintext import location_key, normalise_postcode, sanitise
 
 log = logging.getLogger(__name__)
 

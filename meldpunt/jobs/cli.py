@@ -18,7 +18,7 @@ def register(app: Flask) -> None:
 @with_appcontext
 def deliver_outbox() -> None:
     """Send due e-mails from the outbox once (the scheduler does this regularly)."""
-    from meldpunt.jobs import outbox
+    from meldpunt import outbox
 
     run = outbox.deliver_due()
     click.echo(f"{run.sent} sent, {run.failed} failed.")

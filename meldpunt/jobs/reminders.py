@@ -28,8 +28,8 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
+from meldpunt import outbox
 from meldpunt.extensions import db
-from meldpunt.jobs import outbox
 from meldpunt.models import CLOSED_STATUSES, ReminderSent, Report
 
 LOCAL_TZ = ZoneInfo("Europe/Amsterdam")

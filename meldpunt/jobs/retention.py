@@ -281,7 +281,7 @@ def prune_history(
 
     Outbox rows hold recipient addresses, a reporter's among them. A message
     not delivered yet is never deleted here, however old: the outbox keeps
-    retrying it (meldpunt/jobs/outbox.py) and the status page shows it.
+    retrying it (meldpunt/outbox.py) and the status page shows it.
     """
     outbox_limit = now - outbox_keep
     outbox = db.session.execute(  # type: ignore[attr-defined]  # DML returns a CursorResult (.rowcount)

@@ -76,7 +76,7 @@ class Job:
 
 
 def deliver_outbox(now: datetime) -> Counts:
-    from meldpunt.jobs import outbox
+    from meldpunt import outbox
 
     run = outbox.deliver_due(now)
     counts: Counts = {"sent": run.sent, "failed": run.failed}
@@ -349,7 +349,7 @@ def last_activity() -> datetime | None:
 
 def undeliverable_count() -> int:
     """Outbox e-mails still not delivered after many attempts (they keep being retried)."""
-    from meldpunt.jobs.outbox import ALERT_AFTER_ATTEMPTS
+    from meldpunt.outbox import ALERT_AFTER_ATTEMPTS
 
     return (
         db.session.scalar(
@@ -363,7 +363,7 @@ def undeliverable_count() -> int:
 
 def outbox_backlog() -> Any:
     """How many e-mails wait for delivery and since when (the status page)."""
-    from meldpunt.jobs import outbox
+    from meldpunt import outbox
 
     return outbox.backlog()
 
@@ -493,7 +493,7 @@ def run_job_command(name: str) -> None:
 @with_appcontext
 def outbox_retry_command() -> None:
     """Retry every e-mail waiting in the outbox now, instead of at its next attempt."""
-    from meldpunt.jobs import outbox
+    from meldpunt import outbox
 
     _configure_logging()
     now = utcnow()

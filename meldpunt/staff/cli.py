@@ -1,4 +1,4 @@
-"""Staff commands: audit verification and account administration (the same service
+"""Staff commands: account creation and administration, audit verification (the same service
 functions as the admin pages)."""
 
 from __future__ import annotations
@@ -8,13 +8,33 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from meldpunt.models import ROLES
+from meldpunt.staff import accounts as staff
 
 
 def register(app: Flask) -> None:
+    app.cli.add_command(create_user)
     app.cli.add_command(verify_audit)
     app.cli.add_command(reset_password)
     app.cli.add_command(reset_totp)
     app.cli.add_command(set_role)
+
+
+@click.command("create-user")
+@with_appcontext
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--route", default=None, help="Route code, for partner accounts only.")
+def create_user(email: str, role: str, route: str | None) -> None:
+    """Create a staff account; prints a one-time password and the TOTP secret."""
+    try:
+        account = staff.create_user(email, role, route)
+    except staff.StaffError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Account created for {account.user.email} ({role}{' ' + route if route else ''}).")
+    click.echo(f"One-time password: {account.password}")
+    click.echo(f"TOTP secret:       {account.totp_secret}")
+    click.echo(f"Provisioning URI:  {account.provisioning_uri}")
+    click.echo("The password must be changed and TOTP confirmed at the first login.")
 
 
 @click.command("verify-audit")

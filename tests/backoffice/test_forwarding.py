@@ -6,8 +6,8 @@ import json
 
 from sqlalchemy import select
 
+from meldpunt import outbox
 from meldpunt.extensions import db
-from meldpunt.jobs import outbox
 from meldpunt.models import Forward, OutboxMessage, Report, StatusEvent
 from tests.backoffice.conftest import new_report, post_form, sign_in
 from tests.helpers import soup

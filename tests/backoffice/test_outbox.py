@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from meldpunt import outbox
 from meldpunt.extensions import db
-from meldpunt.jobs import outbox
 from meldpunt.models import OutboxMessage, utcnow
 from tests.backoffice.conftest import free_port
 

@@ -7,8 +7,8 @@ import re
 
 from sqlalchemy import select
 
+from meldpunt import outbox
 from meldpunt.extensions import db
-from meldpunt.jobs import outbox
 from meldpunt.models import (
     AuditEvent,
     Message,

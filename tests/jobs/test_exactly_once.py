@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from meldpunt import outbox
 from meldpunt.extensions import db
-from meldpunt.jobs import outbox
 from meldpunt.jobs import scheduler as jobs
 from meldpunt.models import JobOccurrence, OutboxMessage
 from tests.conftest import PG_URL

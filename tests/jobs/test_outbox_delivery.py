@@ -127,7 +127,7 @@ def test_delivery_retries_with_backoff_and_sends_each_message_once(jobs_app, smt
 
 
 def test_backoff_grows_and_is_capped():
-    from meldpunt.jobs import outbox
+    from meldpunt import outbox
 
     assert [outbox.backoff(n) for n in (1, 2, 3, 4)] == [timedelta(minutes=m) for m in (1, 2, 4, 8)]
     assert outbox.backoff(30) == outbox.MAX_BACKOFF
@@ -144,7 +144,8 @@ def _partner_notice(app, clock) -> int:
 def test_a_long_outage_delays_a_notice_but_never_loses_it(jobs_app, smtp, clock):
     """The relay is down for a long weekend, far past twelve attempts: the notice is retried
     every six hours, kept by the retention job, shown on the status page, then delivered once."""
-    from meldpunt.jobs import outbox, retention
+    from meldpunt import outbox
+    from meldpunt.jobs import retention
 
     message_id = _partner_notice(jobs_app, clock)
     start = clock.now
@@ -187,7 +188,7 @@ def test_a_long_outage_delays_a_notice_but_never_loses_it(jobs_app, smtp, clock)
 
 
 def test_outbox_retry_command_sends_waiting_mail_now(jobs_app, smtp, clock):
-    from meldpunt.jobs import outbox
+    from meldpunt import outbox
 
     message_id = _partner_notice(jobs_app, clock)
     with jobs_app.app_context():

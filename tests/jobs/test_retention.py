@@ -398,7 +398,7 @@ def test_reports_open_too_long_are_listed(jobs_app, clock, world):
 
 
 def test_old_delivered_mail_and_job_records_are_pruned(jobs_app, clock):
-    from meldpunt.jobs import outbox
+    from meldpunt import outbox
 
     now = clock.now
     with jobs_app.app_context():
