@@ -152,3 +152,34 @@ def test_the_packages_follow_the_path_of_a_report():
             if theirs and theirs != own and theirs not in allowed:
                 wrong.append((name, target))
     assert not wrong, wrong
+
+
+def _view_modules() -> dict[str, Path]:
+    return {name: path for name, path in module_files().items() if name.rpartition(".")[2].endswith("views")}
+
+
+def transaction_calls(path: Path) -> list[str]:
+    """Calls of ``commit``/``rollback`` on anything (``db.session.commit()``, ``session.rollback()``)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        f"{path.name}:{node.lineno} {ast.unparse(node.func)}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in {"commit", "rollback"}
+    ]
+
+
+def test_views_never_commit_or_roll_back():
+    """Services own their unit of work (meldpunt/transactions.py); a view parses, calls, renders."""
+    views = _view_modules()
+    assert {"meldpunt.intake.views", "meldpunt.casework.views", "meldpunt.staff.views",
+            "meldpunt.staff.auth_views", "meldpunt.jobs.views", "meldpunt.stats.views"} <= set(views)
+    found = [call for path in views.values() for call in transaction_calls(path)]
+    assert not found, found
+
+
+def test_the_commit_check_can_fail(tmp_path):
+    sample = tmp_path / "views.py"
+    sample.write_text("def page():\n    db.session.commit()\n    other.rollback()\n", encoding="utf-8")
+    assert transaction_calls(sample) == ["views.py:2 db.session.commit", "views.py:3 other.rollback"]

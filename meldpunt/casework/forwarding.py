@@ -26,6 +26,7 @@ from meldpunt.casework.workflow import get_report, next_statuses, record_status
 from meldpunt.extensions import db
 from meldpunt.models import Attachment, Forward, Report, StaffUser
 from meldpunt.staff import access, audit
+from meldpunt.transactions import unit_of_work
 
 NOTICE_KIND = "partner_notice"
 # Not partners: "doorverwijzen" means the reporter is sent elsewhere.
@@ -66,6 +67,7 @@ class Forwarded:
     notified: bool
 
 
+@unit_of_work
 def forward(report_id: int, staff: StaffUser, route: str) -> Forwarded:
     if route not in forwardable_routes():
         raise ForwardError("unknown_route")

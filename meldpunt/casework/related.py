@@ -25,6 +25,7 @@ from meldpunt.casework.workflow import get_report
 from meldpunt.extensions import db
 from meldpunt.models import Report, ReportLink, ReportPlaceKey, StaffUser
 from meldpunt.staff import audit
+from meldpunt.transactions import unit_of_work
 
 MAX_CANDIDATES = 100
 # A name key shared by more reports than this is too common to point at one place.
@@ -184,6 +185,7 @@ def _pair(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
 
+@unit_of_work
 def link(report_id: int, other_id: int, staff: StaffUser) -> ReportLink:
     if report_id == other_id:
         raise LinkError("same_report")
@@ -203,6 +205,7 @@ def link(report_id: int, other_id: int, staff: StaffUser) -> ReportLink:
     return row
 
 
+@unit_of_work
 def unlink(report_id: int, other_id: int, staff: StaffUser) -> None:
     low, high = _pair(report_id, other_id)
     result = db.session.execute(delete(ReportLink).where(ReportLink.report_id == low, ReportLink.other_id == high))

@@ -14,6 +14,7 @@ from meldpunt.extensions import db
 from meldpunt.models import Report, StaffUser
 from meldpunt.plaintext import sanitise
 from meldpunt.staff import access, audit
+from meldpunt.transactions import unit_of_work
 
 
 class ContactError(ValueError):
@@ -38,6 +39,7 @@ def decrypt_contact(report: Report) -> Contact | None:
     return Contact(name=data.get("name") or "", email=data.get("email") or "", phone=data.get("phone") or "")
 
 
+@unit_of_work
 def reveal(report: Report, staff: StaffUser, reason: str) -> Contact:
     if not access.may_reveal_contact(staff):
         raise PermissionError("role may not see contact details")

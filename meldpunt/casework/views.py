@@ -146,8 +146,7 @@ def _audit_queue(filters: queue.QueueFilters, page: int, valid: bool) -> None:
     details["page"] = page
     if not valid:
         details["invalid_filters"] = True
-    audit.record(audit.QUEUE_VIEW, _user(), details=details)
-    db.session.commit()
+    audit.record_access(audit.QUEUE_VIEW, _user(), details=details)
 
 
 def _queue():
@@ -270,8 +269,7 @@ def _render_report(report: Report, code: int = 200, revealed=None, viewed: bool 
         details: dict[str, Any] = {"form": sorted(name for name, form in forms.items() if form is not None)}
         if revealed is not None:
             details["contact_shown"] = True
-        audit.record(audit.REPORT_VIEW, user, "report", report.id, details)
-        db.session.commit()
+        audit.record_access(audit.REPORT_VIEW, user, "report", report.id, details)
     return page, code
 
 
@@ -313,7 +311,6 @@ def report_status(report_id: int):
     try:
         workflow.change_status(found.id, _user(), form.status.data, form.outcome.data or None)
     except workflow.WorkflowError as error:
-        db.session.rollback()
         field = "outcome" if str(error) == "outcome_required" else "status"
         add_problem(form, field, str(_WORKFLOW_MESSAGES[str(error)]))
         return _render_report(found, 422, status=form)
@@ -366,7 +363,6 @@ def report_link(report_id: int):
     try:
         related.link(found.id, form.other_id.data, _user())
     except related.LinkError as error:
-        db.session.rollback()
         add_problem(form, "other_id", str(_LINK_MESSAGES[str(error)]))
         return _render_report(found, 422, link=form)
     flash(_("De meldingen zijn gekoppeld."), "success")
@@ -422,7 +418,6 @@ def report_forward(report_id: int):
     try:
         done = forwarding.forward(found.id, _user(), form.route.data)
     except forwarding.ForwardError as error:
-        db.session.rollback()
         add_problem(form, "route", str(_FORWARD_MESSAGES[str(error)]))
         return _render_report(found, 422, forward=form)
     if done.notified:
@@ -478,10 +473,9 @@ def attachment(attachment_id: int):
     data = storage.read_attachment(found.storage_name)
     inline = found.kind == "image" and request.args.get("download") != "1"
     name = _attachment_names(found.report).get(found.id, "bestand")
-    audit.record(
+    audit.record_access(
         audit.ATTACHMENT_DOWNLOAD, _user(), "attachment", found.id, {"report_id": found.report_id, "inline": inline}
     )
-    db.session.commit()
     response = send_file(
         io.BytesIO(data),
         mimetype=found.content_type if inline else "application/octet-stream",

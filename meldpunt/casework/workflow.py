@@ -12,6 +12,7 @@ from datetime import datetime
 from meldpunt.extensions import db
 from meldpunt.models import CLOSED_STATUSES, OUTCOMES, STATUSES, Report, StaffUser, StatusEvent, utcnow
 from meldpunt.staff import audit
+from meldpunt.transactions import unit_of_work
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "nieuw": ("in_behandeling", "doorgestuurd", "afgerond", "niet_ontvankelijk"),
@@ -74,6 +75,7 @@ def record_status(
     return event
 
 
+@unit_of_work
 def change_status(report_id: int, staff: StaffUser, status: str, outcome: str | None = None) -> StatusEvent:
     report = get_report(report_id)
     event = record_status(report, staff, status, outcome)

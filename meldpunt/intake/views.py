@@ -73,13 +73,7 @@ def report_form():
     form = ReportForm()
     if request.method == "GET":
         form.campaign.data = clean_campaign(request.args.get("c"))
-        try:
-            counters.increment(counters.FORM_VIEW)
-            db.session.commit()
-        except Exception as exc:
-            # A lost count must never hide the form (e.g. while the database restarts).
-            db.session.rollback()
-            log.warning("form view not counted: %s", type(exc).__name__)
+        counters.count_view(counters.FORM_VIEW)
         return render_template("public/form.html", form=form, problems=[], files=[], contact_found=[])
 
     upload_state = uploads.collect(form)

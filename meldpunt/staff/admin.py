@@ -24,6 +24,7 @@ from meldpunt.models import ROLES, StaffUser
 from meldpunt.staff import accounts as staff
 from meldpunt.staff import audit
 from meldpunt.staff.authentication import rotate_session_token
+from meldpunt.transactions import unit_of_work
 
 ROLE_LABELS = {
     "triage": _l("Triage"),
@@ -68,12 +69,14 @@ def _done(account: StaffUser, actor: StaffUser | str, action: str, **changes: ob
     db.session.commit()
 
 
+@unit_of_work
 def unblock(account: StaffUser, actor: StaffUser | str) -> None:
     account.locked_until = None
     account.failed_logins = 0
     _done(account, actor, "deblokkeren")
 
 
+@unit_of_work
 def deactivate(account: StaffUser, actor: StaffUser | str) -> None:
     if _is_self(account, actor):
         raise AdminError("self_deactivate")
@@ -83,11 +86,13 @@ def deactivate(account: StaffUser, actor: StaffUser | str) -> None:
     _done(account, actor, "deactiveren")
 
 
+@unit_of_work
 def activate(account: StaffUser, actor: StaffUser | str) -> None:
     account.active = True
     _done(account, actor, "activeren")
 
 
+@unit_of_work
 def reset_password(account: StaffUser, actor: StaffUser | str) -> str:
     """A new one-time password (returned once, never stored in plain); the user
     chooses their own at the next login. Open sessions end, a lock-out is lifted."""
@@ -101,6 +106,7 @@ def reset_password(account: StaffUser, actor: StaffUser | str) -> str:
     return password
 
 
+@unit_of_work
 def reset_totp(account: StaffUser, actor: StaffUser | str) -> None:
     """A fresh authenticator secret: the user enrols again at the next login. Open sessions end."""
     account.totp_secret_encrypted = crypto.encrypt(pyotp.random_base32().encode())
@@ -110,6 +116,7 @@ def reset_totp(account: StaffUser, actor: StaffUser | str) -> None:
     _done(account, actor, "totp_resetten")
 
 
+@unit_of_work
 def change_role(account: StaffUser, actor: StaffUser | str, role: str, route: str | None = None) -> None:
     """Set the role, and the route for a partner account (other roles have none)."""
     from triage.taxonomy import ROUTES

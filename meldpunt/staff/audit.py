@@ -397,6 +397,24 @@ class ChainCheck:
         return "intact"
 
 
+def record_access(
+    action: str,
+    actor: StaffUser | str | None = None,
+    object_type: str | None = None,
+    object_id: int | str | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Record that someone looked at or exported data, and commit: a read has no other
+    transaction to join, so the audit log owns this one."""
+    try:
+        event = record(action, actor, object_type, object_id, details)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return event
+
+
 def iter_events(batch: int = 5000) -> Iterator[Any]:
     """All events in order, as plain rows (no ORM identity map growing with the log)."""
     last_id = 0

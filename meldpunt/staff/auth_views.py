@@ -94,7 +94,6 @@ def login_code():
     if form.validate_on_submit():
         if authentication.check_code(user, form.code.data):
             return _complete(user)
-        db.session.commit()
         if authentication.is_locked(user):
             session.pop(PENDING_KEY, None)
             flash(_failed_message(), "error")

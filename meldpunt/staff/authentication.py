@@ -93,13 +93,14 @@ def _accept_code(user: StaffUser, code: str, now: datetime) -> bool:
 
 
 def check_code(user: StaffUser, code: str, now: datetime | None = None) -> bool:
-    """Step two: the TOTP code. A failure counts towards the lock-out."""
+    """Step two: the TOTP code. A failure counts towards the lock-out (and is stored here)."""
     now = now or utcnow()
     if not user.active or is_locked(user, now) or not user.totp_confirmed:
         return False
     if _accept_code(user, code, now):
-        return True
+        return True  # finish_login stores the used step with the sign-in
     register_failure(user, "code", now)
+    db.session.commit()
     return False
 
 

@@ -43,8 +43,7 @@ def audit_log():
     events = db.session.scalars(statement.limit(AUDIT_PAGE).offset((page - 1) * AUDIT_PAGE)).all()
     total = db.session.scalar(counted) or 0
     check = audit.verify_chain() if request.args.get("controleren") == "1" else None
-    audit.record(audit.AUDIT_VIEW, _user(), details={"page": page, **({"verified": check.ok} if check else {})})
-    db.session.commit()
+    audit.record_access(audit.AUDIT_VIEW, _user(), details={"page": page, **({"verified": check.ok} if check else {})})
     actions = sorted(db.session.scalars(select(AuditEvent.action).distinct()))
     return render_template(
         "backoffice/audit.html", events=events, total=total, page=page, per_page=AUDIT_PAGE,
@@ -55,8 +54,7 @@ def audit_log():
 @bp.get("/audit/export.jsonl")
 @access.requires(access.AUDIT)
 def audit_export():
-    audit.record(audit.AUDIT_EXPORT, _user())
-    db.session.commit()
+    audit.record_access(audit.AUDIT_EXPORT, _user())
     # Streamed in batches: the log can be far larger than a worker's memory.
     return Response(
         stream_with_context(audit.export_rows(audit.iter_events())),
@@ -129,7 +127,6 @@ def user_update(user_id: int):
             # The route list is on the same form for every role: only a partner's counts.
             staff_admin.change_role(account, admin, role, request.form.get("route") if role == "partner" else None)
     except staff_admin.AdminError as error:
-        db.session.rollback()
         flash(str(_ADMIN_MESSAGES[str(error)]), "error")
         return redirect(url_for("backoffice.users"), code=303)
     if action == "totp_resetten":

@@ -80,14 +80,13 @@ def export(name: str):
     if table is None:
         abort(404)
     # Which table of which period: aggregate figures only, so nothing more is recorded.
-    audit.record(
+    audit.record_access(
         STATISTICS_EXPORT,
         current_user._get_current_object(),
         "statistics_table",
         name,
         {"period": period.kind, "from": period.start.isoformat(), "to": period.last_day.isoformat()},
     )
-    db.session.commit()
     filename = f"meldpunt-{name}-{period.kind}-{period.start.isoformat()}.csv"
     return Response(
         csv_export.to_csv(table).encode("utf-8"),
