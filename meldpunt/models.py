@@ -356,17 +356,6 @@ class DailyCounter(db.Model):  # type: ignore[name-defined]
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class JobRun(db.Model):  # type: ignore[name-defined]
-    __tablename__ = "job_run"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    job: Mapped[str] = mapped_column(String(40), index=True)
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    outcome: Mapped[str] = mapped_column(String(10), default="running")
-    summary: Mapped[str | None] = mapped_column(String(300))
-
-
 class JobOccurrence(db.Model):  # type: ignore[name-defined]
     """One due occurrence of a scheduled job, and the record of its run (jobs.py).
 
