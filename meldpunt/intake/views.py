@@ -13,10 +13,11 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 import triage
 from meldpunt import counters, crypto, storage
-from meldpunt.error_targets import field_anchor
+from meldpunt.error_targets import form_problems
 from meldpunt.extensions import csrf, db, limiter
 from meldpunt.intake import followup, reports, uploads
 from meldpunt.intake.forms import AddInformationForm, ReceiptForm, ReportForm, clean_campaign
@@ -35,30 +36,24 @@ _RECEIPT_KEY = "receipt"
 _FOLLOWUP_KEY = "followup_report"
 
 
+# The reporter's error summary: the one helper, with the reporter's word for an expired form.
+EXPIRED = (
+    "text",
+    _l(
+        "Uw formulier was te lang open en is verlopen. Uw tekst staat er nog: "
+        "druk nogmaals op de knop om te versturen."
+    ),
+)
+
+
 def _form_problems(form, upload_state: uploads.UploadState | None) -> list[dict]:
-    """Errors for the summary at the top of the form, each linking to its field."""
-    problems = []
-    for name, messages in form.errors.items():
-        if name == "csrf_token":
-            problems.append(
-                {
-                    "field": "text",
-                    "message": _(
-                        "Uw formulier was te lang open en is verlopen. Uw tekst staat er nog: "
-                        "druk nogmaals op de knop om te versturen."
-                    ),
-                }
-            )
-            continue
-        anchor = field_anchor(form[name]) if name in form else name
-        for message in messages:
-            problems.append({"field": anchor, "message": message})
-    if upload_state:
-        for rejection in upload_state.rejected:
-            problems.append(
-                {"field": "files", "message": f"{rejection.filename}: {rejection.reason}"}
-            )
-    return problems
+    """Errors for the summary at the top of the form, upload rejections last."""
+    rejected = upload_state.rejected if upload_state else []
+    return form_problems(
+        form,
+        expired=EXPIRED,
+        extra=[{"field": "files", "message": f"{r.filename}: {r.reason}"} for r in rejected],
+    )
 
 
 @bp.get("/")

@@ -10,14 +10,16 @@ whatever else happens to be imported.
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, flash, redirect, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
-from meldpunt.error_targets import field_anchor
+from meldpunt.error_targets import add_problem, form_problems
 from meldpunt.extensions import login_manager
 from meldpunt.staff import access, authentication
 
@@ -70,21 +72,8 @@ def backoffice_context() -> dict[str, Any]:
     return {"can": can, "access": access, "labels": labels}
 
 
-def problems(*forms) -> list[dict[str, str]]:
-    """Errors of one or more forms for the error summary, each linking to its field."""
-    found = []
-    for form in forms:
-        if form is None:
-            continue
-        for name, messages in form.errors.items():
-            if name == "csrf_token":
-                found.append({"field": "inhoud", "message": _("Het formulier was verlopen. Probeer het opnieuw.")})
-                continue
-            for message in messages:
-                anchor = field_anchor(getattr(form, name)) if hasattr(form, name) else name
-                found.append({"field": anchor, "message": message})
-    return found
+# The back office's error summary: the one helper, with the back office's word for an expired form.
+EXPIRED = ("inhoud", _l("Het formulier was verlopen. Probeer het opnieuw."))
+problems = functools.partial(form_problems, expired=EXPIRED)
 
-
-def add_problem(form, field: str, message: str) -> None:
-    getattr(form, field).errors = [*getattr(form, field).errors, message]
+__all__ = ["EXPIRED", "add_problem", "bp", "guard", "init_login", "problems", "touch_session"]
