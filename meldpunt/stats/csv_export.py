@@ -1,5 +1,4 @@
-"""CSV for spreadsheets: a table's cells, suppressed exactly as on the page.
-"""
+"""CSV for spreadsheets: a table's cells, suppressed exactly as on the page."""
 
 from __future__ import annotations
 

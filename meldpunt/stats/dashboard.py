@@ -1,5 +1,4 @@
-"""The internal dashboard (``/statistiek``) and its exports: the tables of one period.
-"""
+"""The internal dashboard (``/statistiek``) and its exports: the tables of one period."""
 
 from __future__ import annotations
 

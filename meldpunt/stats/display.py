@@ -1,5 +1,4 @@
-"""Figures for people: a cell's text in the current locale, durations in words.
-"""
+"""Figures for people: a cell's text in the current locale, durations in words."""
 
 from __future__ import annotations
 

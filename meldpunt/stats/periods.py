@@ -1,5 +1,4 @@
-"""Periods of the statistics pages: week, month, quarter and year, parsed from the query string.
-"""
+"""Periods of the statistics pages: week, month, quarter and year, parsed from the query string."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Publications: the public results page (``/resultaten``) and the yearly factsheet.
-"""
+"""Publications: the public results page (``/resultaten``) and the yearly factsheet."""
 
 from __future__ import annotations
 
