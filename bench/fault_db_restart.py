@@ -15,7 +15,7 @@ Finally checks in the database: every report has its triage suggestion and a
 status event, every attachment row has its file and no file lacks a row.
 PostgreSQL is always started again in a ``finally`` block.
 
-    python bench/fault_db_restart.py [--clients 3] [--outage-seconds 5]
+    python bench/fault_db_restart.py [--clients 3] [--outage-seconds 5] [--cluster main --database-url URL]
 
 Not part of the pytest suite: stopping PostgreSQL would break other tests.
 Exit status 0 when every check passes, 1 otherwise.
@@ -28,10 +28,8 @@ import html
 import io
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -40,14 +38,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load_submit import Client, free_port, multipart  # noqa: E402
+from bench._harness import Client, add_database_argument, multipart, running  # noqa: E402
 
 TEXT = "Bij de loods aan de Industrieweg staan de ramen afgeplakt en ik hoor dag en nacht gezoem"
 
 
+CLUSTER = "main"  # --cluster: the Debian PostgreSQL cluster that --database-url points at
+
+
 def pg_cluster_cmd(action: str) -> list[str]:
     versions = sorted(os.listdir("/etc/postgresql"))
-    return ["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main", action] + (
+    return ["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], CLUSTER, action] + (
         ["-m", "fast"] if action == "stop" else []
     )
 
@@ -142,26 +143,15 @@ def main() -> int:
     parser.add_argument("--before-seconds", type=float, default=3)
     parser.add_argument("--outage-seconds", type=float, default=5)
     parser.add_argument("--recovery-seconds", type=float, default=5)
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("MELDPUNT_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
-        help="server to create a throw-away database on",
-    )
+    parser.add_argument("--cluster", default="main",
+                        help="Debian cluster of that server, stopped and started (a private one on a shared machine)")
+    add_database_argument(parser)
     args = parser.parse_args()
+    global CLUSTER
+    CLUSTER = args.cluster
 
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
+    from sqlalchemy import text
 
-    admin_url = make_url(args.database_url)
-    name = f"meldpunt_fault_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    db_url = admin_url.set(database=name).render_as_string(hide_password=False)
-    data_dir = tempfile.mkdtemp(prefix="meldpunt-fault-")
-    env = dict(os.environ, MELDPUNT_DATABASE_URL=db_url, MELDPUNT_DATA_DIR=data_dir, MELDPUNT_RATELIMIT_ENABLED="false")
-    python = sys.executable
-    server = None
     stop = threading.Event()
     threads: list[threading.Thread] = []
     results: list[dict] = []
@@ -169,142 +159,120 @@ def main() -> int:
     phase = Phase()
     checks: list[tuple[str, bool, str]] = []
     pg_stopped = False
-    try:
-        subprocess.run([python, "-m", "flask", "--app", "meldpunt", "db", "upgrade", "heads"], env=env, check=True,
-                       cwd=ROOT, capture_output=True)
-        port = free_port()
-        server = subprocess.Popen(
-            [python, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-            env=env, cwd=ROOT,
-        )
-        for _ in range(100):
-            try:
-                Client(port).request("GET", "/gezond")
-                break
-            except OSError:
-                time.sleep(0.2)
-        for _ in range(4):  # warm the triage model in both workers
-            Client(port).request("GET", "/melden")
-        gunicorn_pid = server.pid
-
-        threads = run_clients(port, args.clients, phase, stop, results, lock)
-        time.sleep(args.before_seconds)
-
-        phase.name = "outage"
-        stopped = subprocess.run(pg_cluster_cmd("stop"), capture_output=True, text=True)
-        pg_stopped = True
-        print(f"PostgreSQL stop: rc={stopped.returncode} {stopped.stderr.strip()}")
-        time.sleep(args.outage_seconds)
-
-        phase.name = "restart"
-        started = subprocess.run(pg_cluster_cmd("start"), capture_output=True, text=True)
-        print(f"PostgreSQL start: rc={started.returncode} {started.stderr.strip()}")
-        back = wait_for_postgres(admin)
-        pg_stopped = not back
-        checks.append(("PostgreSQL accepts connections again", back, ""))
-
-        phase.name = "recovery"
-        time.sleep(args.recovery_seconds)
-        stop.set()
-        for thread in threads:
-            thread.join(timeout=60)
-
-        checks.append(("gunicorn master not restarted", server.poll() is None and server.pid == gunicorn_pid, ""))
-
-        # --- per-phase outcomes ------------------------------------------------
-        by_phase: dict[str, list[dict]] = {}
-        for record in results:
-            by_phase.setdefault(record["phase"], []).append(record)
-        print()
-        print(
-            f"{'phase':<22}{'sent':>6}{'303':>6}{'503':>6}{'other':>7}"
-            f"{'conn err':>10}{'text kept':>11}{'GET !=200':>11}"
-        )
-        for key in sorted(by_phase, key=lambda k: ["before", "outage", "restart", "recovery"].index(k.split("->")[0])):
-            rows = by_phase[key]
-            ok = sum(r.get("post_status") == 303 for r in rows)
-            calm = sum(r.get("post_status") == 503 for r in rows)
-            errors = sum("error" in r for r in rows)
-            other = len(rows) - ok - calm - errors
-            kept = sum(bool(r.get("text_kept")) for r in rows if r.get("post_status") == 503)
-            get_bad = sum(r.get("get_status") not in (None, 200) for r in rows)
-            print(f"{key:<22}{len(rows):>6}{ok:>6}{calm:>6}{other:>7}{errors:>10}{kept:>11}{get_bad:>11}")
-        print()
-
-        before = by_phase.get("before", [])
-        outage = by_phase.get("outage", [])
-        recovery = by_phase.get("recovery", [])
-        checks.append(("before: all submissions stored (303)",
-                       bool(before) and all(r.get("post_status") == 303 for r in before), f"{len(before)} sent"))
-        checks.append(("outage: submissions were attempted", len(outage) > 0, f"{len(outage)} sent"))
-        bad_outage = [r for r in outage if r.get("post_status") not in (303, 503) or "error" in r]
-        checks.append(("outage: every POST answered 503 (or stored), no dropped connection",
-                       not bad_outage, f"bad: {[(r.get('post_status'), r.get('error')) for r in bad_outage][:5]}"))
-        failed = [r for r in outage if r.get("post_status") == 503]
-        checks.append(("outage: at least one submission saw the outage (503)", bool(failed), f"{len(failed)} x 503"))
-        checks.append(("outage: every 503 page shows the reporter's own text",
-                       all(r.get("text_kept") for r in failed), ""))
-        checks.append(("outage: form page still served (GET 200)",
-                       all(r.get("get_status") == 200 for r in outage if "get_status" in r), ""))
-        checks.append(("no traceback in any response",
-                       not any(r.get("traceback") or r.get("get_traceback") for r in results), ""))
-        tail = recovery[len(recovery) // 2:]
-        checks.append(("recovery: submissions succeed again without restarting gunicorn",
-                       bool(tail) and all(r.get("post_status") == 303 for r in tail),
-                       f"{sum(r.get('post_status') == 303 for r in recovery)}/{len(recovery)} stored"))
-        transitional = [r for k, rows in by_phase.items() if "->" in k for r in rows]
-        checks.append(("phase-change requests: 303 or 503 only",
-                       all(r.get("post_status") in (303, 503) for r in transitional), f"{len(transitional)} requests"))
-
-        # --- the database and the disk agree ---------------------------------
-        check = create_engine(db_url)
-        with check.connect() as conn:
-            reports = conn.execute(text("SELECT count(*) FROM report")).scalar()
-            no_suggestion = conn.execute(text(
-                "SELECT count(*) FROM report r WHERE NOT EXISTS "
-                "(SELECT 1 FROM triage_suggestion t WHERE t.report_id = r.id)")).scalar()
-            no_event = conn.execute(text(
-                "SELECT count(*) FROM report r WHERE NOT EXISTS "
-                "(SELECT 1 FROM status_event s WHERE s.report_id = r.id)")).scalar()
-            names = set(conn.execute(text("SELECT storage_name FROM attachment")).scalars())
-            with_files = conn.execute(text("SELECT count(*) FROM report WHERE has_attachments")).scalar()
-        check.dispose()
-        stored_ok = sum(r.get("post_status") == 303 for r in results)
-        upload_dir = Path(data_dir) / "attachments"
-        on_disk = {p.name for p in upload_dir.iterdir()} if upload_dir.exists() else set()
-        expected_files = sum(r.get("post_status") == 303 and r.get("with_file", False) for r in results)
-        print(f"database: {reports} reports ({with_files} with a file), {len(names)} attachment rows, "
-              f"{len(on_disk)} files on disk; clients saw {stored_ok} x 303")
-        checks.append(("reports stored == 303 responses", reports == stored_ok, f"{reports} vs {stored_ok}"))
-        checks.append(("every report has a triage suggestion", no_suggestion == 0, f"{no_suggestion} without"))
-        checks.append(("every report has a status event", no_event == 0, f"{no_event} without"))
-        checks.append(("attachment rows == files on disk (no orphan file, no missing file)",
-                       names == on_disk, f"rows-only {len(names - on_disk)}, files-only {len(on_disk - names)}"))
-        checks.append(("attachment rows == stored submissions with a file", len(names) == expected_files,
-                       f"{len(names)} vs {expected_files}"))
-    except Exception as exc:
-        checks.append(("script ran to the end", False, f"{type(exc).__name__}: {exc}"))
-    finally:
-        stop.set()
-        # Always bring PostgreSQL back: other work on this machine depends on it.
-        status = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True).stdout
-        if pg_stopped or "online" not in status:
-            subprocess.run(pg_cluster_cmd("start"), capture_output=True)
-            wait_for_postgres(admin)
-        for thread in threads:
-            thread.join(timeout=30)
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
+    with running(args.database_url, "meldpunt_fault", workers=2, warm=4) as run:
+        admin, server, port, data_dir = run.admin, run.server, run.port, run.data_dir
         try:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            gunicorn_pid = server.pid
+
+            threads = run_clients(port, args.clients, phase, stop, results, lock)
+            time.sleep(args.before_seconds)
+
+            phase.name = "outage"
+            stopped = subprocess.run(pg_cluster_cmd("stop"), capture_output=True, text=True)
+            pg_stopped = True
+            print(f"PostgreSQL stop: rc={stopped.returncode} {stopped.stderr.strip()}")
+            time.sleep(args.outage_seconds)
+
+            phase.name = "restart"
+            started = subprocess.run(pg_cluster_cmd("start"), capture_output=True, text=True)
+            print(f"PostgreSQL start: rc={started.returncode} {started.stderr.strip()}")
+            back = wait_for_postgres(admin)
+            pg_stopped = not back
+            checks.append(("PostgreSQL accepts connections again", back, ""))
+
+            phase.name = "recovery"
+            time.sleep(args.recovery_seconds)
+            stop.set()
+            for thread in threads:
+                thread.join(timeout=60)
+
+            checks.append(("gunicorn master not restarted", server.poll() is None and server.pid == gunicorn_pid, ""))
+
+            # --- per-phase outcomes ------------------------------------------------
+            by_phase: dict[str, list[dict]] = {}
+            for record in results:
+                by_phase.setdefault(record["phase"], []).append(record)
+            print()
+            print(
+                f"{'phase':<22}{'sent':>6}{'303':>6}{'503':>6}{'other':>7}"
+                f"{'conn err':>10}{'text kept':>11}{'GET !=200':>11}"
+            )
+            order = ["before", "outage", "restart", "recovery"]
+            for key in sorted(by_phase, key=lambda k: order.index(k.split("->")[0])):
+                rows = by_phase[key]
+                ok = sum(r.get("post_status") == 303 for r in rows)
+                calm = sum(r.get("post_status") == 503 for r in rows)
+                errors = sum("error" in r for r in rows)
+                other = len(rows) - ok - calm - errors
+                kept = sum(bool(r.get("text_kept")) for r in rows if r.get("post_status") == 503)
+                get_bad = sum(r.get("get_status") not in (None, 200) for r in rows)
+                print(f"{key:<22}{len(rows):>6}{ok:>6}{calm:>6}{other:>7}{errors:>10}{kept:>11}{get_bad:>11}")
+            print()
+
+            before = by_phase.get("before", [])
+            outage = by_phase.get("outage", [])
+            recovery = by_phase.get("recovery", [])
+            checks.append(("before: all submissions stored (303)",
+                           bool(before) and all(r.get("post_status") == 303 for r in before), f"{len(before)} sent"))
+            checks.append(("outage: submissions were attempted", len(outage) > 0, f"{len(outage)} sent"))
+            bad_outage = [r for r in outage if r.get("post_status") not in (303, 503) or "error" in r]
+            checks.append(("outage: every POST answered 503 (or stored), no dropped connection",
+                           not bad_outage, f"bad: {[(r.get('post_status'), r.get('error')) for r in bad_outage][:5]}"))
+            failed = [r for r in outage if r.get("post_status") == 503]
+            checks.append(("outage: at least one submission saw the outage (503)", bool(failed),
+                           f"{len(failed)} x 503"))
+            checks.append(("outage: every 503 page shows the reporter's own text",
+                           all(r.get("text_kept") for r in failed), ""))
+            checks.append(("outage: form page still served (GET 200)",
+                           all(r.get("get_status") == 200 for r in outage if "get_status" in r), ""))
+            checks.append(("no traceback in any response",
+                           not any(r.get("traceback") or r.get("get_traceback") for r in results), ""))
+            tail = recovery[len(recovery) // 2:]
+            checks.append(("recovery: submissions succeed again without restarting gunicorn",
+                           bool(tail) and all(r.get("post_status") == 303 for r in tail),
+                           f"{sum(r.get('post_status') == 303 for r in recovery)}/{len(recovery)} stored"))
+            transitional = [r for k, rows in by_phase.items() if "->" in k for r in rows]
+            checks.append(("phase-change requests: 303 or 503 only",
+                           all(r.get("post_status") in (303, 503) for r in transitional),
+                           f"{len(transitional)} requests"))
+
+            # --- the database and the disk agree ---------------------------------
+            check = run.engine()
+            with check.connect() as conn:
+                reports = conn.execute(text("SELECT count(*) FROM report")).scalar()
+                no_suggestion = conn.execute(text(
+                    "SELECT count(*) FROM report r WHERE NOT EXISTS "
+                    "(SELECT 1 FROM triage_suggestion t WHERE t.report_id = r.id)")).scalar()
+                no_event = conn.execute(text(
+                    "SELECT count(*) FROM report r WHERE NOT EXISTS "
+                    "(SELECT 1 FROM status_event s WHERE s.report_id = r.id)")).scalar()
+                names = set(conn.execute(text("SELECT storage_name FROM attachment")).scalars())
+                with_files = conn.execute(text("SELECT count(*) FROM report WHERE has_attachments")).scalar()
+            check.dispose()
+            stored_ok = sum(r.get("post_status") == 303 for r in results)
+            upload_dir = Path(data_dir) / "attachments"
+            on_disk = {p.name for p in upload_dir.iterdir()} if upload_dir.exists() else set()
+            expected_files = sum(r.get("post_status") == 303 and r.get("with_file", False) for r in results)
+            print(f"database: {reports} reports ({with_files} with a file), {len(names)} attachment rows, "
+                  f"{len(on_disk)} files on disk; clients saw {stored_ok} x 303")
+            checks.append(("reports stored == 303 responses", reports == stored_ok, f"{reports} vs {stored_ok}"))
+            checks.append(("every report has a triage suggestion", no_suggestion == 0, f"{no_suggestion} without"))
+            checks.append(("every report has a status event", no_event == 0, f"{no_event} without"))
+            checks.append(("attachment rows == files on disk (no orphan file, no missing file)",
+                           names == on_disk, f"rows-only {len(names - on_disk)}, files-only {len(on_disk - names)}"))
+            checks.append(("attachment rows == stored submissions with a file", len(names) == expected_files,
+                           f"{len(names)} vs {expected_files}"))
+        except Exception as exc:
+            checks.append(("script ran to the end", False, f"{type(exc).__name__}: {exc}"))
         finally:
-            admin.dispose()
-            shutil.rmtree(data_dir, ignore_errors=True)
+            stop.set()
+            # Always bring PostgreSQL back: other work on this machine depends on it.
+            status = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True).stdout
+            if pg_stopped or "online" not in status:
+                subprocess.run(pg_cluster_cmd("start"), capture_output=True)
+                wait_for_postgres(admin)
+            for thread in threads:
+                thread.join(timeout=30)
 
     width = max(len(c[0]) for c in checks)
     for label, ok, detail in checks:

@@ -14,22 +14,18 @@ All traffic stays on 127.0.0.1; the run stops by itself after --max-seconds.
 from __future__ import annotations
 
 import argparse
-import http.client
 import io
-import os
 import re
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench._harness import Client, add_database_argument, multipart, running  # noqa: E402
 
 TEXTS = [
     "Bij de loods aan de Industrieweg staan de ramen afgeplakt en ik hoor dag en nacht gezoem.",
@@ -38,12 +34,6 @@ TEXTS = [
     "Er wonen twaalf arbeiders in een huis met drie kamers en ze worden om vijf uur opgehaald.",
     "Op het erf van de boerderij staan sinds kort blauwe vaten en het ruikt naar anijs.",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def photo_bytes(target: int = 1024 * 1024) -> bytes:
@@ -59,42 +49,6 @@ def photo_bytes(target: int = 1024 * 1024) -> bytes:
         if out.tell() >= target * 0.95:
             return out.getvalue()
         side += 100
-
-
-def multipart(fields: dict[str, str], files: list[tuple[str, str, bytes]]) -> tuple[bytes, str]:
-    boundary = uuid.uuid4().hex
-    parts = []
-    for name, value in fields.items():
-        parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-        )
-    for name, filename, data in files:
-        parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-            f"Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n"
-        )
-    parts.append(f"--{boundary}--\r\n".encode())
-    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
-
-
-class Client:
-    """One reporter: its own connection and session cookie."""
-
-    def __init__(self, port: int) -> None:
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        self.cookie = ""
-
-    def request(self, method: str, path: str, body: bytes | None = None, content_type: str | None = None):
-        headers = {"Cookie": self.cookie} if self.cookie else {}
-        if content_type:
-            headers["Content-Type"] = content_type
-        self.conn.request(method, path, body=body, headers=headers)
-        response = self.conn.getresponse()
-        data = response.read()
-        cookie = response.getheader("Set-Cookie")
-        if cookie:
-            self.cookie = cookie.split(";", 1)[0]
-        return response.status, data
 
 
 def submit_reports(port: int, count: int, clients: int, photo: bytes, deadline: float):
@@ -177,46 +131,18 @@ def main() -> int:
     parser.add_argument("--reports", type=int, default=5000)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--max-seconds", type=float, default=900)
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("MELDPUNT_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
-        help="server to create a throw-away database on",
-    )
+    add_database_argument(parser)
     args = parser.parse_args()
 
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
+    from sqlalchemy import text
 
-    admin_url = make_url(args.database_url)
-    name = f"meldpunt_load_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    db_url = admin_url.set(database=name).render_as_string(hide_password=False)
-    data_dir = tempfile.mkdtemp(prefix="meldpunt-load-")
-    env = dict(os.environ, MELDPUNT_DATABASE_URL=db_url, MELDPUNT_DATA_DIR=data_dir, MELDPUNT_RATELIMIT_ENABLED="false")
-    python = sys.executable
-    server = None
-    try:
-        subprocess.run([python, "-m", "flask", "--app", "meldpunt", "db", "upgrade", "heads"], env=env, check=True,
-                       cwd=ROOT, capture_output=True)
-        port = free_port()
-        server = subprocess.Popen(
-            [python, "-m", "gunicorn", "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-            env=env, cwd=ROOT,
-        )
-        for _ in range(100):
-            try:
-                Client(port).request("GET", "/gezond")
-                break
-            except OSError:
-                time.sleep(0.2)
-        Client(port).request("GET", "/melden")  # warm the triage model in a worker
+    with running(args.database_url, "meldpunt_load", workers=args.workers) as run:
+        port = run.port
         photo = photo_bytes()
         deadline = time.monotonic() + args.max_seconds
         sent, statuses, latencies, seconds = submit_reports(port, args.reports, args.clients, photo, deadline)
         bare = bare_throughput(port, max(2000, args.reports), args.clients)
-        check = create_engine(db_url)
+        check = run.engine()
         with check.connect() as conn:
             stored = conn.execute(text("SELECT count(*) FROM report")).scalar()
             with_files = conn.execute(text("SELECT count(*) FROM report WHERE has_attachments")).scalar()
@@ -235,16 +161,6 @@ def main() -> int:
         print(f"bare /gezond throughput {bare:.1f} requests/s")
         print(f"ratio submit / bare     {throughput / bare:.3f}")
         return 0 if stored == sent and errors == 0 else 1
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-        import shutil
-
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -83,8 +83,8 @@ def timed(client, params_list: list[dict], requests: int) -> list[float]:
 def sign_in(app):
     import pyotp
 
-    from meldpunt import staff
     from meldpunt.extensions import db
+    from meldpunt.staff import accounts as staff
 
     email = f"bench-{int(time.time())}@meldpunt.example"
     password = "bench-wachtwoord-123"

@@ -94,7 +94,7 @@ def seed(app, wanted: int) -> int:
 def direct_figures(period) -> dict:
     """The dashboard's figures straight from the report table (no aggregates, no suppression)."""
     from meldpunt.extensions import db
-    from meldpunt.rollup import DIMENSIONS, day_start
+    from meldpunt.stats.rollup import DIMENSIONS, day_start
 
     def count_between(first, end) -> int:
         return db.session.scalar(
@@ -204,16 +204,16 @@ def widen_categories() -> None:
 
 def check_against_dashboard(period, figures) -> list[str]:
     """Published dashboard numbers must equal the direct figures wherever they are shown."""
-    from meldpunt import statistics
+    from meldpunt.stats import categories, dashboard
 
     problems = []
-    board = statistics.dashboard(period)
+    board = dashboard.dashboard(period)
     shown = board.headline.rows[0].cells[0]
     if shown.shown and shown.value != figures["total"]:
         problems.append(f"total {shown.value} != {figures['total']}")
     for table in board.breakdowns:
         dimension = next(
-            d for d, info in statistics.DIMENSION_INFO.items() if info.slug == table.name
+            d for d, info in categories.DIMENSION_INFO.items() if info.slug == table.name
         )
         if dimension not in figures["breakdowns"] or dimension == "campaign":
             continue  # campaigns outside the list are grouped: no one-to-one comparison
@@ -260,15 +260,16 @@ def main() -> int:
         }
     )
     with app.app_context():
-        from meldpunt import rollup, staff, statistics
         from meldpunt.extensions import db
         from meldpunt.models import StatRollupState, utcnow
+        from meldpunt.staff import accounts as staff
+        from meldpunt.stats import aggregates, blocks, periods, rollup, store
 
         upgrade(revision="heads")
         total = seed(app, args.reports)
         widen_categories()
 
-        if not args.skip_rebuild or rollup.state_token() is None:
+        if not args.skip_rebuild or aggregates.state_token() is None:
             started = time.perf_counter()
             result = rollup.rebuild_all()
             print(
@@ -282,21 +283,21 @@ def main() -> int:
             f"rollup: incremental run, {result.days} days recomputed, {result.changed} changed, "
             f"{result.published} year blocks stored, in {seconds:.2f} s"
         )
-        token_before = rollup.state_token()
+        token_before = aggregates.state_token()
         started = time.perf_counter()
         quiet = rollup.rollup()
         print(
             f"rollup: a run with nothing new: {quiet.changed} days changed, {quiet.published} "
-            f"stored, token {'kept' if rollup.state_token() == token_before else 'RENEWED'}, "
+            f"stored, token {'kept' if aggregates.state_token() == token_before else 'RENEWED'}, "
             f"{time.perf_counter() - started:.2f} s"
         )
-        today = rollup.local_today()
+        today = aggregates.local_today()
         now = utcnow()
         # What the job does when a report comes in: store this year's figures again.
         started = time.perf_counter()
         state = db.session.get(StatRollupState, 1)
         state.token = os.urandom(16).hex()
-        stored = statistics.publish(
+        stored = store.publish(
             [("reports", today.year), ("closures", today.year)], state.token, now
         )
         db.session.commit()
@@ -306,8 +307,8 @@ def main() -> int:
         )
         with app.test_request_context():
             started = time.perf_counter()
-            statistics.compute_report_block(today.year, today)
-            statistics.compute_closure_block(today.year, today)
+            blocks.compute_report_block(today.year, today)
+            blocks.compute_closure_block(today.year, today)
             computed_ms = (time.perf_counter() - started) * 1000
         print(
             f"computing those figures at request time instead (the old cold path): "
@@ -355,15 +356,15 @@ def main() -> int:
         # Cold: the first request of a process after a rollup (nothing cached in this process).
         cold = []
         for _ in range(args.cold):
-            statistics._BLOCK_CACHE.clear()
-            statistics._COUNTER_CACHE.clear()
+            store._BLOCK_CACHE.clear()
+            blocks._COUNTER_CACHE.clear()
             cold.append(get())
         warm = [get() for _ in range(args.requests)]
         d50 = float("nan")
         problems: list[str] = []
         if kind:
             with app.app_context(), app.test_request_context():
-                period = statistics.Period.containing(kind, date.fromisoformat(where))
+                period = periods.Period.containing(kind, date.fromisoformat(where))
                 direct_times = []
                 for _ in range(args.direct_runs):
                     started = time.perf_counter()

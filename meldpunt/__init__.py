@@ -10,6 +10,7 @@ from flask import Flask, request, session
 from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from meldpunt import errors, formatting, http_headers, routing
 from meldpunt.config import load_config
 from meldpunt.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -72,15 +73,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["AVAILABLE_LANGUAGES"] = available_languages(app.config["LANGUAGES"])
     _quiet_request_logging()
 
-    from meldpunt import cli, errors, formatting, http_headers
-    from meldpunt.public import bp as public_bp
-
-    app.register_blueprint(public_bp)
-    _register_optional_blueprints(app)
+    routing.init_app(app)
+    _register_blueprints(app)
     errors.register(app)
     http_headers.register(app)
-    cli.register(app)
     formatting.register(app)
+    _register_commands(app)
 
     @app.context_processor
     def language_context() -> dict[str, Any]:
@@ -95,18 +93,41 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def _register_optional_blueprints(app: Flask) -> None:
-    """Back office and statistics register themselves when present."""
-    import importlib
+def _register_blueprints(app: Flask) -> None:
+    """Every blueprint, explicitly. Each guard is registered by the module that defines
+    its blueprint; a blueprint's routes must all be imported before it is registered
+    (Flask refuses routes added afterwards)."""
+    from meldpunt.casework import views as casework_views
+    from meldpunt.intake import views as intake_views
+    from meldpunt.jobs import views as jobs_views
+    from meldpunt.staff import auth_views, blueprint
+    from meldpunt.staff import views as staff_views
+    from meldpunt.stats import views as stats_views
 
-    for module_name in ("meldpunt.backoffice", "meldpunt.stats"):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue
-            raise
-        module.init_app(app)
+    app.register_blueprint(intake_views.bp)
+    # "backoffice" (/beheer) is the staff frame (meldpunt.staff.blueprint, with its guard);
+    # the staff, casework and jobs view modules imported above add its pages.
+    for pages in (auth_views, staff_views, casework_views, jobs_views):
+        if pages.bp is not blueprint.bp:  # pragma: no cover - a wiring mistake, loud at start-up
+            raise RuntimeError(f"{pages.__name__} does not hang on the back-office blueprint")
+    app.register_blueprint(blueprint.bp)
+    blueprint.init_login(app)
+    app.register_blueprint(stats_views.bp)
+    app.register_blueprint(stats_views.results_bp)
+
+
+def _register_commands(app: Flask) -> None:
+    from meldpunt import cli
+    from meldpunt.casework import cli as casework_cli
+    from meldpunt.jobs import cli as jobs_cli
+    from meldpunt.staff import cli as staff_cli
+    from meldpunt.stats import cli as stats_cli
+
+    cli.register(app)
+    staff_cli.register(app)
+    casework_cli.register(app)
+    jobs_cli.register(app)
+    stats_cli.register(app)
 
 
 def _quiet_request_logging() -> None:

@@ -1,7 +1,7 @@
 """``flask --app meldpunt …`` commands for setting up and running the meldpunt.
 
-Commands call the same services as the views. The back office, statistics and
-jobs packages add their own commands through their ``init_app``.
+Commands call the same services as the views. The staff, casework, jobs and
+statistics packages have their own ``cli`` modules; ``create_app`` registers each.
 """
 
 from __future__ import annotations
@@ -10,16 +10,11 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from meldpunt import demo, staff
-from meldpunt.models import ROLES
+from meldpunt import demo
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
-    app.cli.add_command(create_user)
-    from meldpunt import jobs
-
-    jobs.register_cli(app)
     app.cli.add_command(rotate_keys)
 
 
@@ -49,24 +44,6 @@ def seed_demo(count: int, seed: int, if_empty: bool, with_staff: bool) -> None:
         click.echo(f"  TOTP URI:    {account.provisioning_uri}")
 
 
-@click.command("create-user")
-@with_appcontext
-@click.argument("email")
-@click.option("--role", type=click.Choice(ROLES), required=True)
-@click.option("--route", default=None, help="Route code, for partner accounts only.")
-def create_user(email: str, role: str, route: str | None) -> None:
-    """Create a staff account; prints a one-time password and the TOTP secret."""
-    try:
-        account = staff.create_user(email, role, route)
-    except staff.StaffError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(f"Account created for {account.user.email} ({role}{' ' + route if route else ''}).")
-    click.echo(f"One-time password: {account.password}")
-    click.echo(f"TOTP secret:       {account.totp_secret}")
-    click.echo(f"Provisioning URI:  {account.provisioning_uri}")
-    click.echo("The password must be changed and TOTP confirmed at the first login.")
-
-
 @click.command("rotate-keys")
 @with_appcontext
 @click.option(
@@ -78,7 +55,7 @@ def rotate_keys(new_key: bool) -> None:
     """Re-encrypt contact details, attachments and TOTP secrets under the newest key."""
     from flask import current_app
 
-    from meldpunt import key_rotation
+    from meldpunt.jobs import key_rotation
 
     if new_key:
         if current_app.config["ENV"] == "production":

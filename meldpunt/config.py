@@ -124,9 +124,6 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", f"sqlite:///{data_dir / 'meldpunt.sqlite3'}"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "ROUTING_FILE": _env("ROUTING_FILE"),
-        # The configured file merged with the routes set on /beheer/routering; the back office
-        # points ROUTING_FILE here and keeps the configured one as ROUTING_SOURCE_FILE (routing_settings.py).
-        "ROUTING_EFFECTIVE_FILE": str(data_dir / "routing-effective.json"),
         "BASE_URL": _env("BASE_URL", "http://127.0.0.1:5000"),
         "MUNICIPALITY_NAME": _env("MUNICIPALITY_NAME", "Gemeente Voorbeeld"),
         # Mail: a real SMTP server; in tests a local aiosmtpd instance.

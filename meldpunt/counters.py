@@ -6,6 +6,7 @@ to today's number and nothing else is kept.
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,8 @@ FORM_VIEW = "form_view"
 SUBMISSION = "submission"
 FOLLOWUP_LOGIN = "followup_login"
 
+log = logging.getLogger(__name__)
+
 
 def increment(name: str, day: date | None = None, by: int = 1) -> None:
     """Add to a counter inside the current transaction (an atomic upsert)."""
@@ -30,3 +33,14 @@ def increment(name: str, day: date | None = None, by: int = 1) -> None:
         index_elements=["day", "name"], set_={"count": DailyCounter.count + by}
     )
     db.session.execute(statement)
+
+
+def count_view(name: str) -> None:
+    """Count a page view in its own transaction; a lost count never hides the page
+    (e.g. while the database restarts), it is logged without details."""
+    try:
+        increment(name)
+        db.session.commit()
+    except Exception as exc:
+        db.session.rollback()
+        log.warning("%s not counted: %s", name, type(exc).__name__)

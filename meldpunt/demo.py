@@ -20,6 +20,7 @@ from flask import current_app
 from sqlalchemy import func, select, text
 
 import triage
+from meldpunt import routing
 from meldpunt.extensions import db
 from meldpunt.models import URGENCY_RANK, Report, StatusEvent, TriageSuggestion
 from meldpunt.plaintext import location_key
@@ -121,8 +122,7 @@ def text_pool(size: int, rng: random.Random) -> list[dict]:
     texts = corpus_texts()
     if not texts:
         raise RuntimeError("the triage corpus is missing; cannot make demo texts")
-    routing = current_app.config.get("ROUTING_FILE")
-    base_results = triage.classify_many(texts, routing_file=routing)
+    base_results = triage.classify_many(texts, routing=routing.current_table())
     by_theme: dict[str, list[str]] = {}
     for source, result in zip(texts, base_results, strict=True):
         sentences = [p for p in _SENTENCE.split(source["text"]) if len(p) > 20]
@@ -263,8 +263,7 @@ def seed_reports(count: int, seed: int = 7, now: datetime | None = None, chunk: 
     rng = random.Random(seed)  # noqa: S311  # seeded on purpose: reproducible demo data, not a secret  # nosec B311
     now = now or datetime.now(UTC)
     pool = text_pool(min(max(count, 1), max(len(corpus_texts()), 6000)), rng)
-    routing = current_app.config.get("ROUTING_FILE")
-    results = triage.classify_many(pool, routing_file=routing)
+    results = triage.classify_many(pool, routing=routing.current_table())
     receipt_key = current_app.config["RECEIPT_KEY"].encode()
     # Ages drawn up front and sorted oldest first: ids then follow arrival order and the
     # table is laid out in time order, as a real one is (more recent days hold more reports).
@@ -317,7 +316,7 @@ DEMO_STAFF_PASSWORD = "demo-wachtwoord"  # noqa: S105  # documented demo login f
 
 def ensure_demo_staff():
     """The demo coordinator account, created once; its credentials for the console."""
-    from meldpunt import staff
+    from meldpunt.staff import accounts as staff
 
     user = staff.find_by_email(DEMO_STAFF_EMAIL)
     if user is None:

@@ -1,4 +1,7 @@
-"""Where a link in an error summary should take the keyboard focus.
+"""The error summary of a form, and where each of its links takes the keyboard focus.
+
+``form_problems`` is the one helper that turns form errors into the summary at
+the top of a page (reporter and staff pages alike); each item links to its field.
 
 A summary link points at ``#<id>``; following it moves focus to that element
 only when it can take focus. A radio group's id belongs to its ``<fieldset>``,
@@ -9,6 +12,7 @@ one, the way the GOV.UK and NL Design System error summaries do.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 
@@ -20,3 +24,28 @@ def field_anchor(field: Any) -> str:
         if chosen or options:
             return (chosen or options)[0].id
     return field.id
+
+
+def form_problems(*forms: Any, expired: tuple[str, Any], extra: Iterable[dict[str, str]] = ()) -> list[dict[str, str]]:
+    """Errors of one or more forms (``None`` skipped) for the error summary, each linking to its field.
+
+    ``expired`` is the (field, message) shown instead of a CSRF error: what a person
+    should do about an expired form differs per page. ``extra`` items go last.
+    """
+    found = []
+    for form in forms:
+        if form is None:
+            continue
+        for name, messages in form.errors.items():
+            if name == "csrf_token":
+                found.append({"field": expired[0], "message": str(expired[1])})
+                continue
+            anchor = field_anchor(getattr(form, name)) if hasattr(form, name) else name
+            found.extend({"field": anchor, "message": message} for message in messages)
+    found.extend(extra)
+    return found
+
+
+def add_problem(form: Any, field: str, message: str) -> None:
+    """Add an error a service found to a form field, so the summary and the field show it."""
+    getattr(form, field).errors = [*getattr(form, field).errors, message]

@@ -48,7 +48,7 @@ def register(app: Flask) -> None:
 
 def _rate_limited_report_form():
     """Too many submissions: show the form again with the text kept, not a bare error."""
-    from meldpunt.public.forms import ReportForm
+    from meldpunt.intake.forms import ReportForm
 
     form = ReportForm()
     problems = [

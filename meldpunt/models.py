@@ -356,17 +356,6 @@ class DailyCounter(db.Model):  # type: ignore[name-defined]
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class JobRun(db.Model):  # type: ignore[name-defined]
-    __tablename__ = "job_run"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    job: Mapped[str] = mapped_column(String(40), index=True)
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    outcome: Mapped[str] = mapped_column(String(10), default="running")
-    summary: Mapped[str | None] = mapped_column(String(300))
-
-
 class JobOccurrence(db.Model):  # type: ignore[name-defined]
     """One due occurrence of a scheduled job, and the record of its run (jobs.py).
 
@@ -406,7 +395,7 @@ class ReminderSent(db.Model):  # type: ignore[name-defined]
     __table_args__ = (UniqueConstraint("report_id", "rule", name="uq_reminder_sent_report_rule"),)
 
 
-# --- Statistics: aggregate-only tables kept by meldpunt/rollup.py -----------------
+# --- Statistics: aggregate-only tables kept by meldpunt/stats/rollup.py -----------------
 # A row is a day (Europe/Amsterdam), a category and a number: nothing about a report.
 
 
@@ -463,7 +452,7 @@ class StatPublished(db.Model):  # type: ignore[name-defined]
     """The published (suppressed) figures of one calendar year, computed by the rollup job.
 
     ``payload`` is JSON of cells as they may be shown ("<5", "x" or a number, see
-    meldpunt/statistics.py), never the true small counts. A row is valid for the
+    meldpunt/stats/store.py), never the true small counts. A row is valid for the
     rollup ``token`` it was computed under, the day ``as_of`` that decided which
     periods were over (None when the whole year was), and ``fingerprint`` (the
     algorithm version and the campaign list).
@@ -493,7 +482,7 @@ Index("ix_stat_report_last_seen", Report.reporter_last_seen_at)
 class RoutingThemeSetting(db.Model):  # type: ignore[name-defined]
     """A theme's default route as set on the routing page; wins over the routing file.
 
-    Changes are audited (meldpunt/routing_settings.py); this row only holds the current value.
+    Changes are audited (meldpunt/casework/routing_settings.py); this row only holds the current value.
     """
 
     __tablename__ = "routing_theme_setting"
@@ -513,6 +502,19 @@ class PartnerAddressSetting(db.Model):  # type: ignore[name-defined]
     addresses: Mapped[list[str]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+
+
+class RoutingVersion(db.Model):  # type: ignore[name-defined]
+    """One row: the version of the routing settings, bumped in the transaction of every change.
+
+    Each process caches its routing table under this number (meldpunt/routing.py), so a
+    change made by any worker on any machine counts from every worker's next request.
+    """
+
+    __tablename__ = "routing_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ReportPlaceKey(db.Model):  # type: ignore[name-defined]

@@ -4,7 +4,7 @@ Reporters describe one place in many ways: "Kapsalon Figaro, Dorpsstraat 12",
 "kapsalon figaro in Dorpsstraat", "Dorpsstr. 12", "nr 12" with the postcode in
 its own field. One normalised copy of the whole field only matches when the
 wording is the same, so a location is split into keys, and two reports are
-candidates when they share any key (meldpunt/related.py ranks them by how many):
+candidates when they share any key (meldpunt/casework/related.py ranks them by how many):
 
 ``a:dorpsstraat 12a``
     street + house number. Abbreviations are expanded ("Dorpsstr." is

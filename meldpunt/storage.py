@@ -19,12 +19,14 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 
 from meldpunt import crypto
-from meldpunt.attachments import CleanFile
+
+if TYPE_CHECKING:  # the cleaned upload's type only; cleaning itself belongs to the intake
+    from meldpunt.intake.attachments import CleanFile
 
 PENDING_MAX_AGE_SECONDS = 3600
 _TOKEN_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")

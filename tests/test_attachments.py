@@ -15,7 +15,8 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from meldpunt import crypto, storage
-from meldpunt.attachments import (
+from meldpunt.extensions import db
+from meldpunt.intake.attachments import (
     AttachmentRejected,
     clean_upload,
     display_name,
@@ -23,7 +24,6 @@ from meldpunt.attachments import (
     stored_name,
     strip_jpeg_metadata,
 )
-from meldpunt.extensions import db
 from meldpunt.models import Attachment, Report
 from tests import filemakers
 from tests.helpers import GOOD_TEXT, file_part, form_values, report_data, soup, submit

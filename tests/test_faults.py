@@ -24,9 +24,12 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from meldpunt import jobs, reports, retention, storage
-from meldpunt.attachments import CleanFile
+from meldpunt import storage
 from meldpunt.extensions import db
+from meldpunt.intake import reports
+from meldpunt.intake.attachments import CleanFile
+from meldpunt.jobs import retention
+from meldpunt.jobs import scheduler as jobs
 from meldpunt.models import Attachment, Report, StatusEvent, TriageSuggestion
 from tests import filemakers
 from tests.helpers import GOOD_TEXT

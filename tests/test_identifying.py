@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from meldpunt.public.identifying import find_contact_details
+from meldpunt.intake.identifying import find_contact_details
 
 PHONE_NUMBERS = [
     "0612345678",

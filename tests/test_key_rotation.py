@@ -8,9 +8,11 @@ import pytest
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select
 
-from meldpunt import crypto, key_rotation, staff, storage
+from meldpunt import crypto, storage
 from meldpunt.extensions import db
+from meldpunt.jobs import key_rotation
 from meldpunt.models import Attachment, Report
+from meldpunt.staff import accounts as staff
 from tests import filemakers
 from tests.helpers import submit
 

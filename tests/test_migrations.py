@@ -100,3 +100,30 @@ def test_history_has_one_head_and_plain_upgrade_reaches_it(tmp_path):
             db.engine.dispose()
     finally:
         _drop(cleanup)
+
+
+def test_routing_version_and_job_run_migrations(tmp_path):
+    """0008 adds the routing settings version (starting at 1); 0009 drops the unused job_run."""
+    url, cleanup = _fresh_database(tmp_path)
+    try:
+        app = make_app(tmp_path, url)
+        with app.app_context():
+            from meldpunt.extensions import db
+
+            upgrade(revision="0007_stat_published")
+            assert "routing_version" not in inspect(db.engine).get_table_names()
+            assert "job_run" in inspect(db.engine).get_table_names()
+            upgrade(revision="0008_routing_version")
+            with db.engine.connect() as conn:
+                assert conn.execute(text("SELECT id, version FROM routing_version")).all() == [(1, 1)]
+            upgrade(revision="0009_drop_job_run")
+            assert "job_run" not in inspect(db.engine).get_table_names()
+            downgrade(revision="0008_routing_version")
+            assert "job_run" in inspect(db.engine).get_table_names()
+            assert [i["name"] for i in inspect(db.engine).get_indexes("job_run")] == ["ix_job_run_job"]
+            downgrade(revision="0007_stat_published")
+            assert "routing_version" not in inspect(db.engine).get_table_names()
+            upgrade(revision="heads")
+            db.engine.dispose()
+    finally:
+        _drop(cleanup)

@@ -182,7 +182,7 @@ def test_acute_report_tells_reporter_to_call_112(client):
 def test_receipt_code_is_only_stored_hashed(app, client):
     submit(client)
     code = receipt_code_from(client)
-    from meldpunt import receipts
+    from meldpunt.intake import receipts
 
     with app.app_context():
         report = db.session.scalar(select(Report))
@@ -194,7 +194,7 @@ def test_receipt_code_is_only_stored_hashed(app, client):
 
 
 def _assert_stored_with_fallback(app, client, caplog):
-    from meldpunt import reports
+    from meldpunt.intake import reports
 
     with app.app_context():
         report = db.session.scalar(select(Report))
@@ -218,7 +218,7 @@ def _assert_stored_with_fallback(app, client, caplog):
 
 
 def test_triage_exception_still_stores_the_report(app, client, monkeypatch, caplog):
-    from meldpunt import reports
+    from meldpunt.intake import reports
 
     def broken(*args, **kwargs):
         raise RuntimeError("model file damaged")

@@ -132,7 +132,7 @@ def test_every_limit_window_fits_within_the_salt_lifetime():
     """A window longer than the salt would be reset by each rotation: "per day" would mean per hour."""
     from limits import parse_many
 
-    from meldpunt.public import views
+    from meldpunt.intake import views
     from meldpunt.ratelimit_key import SALT_LIFETIME_SECONDS, fitting_limits
 
     for limits in (views.SUBMIT_LIMIT, views.LOOKUP_LIMIT):

@@ -36,7 +36,7 @@ def test_every_theme_of_the_taxonomy_has_a_phrase_here():
 
 @pytest.mark.parametrize("theme", triage.THEMES)
 def test_thank_you_page_shows_the_advice_of_the_theme(app, client, monkeypatch, theme):
-    from meldpunt import reports
+    from meldpunt.intake import reports
 
     def classify_as(text, reporter_type, place_type, has_attachments):
         return triage.TriageResult(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from meldpunt import receipts
+from meldpunt.intake import receipts
+from meldpunt.intake.identifying import find_contact_details
 from meldpunt.plaintext import location_key, normalise_postcode, sanitise
-from meldpunt.public.identifying import find_contact_details
 
 
 def test_receipt_codes_are_80_bits_grouped_and_forgiving(app):

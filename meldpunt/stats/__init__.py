@@ -1,22 +1,7 @@
-"""Statistics for communications (``/statistiek``) and the public results page (``/resultaten``).
+"""Statistics: the rollup into daily aggregates, the internal dashboard (exact numbers),
+publications (public results, factsheet, exports) and charts.
 
-``init_app`` registers the staff blueprint "stats" (roles communicatie,
-coordinator and admin, checked by ``meldpunt.access``), the public blueprint
-"results" and the ``rollup-stats`` command. The pages only show aggregate,
-suppressed figures from ``meldpunt.statistics``; they never read a report.
+``stats.views`` holds the blueprints "stats" (``/statistiek``) and "results"
+(``/resultaten``), ``stats.cli`` the ``rollup-stats`` command; ``create_app``
+registers both explicitly.
 """
-
-from __future__ import annotations
-
-from flask import Blueprint, Flask
-
-bp = Blueprint("stats", __name__, url_prefix="/statistiek")
-results_bp = Blueprint("results", __name__)
-
-
-def init_app(app: Flask) -> None:
-    from meldpunt.stats import cli, views  # noqa: F401  (routes register on import)
-
-    app.register_blueprint(bp)
-    app.register_blueprint(results_bp)
-    cli.register(app)

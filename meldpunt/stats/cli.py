@@ -8,7 +8,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from meldpunt import rollup
+from meldpunt.stats import rollup
 
 
 def register(app: Flask) -> None:

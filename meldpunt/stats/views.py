@@ -1,34 +1,42 @@
-"""Views of the statistics pages. Thin: read the query string, call one service, render."""
+"""Views of the statistics pages. Thin: read the query string, call one service, render.
+
+Two blueprints: "stats" (``/statistiek``, staff with the roles communicatie,
+coordinator and admin, checked by ``meldpunt.staff.access``) and the public
+"results" (``/resultaten``). The pages only show aggregate, suppressed figures;
+they never read a report.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from meldpunt import access, audit, charts, statistics
 from meldpunt.extensions import db
 from meldpunt.models import StatRollupState
-from meldpunt.stats import bp, results_bp
+from meldpunt.staff import access, audit
+from meldpunt.staff.blueprint import guard as backoffice_guard
+from meldpunt.stats import aggregates, charts, csv_export, display, periods, published
+from meldpunt.stats import dashboard as internal
 
-# The audit action of a statistics export (meldpunt/audit.py holds the other actions).
+bp = Blueprint("stats", __name__, url_prefix="/statistiek")
+results_bp = Blueprint("results", __name__)
+
+# The audit action of a statistics export (meldpunt/staff/audit.py holds the other actions).
 STATISTICS_EXPORT = "statistics.export"
 
-
-@bp.before_request
-def guard() -> Any:
-    """The back office's guard: idle timeout, then the one role check (meldpunt.access)."""
-    try:
-        from meldpunt.backoffice.common import guard as backoffice_guard
-    except ModuleNotFoundError:  # pragma: no cover - the back office is always installed
-        return access.enforce("backoffice.login")
-    return backoffice_guard()
+# The staff pages run the back office's guard: idle timeout, then the one role check.
+bp.before_request(backoffice_guard)
 
 
 def _updated_at():
     return db.session.scalar(select(StatRollupState.finished_at).where(StatRollupState.id == 1))
+
+
+# A cell's text for people, also inside imported macros (stats/_macros.html).
+bp.add_app_template_global(display.cell_text, "cell_text")
 
 
 @bp.app_context_processor
@@ -39,11 +47,11 @@ def stats_helpers() -> dict[str, Any]:
     return {"render_chart": charts.render, "has_endpoint": has_endpoint}
 
 
-def _period() -> tuple[statistics.Period, bool]:
-    return statistics.parse_period(request.args.get("periode"), request.args.get("vanaf"))
+def _period() -> tuple[periods.Period, bool]:
+    return periods.parse_period(request.args.get("periode"), request.args.get("vanaf"))
 
 
-def _period_args(period: statistics.Period) -> dict[str, str]:
+def _period_args(period: periods.Period) -> dict[str, str]:
     return {"periode": period.kind, "vanaf": period.start.isoformat()}
 
 
@@ -51,14 +59,14 @@ def _period_args(period: statistics.Period) -> dict[str, str]:
 @access.requires(access.STATISTICS)
 def dashboard():
     period, understood = _period()
-    board = statistics.dashboard(period)
+    board = internal.dashboard(period)
     return render_template(
         "stats/dashboard.html",
         board=board,
         period=period,
         understood=understood,
-        kinds=statistics.PERIOD_KINDS,
-        kind_labels=statistics.PERIOD_KIND_LABELS,
+        kinds=periods.PERIOD_KINDS,
+        kind_labels=periods.PERIOD_KIND_LABELS,
         period_args=_period_args,
         updated_at=_updated_at(),
     )
@@ -68,21 +76,20 @@ def dashboard():
 @access.requires(access.STATISTICS)
 def export(name: str):
     period, _understood = _period()
-    table = statistics.export_table(name, period)
+    table = internal.export_table(name, period)
     if table is None:
         abort(404)
     # Which table of which period: aggregate figures only, so nothing more is recorded.
-    audit.record(
+    audit.record_access(
         STATISTICS_EXPORT,
         current_user._get_current_object(),
         "statistics_table",
         name,
         {"period": period.kind, "from": period.start.isoformat(), "to": period.last_day.isoformat()},
     )
-    db.session.commit()
     filename = f"meldpunt-{name}-{period.kind}-{period.start.isoformat()}.csv"
     return Response(
-        statistics.to_csv(table).encode("utf-8"),
+        csv_export.to_csv(table).encode("utf-8"),
         mimetype="text/csv",
         headers={
             "Content-Type": "text/csv; charset=utf-8",
@@ -94,25 +101,25 @@ def export(name: str):
 @bp.get("/factsheet")
 @access.requires(access.STATISTICS)
 def factsheet_latest():
-    return redirect(url_for("stats.factsheet", year=statistics.local_today().year - 1), code=303)
+    return redirect(url_for("stats.factsheet", year=aggregates.local_today().year - 1), code=303)
 
 
 @bp.get("/factsheet/<int:year>")
 @access.requires(access.STATISTICS)
 def factsheet(year: int):
-    if not 2000 <= year <= statistics.local_today().year:
+    if not 2000 <= year <= aggregates.local_today().year:
         abort(404)
     return render_template(
-        "stats/factsheet.html", sheet=statistics.factsheet(year), updated_at=_updated_at()
+        "stats/factsheet.html", sheet=published.factsheet(year), updated_at=_updated_at()
     )
 
 
 @results_bp.get("/resultaten")
 def results():
-    quarters = statistics.public_results()
+    quarters = published.public_results()
     return render_template(
         "stats/results.html",
         quarters=quarters,
-        summary=statistics.results_summary_table(quarters),
+        summary=published.results_summary_table(quarters),
         updated_at=_updated_at(),
     )

@@ -20,9 +20,8 @@ The audit log (meldpunt/audit.py) is append-only: triggers refuse UPDATE and
 DELETE on ``audit_event`` on both databases; the hash chain detects anything
 done behind their back.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0002_backoffice"
 down_revision = "0001"

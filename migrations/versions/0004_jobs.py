@@ -9,11 +9,10 @@ scheduled job (meldpunt/jobs.py): the UNIQUE (job, due_at) constraint lets one
 scheduler process win each occurrence. ``reminder_sent`` makes each coordinator
 reminder go out once per report and rule (meldpunt/reminders.py).
 
-The older ``job_run`` table from 0001 is left in place, unused.
+The older ``job_run`` table from 0001 is left in place, unused (0009 drops it).
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0004_jobs"
 down_revision = "0001"

@@ -14,9 +14,8 @@ routing file and ``MELDPUNT_PARTNER_EMAILS``; every change is in the audit log.
 fills it for every report that still has its location (purged reports have
 none); the downgrade drops the tables, nothing else depends on them.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0006_routing"
 down_revision = "0005_merge"

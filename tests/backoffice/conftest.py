@@ -50,8 +50,8 @@ class Account:
 
 
 def make_account(app, role: str, route: str | None = None, email: str | None = None, ready: bool = True) -> Account:
-    from meldpunt import staff
     from meldpunt.extensions import db
+    from meldpunt.staff import accounts as staff
 
     email = email or f"{role}{'-' + route if route else ''}@gemeente.example"
     with app.app_context():
@@ -106,8 +106,8 @@ def new_report(
 ) -> tuple[int, str]:
     """Store a report through the intake service; ``fields`` are NewReport fields,
     and ``set_*`` keywords overwrite stored columns afterwards (e.g. set_urgency)."""
-    from meldpunt import reports
     from meldpunt.extensions import db
+    from meldpunt.intake import reports
     from meldpunt.models import URGENCY_RANK, Report
 
     overrides = {k[4:]: fields.pop(k) for k in list(fields) if k.startswith("set_")}

@@ -1,6 +1,6 @@
 """Walk every /beheer URL for every role and check allow/deny against this table.
 
-The table is written out here, independently of meldpunt/access.py: a new
+The table is written out here, independently of meldpunt/staff/access.py: a new
 back-office URL fails this test until someone decides who may open it.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from meldpunt import forwarding
+from meldpunt.casework import forwarding
 from meldpunt.extensions import db
 from meldpunt.models import StaffUser
 from tests import filemakers

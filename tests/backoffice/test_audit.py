@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from meldpunt import audit
 from meldpunt.extensions import db
+from meldpunt.staff import audit
 from tests.backoffice.conftest import new_report
 from tests.helpers import soup
 

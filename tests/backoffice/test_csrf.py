@@ -2,7 +2,7 @@
 
 The apps here switch CSRF protection on explicitly, whatever the test defaults are. The
 reporter forms check the token in the form itself (so an expired token keeps the text
-on the page: meldpunt/public/views.py) and answer 422; the back office is guarded by
+on the page: meldpunt/intake/views.py) and answer 422; the back office is guarded by
 Flask-WTF's CSRFProtect and answers 400.
 """
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from meldpunt import triage_decisions
+from meldpunt.casework import triage_decisions
 from meldpunt.extensions import db
 from meldpunt.models import StaffUser
 from tests.backoffice.conftest import make_account, new_report

@@ -48,7 +48,6 @@ def pairs(fields: list[str], max_size: int = 12):
 
 def consistent(app) -> None:
     """No half-stored change: every report whole, only known codes, the audit chain intact."""
-    from meldpunt import audit
     from meldpunt.models import (
         Forward,
         Message,
@@ -59,6 +58,7 @@ def consistent(app) -> None:
         TriageDecision,
         TriageSuggestion,
     )
+    from meldpunt.staff import audit
 
     with app.app_context():
         reports = db.session.scalars(select(Report)).all()

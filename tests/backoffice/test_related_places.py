@@ -7,8 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import create_engine, select, text
 
-from meldpunt import places, related, retention
+from meldpunt import places
+from meldpunt.casework import related
 from meldpunt.extensions import db
+from meldpunt.jobs import retention
 from meldpunt.models import Report, ReportPlaceKey, utcnow
 from tests.backoffice.conftest import new_report
 from tests.conftest import make_app

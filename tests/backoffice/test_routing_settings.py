@@ -1,7 +1,8 @@
 """Coordinators manage routing: theme routes and partner notice addresses, stored, audited, used.
 
 Precedence: a setting on /beheer/routering over MELDPUNT_ROUTING_FILE over the
-packaged default; the triage gets the effective table as a file.
+packaged default; the app builds the table as a value (meldpunt/routing.py) and
+caches it under a settings version kept in the database: no file is written.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 import triage
-from meldpunt import audit, forwarding, routing_settings
+from meldpunt import routing
+from meldpunt.casework import forwarding, routing_settings
 from meldpunt.extensions import db
 from meldpunt.models import (
     AuditEvent,
@@ -26,6 +28,7 @@ from meldpunt.models import (
     RoutingThemeSetting,
     StaffUser,
 )
+from meldpunt.staff import audit
 from tests.backoffice.conftest import make_account, new_report, page_csrf, post_form, sign_in
 from tests.helpers import soup
 
@@ -153,7 +156,7 @@ def test_a_fixed_theme_cannot_be_changed(app, staff_client):
     with app.app_context():
         assert routing_settings.validate({"integriteit": "politie"}, {})[2] == {"theme_integriteit": "locked"}
         assert db.session.scalar(select(RoutingThemeSetting)) is None
-        table = triage.load_routing(app.config["ROUTING_FILE"])
+        table = routing.current_table()
         assert table.themes["integriteit"] == "integriteit" and table.themes["geen_ondermijning"] == "doorverwijzen"
 
 
@@ -179,39 +182,54 @@ def test_without_csrf_token_nothing_changes(app, staff_client):
         assert db.session.scalar(select(RoutingThemeSetting)) is None
 
 
+def current_route(app, theme: str) -> str:
+    """The route the triage gives ``theme`` in this app now, through the app's own table."""
+    with app.app_context():
+        return triage.route_for(theme, routing=routing.current_table())
+
+
+def no_routing_files(*apps) -> bool:
+    return not any(
+        name.startswith(("routing-effective", ".routing-check"))
+        for app in apps
+        for name in (p.name for p in Path(app.config["DATA_DIR"]).iterdir())
+    )
+
+
 def test_database_wins_over_the_routing_file_over_the_default(app_factory, tmp_path):
     routing_file = tmp_path / "gemeente-routing.json"
     file_themes = {"vastgoed": "gemeente_handhaving", "gokken": "gemeente_handhaving"}
     routing_file.write_text(json.dumps({"themes": file_themes}))
     app = app_factory(ROUTING_FILE=str(routing_file))
     client, _ = sign_in(app, "coordinator")
-    assert app.config["ROUTING_SOURCE_FILE"] == str(routing_file)
-    assert app.config["ROUTING_FILE"] == app.config["ROUTING_EFFECTIVE_FILE"] != str(routing_file)
+    assert app.config["ROUTING_FILE"] == str(routing_file)  # never rewritten at run time
 
     page = soup(client.get(PAGE))
     assert str(routing_file) in page.select_one("#voorrang").get_text()
     vastgoed = page.select_one("#theme_vastgoed").find_parent("tr").get_text(" ", strip=True)
     assert "RIEC" in vastgoed and "Gemeente: toezicht en handhaving (routeringsbestand)" in vastgoed
-    assert triage.route_for("vastgoed", routing_file=app.config["ROUTING_FILE"]) == "gemeente_handhaving"
-    assert triage.route_for("hennep", routing_file=app.config["ROUTING_FILE"]) == "politie"  # package default
+    assert current_route(app, "vastgoed") == "gemeente_handhaving"  # file over default
+    assert current_route(app, "hennep") == "politie"  # package default
 
     assert save(client, theme_vastgoed="riec", theme_hennep="arbeidsinspectie").status_code == 303
-    effective = app.config["ROUTING_FILE"]
-    assert triage.route_for("vastgoed", routing_file=effective) == "riec"  # database over file
-    assert triage.route_for("gokken", routing_file=effective) == "gemeente_handhaving"  # file over default
-    assert triage.route_for("hennep", routing_file=effective) == "arbeidsinspectie"  # database over default
+    assert current_route(app, "vastgoed") == "riec"  # database over file
+    assert current_route(app, "gokken") == "gemeente_handhaving"  # file over default
+    assert current_route(app, "hennep") == "arbeidsinspectie"  # database over default
+    # What the intake stores follows the same table.
+    assert route_of(app, new_report(app, HENNEP)[0]) == ("arbeidsinspectie", "arbeidsinspectie")
     # The escalation rules of the file and the contract are untouched.
-    table = triage.load_routing(effective)
+    with app.app_context():
+        table = routing.current_table()
     configured = triage.load_routing(str(routing_file))
     assert (table.escalate_to_riec, table.escalate_from, table.acute_route, table.fixed_themes) == (
         configured.escalate_to_riec, configured.escalate_from, configured.acute_route, configured.fixed_themes,
     )
     # The municipality edits its file: picked up on the next request, database settings kept.
     routing_file.write_text(json.dumps({"themes": {"gokken": "kansspelautoriteit", "milieu": "gemeente_handhaving"}}))
-    client.get("/beheer")
-    assert triage.route_for("gokken", routing_file=effective) == "kansspelautoriteit"
-    assert triage.route_for("milieu", routing_file=effective) == "gemeente_handhaving"
-    assert triage.route_for("vastgoed", routing_file=effective) == "riec"
+    assert current_route(app, "gokken") == "kansspelautoriteit"
+    assert current_route(app, "milieu") == "gemeente_handhaving"
+    assert current_route(app, "vastgoed") == "riec"
+    assert no_routing_files(app)
 
 
 def test_a_broken_routing_file_is_shown_and_not_saved_over(app_factory, tmp_path):
@@ -219,32 +237,58 @@ def test_a_broken_routing_file_is_shown_and_not_saved_over(app_factory, tmp_path
     routing_file.write_text("{dit is geen json")
     app = app_factory(ROUTING_FILE=str(routing_file))
     client, _ = sign_in(app, "coordinator")
-    # No effective file could be made: the triage gets the configured file and fails loudly, as before.
-    assert app.config["ROUTING_FILE"] == str(routing_file)
+    # The triage gets no table from a broken file: it fails loudly (the intake falls back), as before.
+    with app.app_context():
+        before = routing.version()
+        with pytest.raises(triage.RoutingError):
+            routing.current_table()
     page = client.get(PAGE)
     assert page.status_code == 200 and "Het routeringsbestand is ongeldig" in page.get_data(as_text=True)
     response = save(client, theme_hennep="riec")
     assert response.status_code == 422 and "Het routeringsbestand is ongeldig" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(RoutingThemeSetting)) is None
+        assert routing.version() == before  # nothing was saved
+    assert routing_events(app) == []
 
 
-def test_another_worker_and_a_restart_see_the_change(app_factory):
+def test_another_app_instance_sees_the_change_without_a_shared_directory(app_factory, tmp_path):
     first = app_factory()
-    other = app_factory()  # a second gunicorn worker: same data directory, same database
+    # Another worker, on another machine: the same database, its own data directory.
+    elsewhere = tmp_path / "elders"
+    elsewhere.mkdir()
+    other = app_factory(DATA_DIR=str(elsewhere), SQLALCHEMY_DATABASE_URI=first.config["SQLALCHEMY_DATABASE_URI"])
+    assert other.config["DATA_DIR"] != first.config["DATA_DIR"]
     client, _ = sign_in(first, "coordinator")
-    assert other.config["ROUTING_FILE"] == first.config["ROUTING_FILE"]
-    other.test_client().get("/melden")  # the other worker has served (and cached) before the change
+    # The other instance has built (and cached) its table before the change.
     assert route_of(other, new_report(other, HENNEP)[0])[0] == "politie"
+    with other.app_context():
+        before = routing.version()
     assert save(client, theme_hennep="gemeente_handhaving").status_code == 303
+    with other.app_context():
+        assert routing.version() == before + 1  # bumped in the transaction of the change
     assert route_of(other, new_report(other, HENNEP)[0])[0] == "gemeente_handhaving"
+    assert current_route(other, "hennep") == "gemeente_handhaving"
 
-    # A restart with the file lost (a new data directory, the same database): the first request restores it.
-    Path(first.config["ROUTING_EFFECTIVE_FILE"]).unlink()
-    restarted = app_factory()
-    assert triage.route_for("hennep", routing_file=restarted.config["ROUTING_FILE"]) == "politie"
-    restarted.test_client().get("/melden")
+    # A restart (a fresh app, nothing cached) gets it from the database alone.
+    restarted = app_factory(DATA_DIR=str(elsewhere), SQLALCHEMY_DATABASE_URI=first.config["SQLALCHEMY_DATABASE_URI"])
     assert route_of(restarted, new_report(restarted, HENNEP)[0])[0] == "gemeente_handhaving"
+    assert no_routing_files(first, other, restarted)
+
+
+def test_the_table_is_cached_until_the_settings_version_changes(app):
+    with app.app_context():
+        table = routing.current_table()
+        assert routing.current_table() is table  # no rebuild while nothing changed
+        # A setting written behind the app's back without a new version is not seen ...
+        db.session.add(RoutingThemeSetting(theme="hennep", route="riec"))
+        db.session.commit()
+        assert routing.current_table() is table
+        # ... a new version (what every save does, in its own transaction) is.
+        routing.bump_version()
+        db.session.commit()
+        fresh = routing.current_table()
+        assert fresh is not table and fresh.themes["hennep"] == "riec"
 
 
 def test_partner_addresses_from_the_page_win_over_configuration(app_factory):
@@ -300,7 +344,7 @@ def test_routing_form_never_fails(app, sent, with_csrf):
     response = client.post(PAGE, data=data)
     assert response.status_code in {303, 400, 422}, response.status_code
     with app.app_context():
-        table = triage.load_routing(app.config["ROUTING_FILE"])
+        table = routing.current_table()
         assert table.themes["integriteit"] == "integriteit"
         for theme, route in table.themes.items():
             assert route in triage.ROUTES

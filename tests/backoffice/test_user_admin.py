@@ -9,9 +9,10 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from meldpunt import staff, staff_admin
 from meldpunt.extensions import db
 from meldpunt.models import AuditEvent, StaffUser, utcnow
+from meldpunt.staff import accounts as staff
+from meldpunt.staff import admin as staff_admin
 from tests.backoffice.conftest import login, make_account, page_csrf, post_form
 from tests.helpers import soup
 

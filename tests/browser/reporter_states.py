@@ -32,7 +32,7 @@ def switch(page, base_url: str, language: str, path: str, expect_ok: bool = True
 
 def receipt_code(app) -> str:
     """A report made through the service (no browser needed), and its receipt code."""
-    from meldpunt import reports
+    from meldpunt.intake import reports
 
     with app.app_context():
         return reports.submit_report(reports.NewReport(text=REPORT_TEXT)).receipt_code

@@ -55,7 +55,8 @@ def cases(names, languages, known: dict[tuple[str, str], str]):
 @pytest.fixture(scope="module")
 def seeded_app(module_live_app):
     """Demo reports and their statistics: /resultaten, the dashboard and the queue have content."""
-    from meldpunt import demo, rollup
+    from meldpunt import demo
+    from meldpunt.stats import rollup
 
     with module_live_app.app_context():
         demo.seed_reports(SEEDED_REPORTS)

@@ -113,7 +113,7 @@ def test_reporter_pages_in_every_language(browser, live_app, base_url, axe_sourc
 @pytest.mark.parametrize("language", [code for code in LANGUAGES if code != "nl"])
 def test_language_survives_opening_a_report(browser, live_app, base_url, language):
     """A reporter who chose a language keeps it after entering the receipt code."""
-    from meldpunt import reports
+    from meldpunt.intake import reports
 
     with live_app.app_context():
         code = reports.submit_report(reports.NewReport(text=REPORT_TEXT)).receipt_code

@@ -38,7 +38,7 @@ class Staff:
     """A staff account made in the test; ``code()`` never hands out a TOTP step twice."""
 
     def __init__(self, app, role: str, email: str):
-        from meldpunt import staff
+        from meldpunt.staff import accounts as staff
 
         with app.app_context():
             made = staff.create_user(email, role, None, password=PASSWORD)

@@ -20,7 +20,7 @@ PROBE_EVERY = timedelta(minutes=1)
 
 
 def probe_job(path: str):
-    from meldpunt.jobs import Job
+    from meldpunt.jobs.scheduler import Job
 
     def run(now: datetime) -> dict:
         line = f"{now.isoformat()} {os.getpid()}-{threading.get_ident()}\n".encode()
@@ -35,15 +35,15 @@ def probe_job(path: str):
 
 
 def all_jobs(probe_path: str):
-    from meldpunt.jobs import JOBS
+    from meldpunt.jobs.scheduler import JOBS
 
     return (*JOBS, probe_job(probe_path))
 
 
 def run_instance(app, name: str, times: list[datetime], barrier, probe_path: str) -> int:
     """Tick at every time in ``times``; returns how many job runs this instance won."""
-    from meldpunt import jobs
     from meldpunt.extensions import db
+    from meldpunt.jobs import scheduler as jobs
 
     registry = all_jobs(probe_path)
     won = 0

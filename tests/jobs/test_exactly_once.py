@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from meldpunt import jobs, outbox
+from meldpunt import outbox
 from meldpunt.extensions import db
+from meldpunt.jobs import scheduler as jobs
 from meldpunt.models import JobOccurrence, OutboxMessage
 from tests.conftest import PG_URL
 from tests.jobs.instances import all_jobs, process_main, run_instance

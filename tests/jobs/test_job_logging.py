@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from meldpunt import jobs, storage, workflow
-from meldpunt.attachments import CleanFile
+from meldpunt import storage
+from meldpunt.casework import workflow
 from meldpunt.extensions import db
+from meldpunt.intake.attachments import CleanFile
+from meldpunt.jobs import scheduler as jobs
 from meldpunt.models import Report, StaffUser
 from tests import filemakers
 from tests.backoffice.conftest import add_attachment, make_account
@@ -47,7 +49,7 @@ def _world(app, now) -> str:
     add_attachment(app, old_id, filemakers.png_bytes())
     report_at(app, now - timedelta(hours=3), text=TEXT, set_urgency="acuut")
     with app.app_context():
-        from meldpunt import forwarding, staff_messages
+        from meldpunt.casework import forwarding, staff_messages
 
         user = db.session.get(StaffUser, coordinator.id)
         forwarding.forward(old_id, user, "politie")
@@ -64,7 +66,7 @@ def _world(app, now) -> str:
 
 def _counted(record: logging.LogRecord) -> bool:
     return record.name.split(".")[0] == "meldpunt" and not (
-        record.name == "meldpunt.audit" and record.getMessage().startswith("audit head ")
+        record.name == "meldpunt.staff.audit" and record.getMessage().startswith("audit head ")
     )
 
 
@@ -78,11 +80,11 @@ def test_each_job_logs_one_line_without_personal_data(jobs_app, clock, caplog):
             result = jobs.run_job(job.name, now=later)
         assert result.outcome == "ok", (job.name, result.summary)
         # One line for the whole job, from any meldpunt logger: no line per message or report.
-        # (Except the audit log's integrity anchor, meldpunt/audit.py, written after each commit
+        # (Except the audit log's integrity anchor, meldpunt/staff/audit.py, written after each commit
         # that holds audit events: it records the chain head, not what the job did.)
         lines = [r for r in caplog.records if _counted(r)]
         assert len(lines) == 1, (job.name, [(r.name, r.getMessage()) for r in lines])
-        assert lines[0].name == "meldpunt.jobs"
+        assert lines[0].name == "meldpunt.jobs.scheduler"
         line = lines[0].getMessage()
         assert "\n" not in line
         assert line.startswith(f"job {job.name} ok ") and result.summary in line

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from meldpunt import forwarding, jobs, staff_messages
+from meldpunt.casework import forwarding, staff_messages
 from meldpunt.extensions import db
+from meldpunt.jobs import scheduler as jobs
 from meldpunt.models import OutboxMessage, Report, StaffUser
 from tests.backoffice.conftest import make_account
 from tests.conftest import make_app
@@ -143,7 +144,8 @@ def _partner_notice(app, clock) -> int:
 def test_a_long_outage_delays_a_notice_but_never_loses_it(jobs_app, smtp, clock):
     """The relay is down for a long weekend, far past twelve attempts: the notice is retried
     every six hours, kept by the retention job, shown on the status page, then delivered once."""
-    from meldpunt import outbox, retention
+    from meldpunt import outbox
+    from meldpunt.jobs import retention
 
     message_id = _partner_notice(jobs_app, clock)
     start = clock.now

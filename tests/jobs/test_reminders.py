@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from meldpunt import jobs, reminders
 from meldpunt.extensions import db
+from meldpunt.jobs import reminders
+from meldpunt.jobs import scheduler as jobs
 from meldpunt.models import OutboxMessage, ReminderSent, Report
 from tests.jobs.conftest import COORDINATORS, Clock, report_at
 

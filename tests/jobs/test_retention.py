@@ -10,20 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, select
 
-from meldpunt import (
-    audit,
-    followup,
-    jobs,
-    notes,
-    receipts,
-    retention,
-    rollup,
-    staff_messages,
-    storage,
-    workflow,
-)
-from meldpunt.attachments import CleanFile
+from meldpunt import storage
+from meldpunt.casework import notes, staff_messages, workflow
 from meldpunt.extensions import db
+from meldpunt.intake import followup, receipts
+from meldpunt.intake.attachments import CleanFile
+from meldpunt.jobs import retention
+from meldpunt.jobs import scheduler as jobs
 from meldpunt.models import (
     Attachment,
     AuditEvent,
@@ -40,6 +33,8 @@ from meldpunt.models import (
     StatusEvent,
     TriageSuggestion,
 )
+from meldpunt.staff import audit
+from meldpunt.stats import rollup
 from tests import filemakers
 from tests.backoffice.conftest import add_attachment, make_account
 from tests.helpers import csrf_token
@@ -178,7 +173,7 @@ def world(jobs_app, clock):
             ids["old"], "Een zwarte bestelbus met kenteken 12-ABC-3.", token, [pending.file_id]
         )
         notes.add_note(ids["old"], user, "Eigenaar pand is bekend bij handhaving.")
-        from meldpunt import forwarding
+        from meldpunt.casework import forwarding
 
         forwarding.forward(ids["old"], user, "politie")
     _close(app, ids["old"], coordinator.id, "afgerond", 400, now, outcome="controle_uitgevoerd")

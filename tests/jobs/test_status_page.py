@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from meldpunt import jobs
+from meldpunt.jobs import scheduler as jobs
 from meldpunt.models import utcnow
 from tests.helpers import soup
 from tests.jobs.conftest import report_at, signed_in

@@ -175,9 +175,9 @@ def small_ones(pinned: dict) -> dict:
 def seed_year(app, today: date) -> None:
     """A year of reports up to ``today``, with some rare themes and areas, and the daily
     counters as the site keeps them: one submission per report that came in that day."""
-    from meldpunt import rollup
     from meldpunt.extensions import db
     from meldpunt.models import DailyCounter
+    from meldpunt.stats import aggregates, rollup
 
     rng = seeded_random(11)
     submitted: dict[date, int] = {}
@@ -189,7 +189,7 @@ def seed_year(app, today: date) -> None:
             closed = created + timedelta(days=rng.randrange(1, 20)) if status != "nieuw" else None
             if closed and closed.date() >= today:
                 status, closed = "nieuw", None
-            local = created.astimezone(rollup.AMSTERDAM).date()
+            local = created.astimezone(aggregates.AMSTERDAM).date()
             submitted[local] = submitted.get(local, 0) + 1
             add_report(
                 created,

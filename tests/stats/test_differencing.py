@@ -13,14 +13,15 @@ import csv
 import io
 from datetime import date, timedelta
 
-from meldpunt import rollup, statistics
 from meldpunt.extensions import db
 from meldpunt.models import DailyCounter
-from meldpunt.statistics import MONTH, QUARTER, WEEK, YEAR, Cell, Period
+from meldpunt.stats import dashboard, rollup, suppression
+from meldpunt.stats.periods import MONTH, QUARTER, WEEK, YEAR, Period
+from meldpunt.stats.suppression import Cell
 from tests.backoffice.conftest import sign_in
 from tests.stats.helpers import add_report, recoverable_cells, seeded_random, utc
 
-UNKNOWN = Cell(None, statistics.UNPUBLISHED)
+UNKNOWN = Cell(None, suppression.UNPUBLISHED)
 
 
 def _march_with_a_quiet_wednesday(app) -> dict[date, int]:
@@ -54,7 +55,7 @@ def _read_series(table, kind: str, seen: dict) -> None:
 
 
 def _see(seen: dict, key, cell: Cell) -> None:
-    if cell.state == statistics.NOT_AVAILABLE:
+    if cell.state == suppression.NOT_AVAILABLE:
         return
     if key in seen:
         assert seen[key] == cell, f"{key} is published differently in two places"
@@ -74,7 +75,7 @@ def _published(app, periods: list[Period], today: date) -> dict:
     seen: dict = {}
     with app.app_context(), app.test_request_context():
         for period in periods:
-            board = statistics.dashboard(period, today=today)
+            board = dashboard.dashboard(period, today=today)
             for row, p in zip(
                 board.headline.rows, (period, period.previous(), period.last_year()), strict=True
             ):
@@ -132,7 +133,7 @@ def test_a_quiet_day_cannot_be_recovered_from_the_funnel_and_the_week_total(app)
     # The same reader catches the leak the funnel had: each day's count suppressed on its own.
     leaky = dict(cells)
     for day, n in truth.items():
-        leaky[("d", day)] = statistics.suppress_count(n)
+        leaky[("d", day)] = suppression.suppress_count(n)
     assert recoverable_cells(leaky, equations, targets=[wednesday]) == {wednesday: 3}
 
     # The CSV files say the same: kerncijfers and trechter hold the week's total, no day.
@@ -205,7 +206,7 @@ def test_no_part_of_a_week_can_be_recovered_from_week_month_quarter_and_year_tot
 
     # Without the protection of parts of weeks, "month minus whole weeks" gives them away.
     naive = {
-        key: statistics.suppress_count(sum(truth.get(d, 0) for d in key[1].days))
+        key: suppression.suppress_count(sum(truth.get(d, 0) for d in key[1].days))
         if key[0] == "p" and key[1].start.year == 2024 and key[1].last_day.year == 2024
         else cell
         for key, cell in cells.items()

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from meldpunt import rollup, statistics
 from meldpunt.extensions import db
 from meldpunt.models import StatPublished, StatRollupState
+from meldpunt.stats import aggregates, categories, dashboard, periods, rollup, store
 from tests.backoffice.conftest import sign_in
 from tests.stats.helpers import add_report, seed_year, utc
 
@@ -51,7 +51,7 @@ def test_token_changes_only_when_the_aggregates_change(app):
 
 
 def test_stored_figures_equal_the_computed_ones_and_hold_no_small_count(app):
-    today = rollup.local_today()
+    today = aggregates.local_today()
     seed_year(app, today)
     with app.app_context():
         rows = db.session.scalars(select(StatPublished)).all()
@@ -61,8 +61,8 @@ def test_stored_figures_equal_the_computed_ones_and_hold_no_small_count(app):
             ("closures", today.year),
         }
         for row in rows:
-            stored = statistics.block_from_json(row.payload)
-            computed = statistics.BLOCK_KINDS[row.name](row.year, today)
+            stored = store.block_from_json(row.payload)
+            computed = store.BLOCK_KINDS[row.name](row.year, today)
             assert stored == computed, (row.name, row.year)
             # A small count is stored as "small", never as its value.
             for value in _numbers(row.payload):
@@ -90,15 +90,15 @@ def _numbers(payload: str) -> list[int]:
 
 
 def test_pages_only_read_the_stored_figures(app, monkeypatch):
-    today = rollup.local_today()
+    today = aggregates.local_today()
     seed_year(app, today)
     client, _account = sign_in(app, "communicatie")
 
     def refuse(*_args, **_kwargs):
         raise AssertionError("a page computed protected figures instead of reading them")
 
-    monkeypatch.setattr(statistics, "BLOCK_KINDS", {"reports": refuse, "closures": refuse})
-    statistics._BLOCK_CACHE.clear()
+    monkeypatch.setattr(store, "BLOCK_KINDS", {"reports": refuse, "closures": refuse})
+    store._BLOCK_CACHE.clear()
     last_year = today.replace(month=1, day=1) - timedelta(days=1)
     for path in (
         f"/statistiek/?periode=maand&vanaf={today.isoformat()}",
@@ -113,12 +113,12 @@ def test_pages_only_read_the_stored_figures(app, monkeypatch):
 
 
 def test_without_a_fitting_stored_block_a_page_computes_it(app):
-    today = rollup.local_today()
+    today = aggregates.local_today()
     seed_year(app, today)
     with app.app_context():
         db.session.query(StatPublished).delete()
         db.session.commit()
-    statistics._BLOCK_CACHE.clear()
+    store._BLOCK_CACHE.clear()
     client, _account = sign_in(app, "communicatie")
     assert client.get("/resultaten").status_code == 200
     assert client.get(f"/statistiek/?periode=maand&vanaf={today.isoformat()}").status_code == 200
@@ -142,12 +142,12 @@ def test_only_configured_campaign_codes_are_labels(app_factory, campaigns):
         assert "buurman-piet" not in text and "kees" not in text
         assert "Posters voorjaar 2026" in text
     with app.app_context(), app.test_request_context():
-        table = statistics.export_table("campagne", statistics.Period.containing("maand", date(2025, 4, 1)))
+        table = dashboard.export_table("campagne", periods.Period.containing("maand", date(2025, 4, 1)))
         rows = {row.key: row.cells[0] for row in table.rows}
         assert rows["poster-2026"].value == 6
-        assert rows[statistics.OTHER_CAMPAIGN].value == 8  # buurman-piet and kees together
+        assert rows[categories.OTHER_CAMPAIGN].value == 8  # buurman-piet and kees together
         assert rows[""].value == 7
-        assert set(rows) == {"poster-2026", statistics.OTHER_CAMPAIGN, "", "totaal"}
+        assert set(rows) == {"poster-2026", categories.OTHER_CAMPAIGN, "", "totaal"}
         # Nothing in the stored figures names a code outside the list either.
         for row in db.session.scalars(select(StatPublished)):
             assert "buurman-piet" not in row.payload and "kees" not in row.payload
@@ -188,8 +188,9 @@ def test_statistics_export_is_audited_without_content(app):
 
 
 def test_chart_description_names_no_highest_value_when_cells_are_hidden(app):
-    from meldpunt import charts
-    from meldpunt.statistics import HIDDEN, SMALL, Cell, Column, Row, Table
+    from meldpunt.stats import charts
+    from meldpunt.stats.suppression import HIDDEN, SMALL, Cell
+    from meldpunt.stats.tables import Column, Row, Table
 
     def table(*cells):
         rows = tuple(Row(f"r{i}", f"Rij {i}", (c,)) for i, c in enumerate(cells))

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from meldpunt import rollup
 from meldpunt.extensions import db
 from meldpunt.models import (
     DailyClosureStat,
@@ -19,6 +18,7 @@ from meldpunt.models import (
     StatusEvent,
     TriageDecision,
 )
+from meldpunt.stats import aggregates, rollup
 from tests.stats.helpers import (
     add_report,
     direct_counts,
@@ -287,7 +287,7 @@ def test_purged_reports_still_count(app):
     ],
 )
 def test_duration_buckets(hours, bucket):
-    assert rollup.duration_bucket(hours * 3600) == bucket
+    assert aggregates.duration_bucket(hours * 3600) == bucket
 
 
 def test_cli_command_rebuilds(app):

@@ -7,14 +7,14 @@ from datetime import timedelta
 
 from bs4 import BeautifulSoup
 
-from meldpunt import rollup, statistics
 from meldpunt.extensions import db
 from meldpunt.models import utcnow
+from meldpunt.stats import aggregates, categories, dashboard, periods, rollup
 from tests.backoffice.conftest import sign_in
 from tests.stats.helpers import add_report, seed_year
 
 BREAKDOWN_TABLES = {
-    *(info.slug for info in statistics.DIMENSION_INFO.values()),
+    *(info.slug for info in categories.DIMENSION_INFO.values()),
     "fs-themes",
     "fs-outcomes",
 }
@@ -22,7 +22,7 @@ BREAKDOWN_TABLES = {
 
 def _paths(today) -> list[str]:
     paths = ["/resultaten"]
-    for kind in statistics.PERIOD_KINDS:
+    for kind in periods.PERIOD_KINDS:
         for day in (today, today - timedelta(days=35), today - timedelta(days=100)):
             paths.append(f"/statistiek/?periode={kind}&vanaf={day.isoformat()}")
     paths += [f"/statistiek/factsheet/{today.year}", f"/statistiek/factsheet/{today.year - 1}"]
@@ -54,8 +54,8 @@ def _csv_breakdowns(client, app, today) -> dict:
     with app.app_context():
         for kind in ("maand", "kwartaal", "jaar"):
             for day in (today, today - timedelta(days=100)):
-                period = statistics.Period.containing(kind, day)
-                for name in statistics.export_names(period):
+                period = periods.Period.containing(kind, day)
+                for name in dashboard.export_names(period):
                     if name in BREAKDOWN_TABLES:
                         args = f"periode={kind}&vanaf={period.start.isoformat()}"
                         found[(kind, day, name)] = client.get(f"/statistiek/export/{name}.csv?{args}").data
@@ -63,7 +63,7 @@ def _csv_breakdowns(client, app, today) -> dict:
 
 
 def test_one_new_report_changes_no_published_breakdown(app):
-    today = rollup.local_today()
+    today = aggregates.local_today()
     seed_year(app, today)
     client, _account = sign_in(app, "communicatie")
     before = _breakdown_cells(client, today)
@@ -71,7 +71,7 @@ def test_one_new_report_changes_no_published_breakdown(app):
     assert len(before) > 100 and csv_before
 
     with app.app_context(), app.test_request_context():
-        headline_before = statistics.dashboard(statistics.Period.containing("maand", today)).headline
+        headline_before = dashboard.dashboard(periods.Period.containing("maand", today)).headline
         # A report that stands out in every way: a postcode area, a campaign, a theme nobody else has.
         add_report(
             utcnow() - timedelta(minutes=1),
@@ -85,7 +85,7 @@ def test_one_new_report_changes_no_published_breakdown(app):
         db.session.commit()
         result = rollup.rollup()
         assert result.changed >= 1
-        headline_after = statistics.dashboard(statistics.Period.containing("maand", today)).headline
+        headline_after = dashboard.dashboard(periods.Period.containing("maand", today)).headline
 
     after = _breakdown_cells(client, today)
     assert after == before
@@ -99,12 +99,12 @@ def test_one_new_report_changes_no_published_breakdown(app):
 
 
 def test_results_page_shows_only_quarters_that_are_over(app):
-    today = rollup.local_today()
+    today = aggregates.local_today()
     seed_year(app, today)
     page = BeautifulSoup(app.test_client().get("/resultaten").get_data(as_text=True), "html.parser")
     headings = [h.get_text(strip=True) for h in page.select("section h2")]
     with app.app_context(), app.test_request_context():
-        running = statistics.Period.containing("kwartaal", today)
+        running = periods.Period.containing("kwartaal", today)
         last = running.previous()
         assert running.label not in " ".join(headings)
         assert last.label in headings
@@ -112,7 +112,7 @@ def test_results_page_shows_only_quarters_that_are_over(app):
 
 
 def test_running_period_says_why_it_has_no_breakdowns(app):
-    today = rollup.local_today()
+    today = aggregates.local_today()
     seed_year(app, today)
     client, _account = sign_in(app, "communicatie")
     page = BeautifulSoup(
@@ -126,7 +126,7 @@ def test_running_period_says_why_it_has_no_breakdowns(app):
     assert f"vanaf={previous.isoformat()}" in link
     assert page.select("#verdelingen table") == []
     with app.app_context():
-        period = statistics.Period.containing("maand", today)
-        assert "postcodegebied" not in statistics.export_names(period)
+        period = periods.Period.containing("maand", today)
+        assert "postcodegebied" not in dashboard.export_names(period)
     response = client.get(f"/statistiek/export/postcodegebied.csv?periode=maand&vanaf={today.isoformat()}")
     assert response.status_code == 404

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from meldpunt import statistics
-from meldpunt.statistics import HIDDEN, SHOWN, SMALL, WITHHELD, protect, suppress_count
+from meldpunt.stats import suppression
+from meldpunt.stats.suppression import HIDDEN, SHOWN, SMALL, WITHHELD, protect, suppress_count
 from tests.stats.helpers import recoverable_cells, small_ones
 
 
@@ -125,10 +131,45 @@ def test_no_two_way_table_with_all_margins_lets_a_reader_recover_a_small_count(g
 
 
 def test_shares_and_changes_are_only_computed_between_published_counts():
-    small, hidden = suppress_count(3), statistics.Cell(None, HIDDEN)
+    small, hidden = suppress_count(3), suppression.Cell(None, HIDDEN)
     total = suppress_count(40)
-    assert statistics.percent(small, total).state == statistics.NOT_AVAILABLE
-    assert statistics.percent(hidden, total).state == statistics.NOT_AVAILABLE
-    assert statistics.percent(suppress_count(10), total).value == 25.0
-    assert statistics.change(suppress_count(12), small).state == statistics.NOT_AVAILABLE
-    assert statistics.change(suppress_count(12), suppress_count(10)).value == 20.0
+    assert suppression.percent(small, total).state == suppression.NOT_AVAILABLE
+    assert suppression.percent(hidden, total).state == suppression.NOT_AVAILABLE
+    assert suppression.percent(suppress_count(10), total).value == 25.0
+    assert suppression.change(suppress_count(12), small).state == suppression.NOT_AVAILABLE
+    assert suppression.change(suppress_count(12), suppress_count(10)).value == 20.0
+
+
+# --- the module is pure, like triage/ --------------------------------------------------
+
+SUPPRESSION_FILE = Path(suppression.__file__)
+
+
+def test_suppression_imports_only_the_standard_library_and_the_solver():
+    tree = ast.parse(SUPPRESSION_FILE.read_text(encoding="utf-8"))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module.split(".")[0])
+    # numpy and scipy for the integer program, as a reader with a solver would use.
+    assert imported <= set(sys.stdlib_module_names) | {"__future__", "numpy", "scipy"}, imported
+
+
+def test_suppression_runs_without_flask_or_a_database():
+    # Loaded from its file, without the meldpunt package (whose __init__ builds the app).
+    code = (
+        "import importlib.util, json, sys\n"
+        f"spec = importlib.util.spec_from_file_location('suppression', {str(SUPPRESSION_FILE)!r})\n"
+        "module = importlib.util.module_from_spec(spec)\n"
+        "sys.modules['suppression'] = module\n"
+        "spec.loader.exec_module(module)\n"
+        "cells = module.protect({'a': 25, 'b': 12, 'c': 3, 'total': 40}, [('total', ['a', 'b', 'c'])])\n"
+        "print(json.dumps({'states': {k: c.state for k, c in cells.items()},\n"
+        "                  'modules': sorted({m.split('.')[0] for m in sys.modules})}))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = json.loads(proc.stdout)
+    assert result["states"]["c"] == SMALL and result["states"]["b"] == HIDDEN
+    assert not {"flask", "flask_babel", "sqlalchemy", "meldpunt"} & set(result["modules"])

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 from bs4 import BeautifulSoup
 
-from meldpunt import rollup, statistics
+from meldpunt.stats import aggregates, dashboard, periods, suppression
 from tests.backoffice.conftest import sign_in
 from tests.stats.helpers import (
     REPORT_POSTCODE,
@@ -25,14 +25,14 @@ SMALL_NUMBER = re.compile(r"^\s*[1-4]\s*$")
 
 @pytest.fixture
 def seeded(app):
-    today = rollup.local_today()
+    today = aggregates.local_today()
     seed_year(app, today)
     return app
 
 
 def _pages(client, today: date) -> dict[str, str]:
     pages = {}
-    for kind in statistics.PERIOD_KINDS:
+    for kind in periods.PERIOD_KINDS:
         for start in (today, today - timedelta(days=120)):
             path = f"/statistiek/?periode={kind}&vanaf={start.isoformat()}"
             response = client.get(path)
@@ -54,7 +54,7 @@ def test_communications_coordinator_and_admin_may_open_the_statistics(app, role)
     client, _account = sign_in(app, role)
     assert client.get("/statistiek/").status_code == 200
     assert client.get("/statistiek/export/kerncijfers.csv").status_code == 200
-    assert client.get(f"/statistiek/factsheet/{rollup.local_today().year}").status_code == 200
+    assert client.get(f"/statistiek/factsheet/{aggregates.local_today().year}").status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -92,7 +92,7 @@ def test_results_page_is_public_and_explains_itself(client):
 
 def test_no_small_number_and_no_report_content_anywhere(seeded):
     app = seeded
-    today = rollup.local_today()
+    today = aggregates.local_today()
     client, _account = sign_in(app, "communicatie")
     pages = _pages(client, today)
     small_marks = 0
@@ -113,13 +113,13 @@ def test_no_small_number_and_no_report_content_anywhere(seeded):
 
 def test_every_table_exports_as_dutch_excel_csv_without_small_numbers(seeded):
     client, _account = sign_in(seeded, "coordinator")
-    today = rollup.local_today()
+    today = aggregates.local_today()
     seen_small = False
     for kind in ("maand", "jaar", "week"):
-        period = statistics.Period.containing(kind, today - timedelta(days=40))
+        period = periods.Period.containing(kind, today - timedelta(days=40))
         args = f"periode={kind}&vanaf={period.start.isoformat()}"
         with seeded.app_context():
-            names = statistics.export_names(period)
+            names = dashboard.export_names(period)
         for name in names:
             response = client.get(f"/statistiek/export/{name}.csv?{args}")
             assert response.status_code == 200, name
@@ -143,18 +143,18 @@ def _reader_cells(rows, x_state):
     cells = {}
     for label, value in rows:
         if value == "<5":
-            cells[label] = statistics.Cell(None, statistics.SMALL)
+            cells[label] = suppression.Cell(None, suppression.SMALL)
         elif value == "x":
-            cells[label] = statistics.Cell(None, x_state)
+            cells[label] = suppression.Cell(None, x_state)
         else:
-            cells[label] = statistics.Cell(int(value))
+            cells[label] = suppression.Cell(int(value))
     return cells
 
 
 def test_csv_total_cannot_reveal_a_small_cell(seeded):
     client, _account = sign_in(seeded, "admin")
     # Breakdowns exist for periods that are over: last year.
-    last_year = rollup.local_today().replace(month=1, day=1) - timedelta(days=1)
+    last_year = aggregates.local_today().replace(month=1, day=1) - timedelta(days=1)
     args = f"periode=jaar&vanaf={last_year.isoformat()}"
     checked = 0
     for name in ("onderwerp", "postcodegebied", "anoniem", "campagne", "route", "plaats"):
@@ -171,7 +171,7 @@ def test_csv_total_cannot_reveal_a_small_cell(seeded):
             assert len(hidden) >= 2, (name, rows)
         # A reader who assumes "x" is 5 or more (or, if that cannot be, any positive number).
         equations = [("Totaal", [label for label, _value in body])]
-        for x_state in (statistics.HIDDEN, statistics.WITHHELD):
+        for x_state in (suppression.HIDDEN, suppression.WITHHELD):
             cells = _reader_cells([*body, ("Totaal", total)], x_state)
             try:
                 pinned = recoverable_cells(cells, equations)
@@ -183,7 +183,7 @@ def test_csv_total_cannot_reveal_a_small_cell(seeded):
 
 def test_charts_are_accessible_svg(seeded):
     client, _account = sign_in(seeded, "communicatie")
-    last_year = rollup.local_today().replace(month=1, day=1) - timedelta(days=1)
+    last_year = aggregates.local_today().replace(month=1, day=1) - timedelta(days=1)
     html = client.get(f"/statistiek/?periode=jaar&vanaf={last_year.isoformat()}").get_data(
         as_text=True
     )
@@ -220,7 +220,7 @@ def test_headings_are_in_order(seeded):
     for path in (
         "/statistiek/?periode=kwartaal",
         "/resultaten",
-        f"/statistiek/factsheet/{rollup.local_today().year}",
+        f"/statistiek/factsheet/{aggregates.local_today().year}",
     ):
         page = BeautifulSoup(client.get(path).get_data(as_text=True), "html.parser")
         levels = [int(h.name[1]) for h in page.find_all(re.compile("^h[1-6]$"))]

@@ -1,0 +1,114 @@
+"""Casework forms. Labels and messages in Dutch through Babel."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+
+from meldpunt.labels import (
+    OUTCOME_LABELS,
+    REPORTER_TYPE_LABELS,
+    ROUTE_LABELS,
+    STATUS_LABELS,
+    THEME_LABELS,
+    URGENCY_LABELS,
+)
+
+REQUIRED = _l("Vul dit veld in.")
+# Report numbers are 32-bit integers in the database; a larger number is no report
+# (and PostgreSQL would refuse the query: a server error instead of a form error).
+MAX_REPORT_ID = 2**31 - 1
+
+
+def _with_empty(labels: dict, empty) -> list:
+    return [("", empty), *labels.items()]
+
+
+class DecisionForm(FlaskForm):
+    theme = SelectField(_l("Thema"), choices=list(THEME_LABELS.items()), validators=[InputRequired()])
+    urgency = SelectField(_l("Urgentie"), choices=list(URGENCY_LABELS.items()), validators=[InputRequired()])
+    route = SelectField(_l("Route"), choices=list(ROUTE_LABELS.items()), validators=[InputRequired()])
+
+
+class StatusForm(FlaskForm):
+    status = SelectField(_l("Nieuwe status"), choices=list(STATUS_LABELS.items()), validators=[InputRequired()])
+    outcome = SelectField(
+        _l("Resultaat (bij afronden)"), choices=_with_empty(OUTCOME_LABELS, _l("Geen")), validators=[Optional()]
+    )
+
+
+class NoteForm(FlaskForm):
+    note = TextAreaField(_l("Interne notitie"), validators=[DataRequired(REQUIRED), Length(max=5000)])
+
+
+class MessageForm(FlaskForm):
+    message = TextAreaField(_l("Bericht aan de melder"), validators=[DataRequired(REQUIRED), Length(max=5000)])
+
+
+class ContactForm(FlaskForm):
+    reason = StringField(
+        _l("Waarom heeft u de contactgegevens nodig?"),
+        validators=[
+            DataRequired(REQUIRED),
+            Length(min=5, max=300, message=_l("Geef een reden van minstens 5 tekens.")),
+        ],
+    )
+
+
+class ForwardForm(FlaskForm):
+    route = SelectField(_l("Doorsturen naar"), validators=[InputRequired()])
+
+
+class LinkForm(FlaskForm):
+    other_id = IntegerField(
+        _l("Nummer van de melding"), validators=[InputRequired(REQUIRED), NumberRange(min=1, max=MAX_REPORT_ID)]
+    )
+
+
+class UnlinkForm(FlaskForm):
+    other_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=MAX_REPORT_ID)])
+
+
+class QueueFilterForm(FlaskForm):
+    """GET filters of the queue; no CSRF (it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Zoeken in de tekst"), validators=[Optional(), Length(max=200)])
+    status = SelectField(
+        _l("Status"),
+        choices=[("open", _l("Te behandelen (nieuw en in behandeling)")), ("alle", _l("Alle")), *STATUS_LABELS.items()],
+        default="open",
+        validators=[Optional()],
+    )
+    theme = SelectField(_l("Thema"), choices=_with_empty(THEME_LABELS, _l("Alle thema's")), validators=[Optional()])
+    urgency = SelectField(_l("Urgentie"), choices=_with_empty(URGENCY_LABELS, _l("Alle")), validators=[Optional()])
+    route = SelectField(_l("Route"), choices=_with_empty(ROUTE_LABELS, _l("Alle routes")), validators=[Optional()])
+    review = SelectField(
+        _l("Controle nodig"),
+        choices=[("", _l("Maakt niet uit")), ("ja", _l("Ja, triage onzeker")), ("nee", _l("Nee"))],
+        validators=[Optional()],
+    )
+    van = DateField(_l("Gemeld vanaf"), validators=[Optional()])
+    tot = DateField(_l("Gemeld tot en met"), validators=[Optional()])
+    postcode = StringField(
+        _l("Postcodegebied (4 cijfers)"),
+        validators=[Optional(), Regexp(r"^\d{4}$", message=_l("Vul de 4 cijfers van de postcode in."))],
+    )
+    bijlagen = SelectField(
+        _l("Bijlagen"),
+        choices=[("", _l("Maakt niet uit")), ("ja", _l("Met bijlagen")), ("nee", _l("Zonder bijlagen"))],
+        validators=[Optional()],
+    )
+    melder = SelectField(
+        _l("Soort melder"), choices=_with_empty(REPORTER_TYPE_LABELS, _l("Alle")), validators=[Optional()]
+    )

@@ -1,0 +1,177 @@
+"""Forwarding a report to a partner route, the partner's inbox and the RIEC export.
+
+A forward is a ``Forward`` row plus a status event (``doorgestuurd``) plus an
+outbox e-mail to each notice address of the partner (set on the routing page,
+else configured; routing_settings.py) that says only that a new report is
+waiting in the back office. The partner reads the report through a
+partner account bound to the route. The reporter's identity goes along only
+when the reporter consented (``Report.share_identity``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from meldpunt import outbox
+from meldpunt.casework import routing_settings
+from meldpunt.casework.related import linked_ids
+from meldpunt.casework.workflow import get_report, next_statuses, record_status
+from meldpunt.extensions import db
+from meldpunt.models import Attachment, Forward, Report, StaffUser
+from meldpunt.staff import access, audit
+from meldpunt.transactions import unit_of_work
+
+NOTICE_KIND = "partner_notice"
+# Not partners: "doorverwijzen" means the reporter is sent elsewhere.
+NOT_FORWARDABLE = {"doorverwijzen"}
+
+
+class ForwardError(ValueError):
+    pass
+
+
+def forwardable_routes() -> list[str]:
+    from triage.taxonomy import ROUTES
+
+    return [r for r in ROUTES if r not in NOT_FORWARDABLE]
+
+
+def partner_addresses(route: str) -> list[str]:
+    """Where the route's notices go: set on the routing page, else ``MELDPUNT_PARTNER_EMAILS``."""
+    return routing_settings.partner_addresses(route)
+
+
+def notice_text() -> tuple[str, str]:
+    with force_locale("nl"):
+        subject = _("Nieuwe melding van het meldpunt ondermijning")
+        body = _(
+            "Goedendag,\n\n"
+            "%(name)s heeft een melding aan u doorgestuurd. U leest hem na inloggen op %(url)s.\n\n"
+            "In deze e-mail staat bewust geen inhoud.\n",
+            name=current_app.config["MUNICIPALITY_NAME"],
+            url=current_app.config["BASE_URL"].rstrip("/") + "/beheer",
+        )
+    return subject, body
+
+
+@dataclass(frozen=True)
+class Forwarded:
+    forward: Forward
+    notified: bool
+
+
+@unit_of_work
+def forward(report_id: int, staff: StaffUser, route: str) -> Forwarded:
+    if route not in forwardable_routes():
+        raise ForwardError("unknown_route")
+    report = get_report(report_id)
+    already = db.session.scalar(
+        select(Forward.id).where(Forward.report_id == report.id, Forward.route == route).limit(1)
+    )
+    if already is not None:
+        raise ForwardError("already_forwarded")
+    if report.status != "doorgestuurd" and "doorgestuurd" not in next_statuses(report.status):
+        raise ForwardError("closed")
+    row = Forward(
+        report_id=report.id, staff_id=staff.id, route=route, with_identity=access.partner_sees_identity(report)
+    )
+    db.session.add(row)
+    if report.status != "doorgestuurd":
+        record_status(report, staff, "doorgestuurd")
+    addresses = partner_addresses(route)
+    if addresses:
+        subject, body = notice_text()
+        for address in addresses:
+            outbox.enqueue(NOTICE_KIND, address, subject, body)
+    db.session.flush()
+    audit.record(
+        audit.FORWARD,
+        staff,
+        "report",
+        report.id,
+        {"route": route, "forward_id": row.id, "with_identity": row.with_identity, "notified": bool(addresses)},
+    )
+    db.session.commit()
+    return Forwarded(forward=row, notified=bool(addresses))
+
+
+def forwards_for(report_id: int) -> list[Forward]:
+    return list(db.session.scalars(select(Forward).where(Forward.report_id == report_id).order_by(Forward.id)))
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    report_id: int
+    forwarded_at: datetime
+    theme: str
+    urgency: str
+    status: str
+    postcode_area: str | None
+
+
+def partner_inbox(route: str, page: int = 1, per_page: int = 50) -> tuple[list[InboxRow], int]:
+    """Reports forwarded to ``route``, newest forward first, and the total count."""
+    base = (
+        select(Forward.report_id, Forward.created_at, Report.theme, Report.urgency, Report.status, Report.postcode_area)
+        .join(Report, Report.id == Forward.report_id)
+        .where(Forward.route == route, Report.purged_at.is_(None))
+    )
+    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    rows = db.session.execute(
+        base.order_by(Forward.created_at.desc(), Forward.id.desc()).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return [InboxRow(*row) for row in rows], total
+
+
+def riec_signal(report: Report, staff: StaffUser) -> dict[str, Any]:
+    """The signal for the RIEC as plain data; identity only with consent (audited)."""
+    from meldpunt.casework import reporter_contact
+
+    forward_row = db.session.scalar(
+        select(Forward).where(Forward.report_id == report.id, Forward.route == "riec").order_by(Forward.id).limit(1)
+    )
+    attachments = db.session.execute(
+        select(Attachment.kind, func.count()).where(Attachment.report_id == report.id).group_by(Attachment.kind)
+    ).all()
+    linked = sorted(linked_ids(report.id))
+    suggestion = report.suggestion
+    signal: dict[str, Any] = {
+        "signaal": f"MOM-{report.id}",
+        "gemeente": current_app.config["MUNICIPALITY_NAME"],
+        "gemeld_op": report.created_at.isoformat(),
+        "doorgestuurd_op": forward_row.created_at.isoformat() if forward_row else None,
+        "thema": report.theme,
+        "neventhemas": list(suggestion.secondary_themes) if suggestion else [],
+        "urgentie": report.urgency,
+        "route": report.route,
+        "status": report.status,
+        "plaats": {
+            "omschrijving": report.location,
+            "postcode": report.postcode,
+            "huisnummer": report.house_number,
+            "soort": report.place_type,
+        },
+        "tekst": report.text,
+        "wanneer": report.occurred,
+        "gaat_door": report.ongoing,
+        "soort_melder": report.reporter_type,
+        "bijlagen": {kind: count for kind, count in attachments},
+        "gekoppelde_meldingen": [f"MOM-{i}" for i in linked],
+        "melder": None,
+    }
+    if access.partner_sees_identity(report):
+        contact = reporter_contact.decrypt_contact(report)
+        if contact is not None:
+            signal["melder"] = {"naam": contact.name, "email": contact.email, "telefoon": contact.phone}
+    audit.record(
+        audit.EXPORT, staff, "report", report.id, {"kind": "riec_signal", "with_identity": signal["melder"] is not None}
+    )
+    db.session.commit()
+    return signal

@@ -1,0 +1,70 @@
+"""Messages from staff to a reporter, read on ``/opvolgen`` with the receipt code.
+
+A named reporter who asked for it gets an e-mail that *only* says there is a
+new message, with a link to the follow-up page: never the message itself, the
+report or anything else about it.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from meldpunt import crypto, outbox
+from meldpunt.casework.workflow import get_report, mark_action
+from meldpunt.extensions import db
+from meldpunt.models import Message, Report, StaffUser
+from meldpunt.plaintext import sanitise
+from meldpunt.staff import audit
+
+MAX_MESSAGE = 5000
+NOTICE_KIND = "reporter_notice"
+
+
+def reporter_email(report: Report) -> str | None:
+    if report.anonymous or not report.contact_encrypted:
+        return None
+    try:
+        contact = crypto.decrypt_json(report.contact_encrypted)
+    except (crypto.InvalidToken, ValueError):
+        return None
+    email = (contact.get("email") or "").strip()
+    return email or None
+
+
+def notice_text(language: str) -> tuple[str, str]:
+    """Subject and body of the "there is a message" e-mail: no content at all."""
+    supported = current_app.config["LANGUAGES"]
+    with force_locale(language if language in supported else "nl"):
+        subject = _("Er staat een nieuw bericht voor u klaar")
+        body = _(
+            "Goedendag,\n\n"
+            "Er staat een nieuw bericht voor u klaar bij %(name)s. U leest het op %(url)s "
+            "met de code die u kreeg toen u uw melding deed.\n\n"
+            "In deze e-mail staat bewust geen inhoud.\n",
+            name=current_app.config["MUNICIPALITY_NAME"],
+            url=current_app.config["BASE_URL"].rstrip("/") + "/opvolgen",
+        )
+    return subject, body
+
+
+def send_message(report_id: int, staff: StaffUser, body: str) -> Message:
+    report = get_report(report_id)
+    text = sanitise(body, MAX_MESSAGE)
+    if not text:
+        raise ValueError("empty message")
+    message = Message(report_id=report.id, sender="staff", staff_id=staff.id, body=text)
+    db.session.add(message)
+    mark_action(report)
+    notify = False
+    if report.wants_email_notice:
+        address = reporter_email(report)
+        if address:
+            subject, notice = notice_text(report.language)
+            outbox.enqueue(NOTICE_KIND, address, subject, notice)
+            notify = True
+    db.session.flush()
+    audit.record(audit.MESSAGE, staff, "report", report.id, {"message_id": message.id, "email_notice": notify})
+    db.session.commit()
+    return message

@@ -1,0 +1,555 @@
+"""Back-office views. Thin: read the request, call one service, render."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import date
+from typing import Any
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from meldpunt import crypto, storage
+from meldpunt.casework import (
+    forwarding,
+    notes,
+    queue,
+    related,
+    reporter_contact,
+    staff_messages,
+    triage_decisions,
+    workflow,
+)
+from meldpunt.casework.forms import (
+    ContactForm,
+    DecisionForm,
+    ForwardForm,
+    LinkForm,
+    MessageForm,
+    NoteForm,
+    QueueFilterForm,
+    StatusForm,
+    UnlinkForm,
+)
+from meldpunt.extensions import db
+from meldpunt.labels import ROUTE_LABELS, STATUS_LABELS
+from meldpunt.models import Attachment, Report, StaffUser
+from meldpunt.plaintext import sanitise
+from meldpunt.staff import access, audit
+from meldpunt.staff.blueprint import add_problem, bp, problems
+
+AUDIT_PAGE = 100
+
+
+def _user() -> StaffUser:
+    return current_user._get_current_object()
+
+
+@bp.url_value_preprocessor
+def _ids_in_range(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """Ids in URLs are 32-bit database integers: a larger one is no row (and PostgreSQL
+    would refuse the query, a server error instead of a 404)."""
+    for value in (values or {}).values():
+        if isinstance(value, int) and value > 2**31 - 1:
+            abort(404)
+
+
+def _report_or_404(report_id: int) -> Report:
+    report = db.session.get(Report, report_id)
+    if report is None or report.purged_at is not None:
+        abort(404)
+    return report
+
+
+def _page_arg() -> int:
+    try:
+        return max(1, int(request.args.get("pagina", "1")))
+    except ValueError:
+        return 1
+
+
+def _back(report_id: int, anchor: str = "") -> Any:
+    return redirect(url_for("backoffice.report", report_id=report_id) + (f"#{anchor}" if anchor else ""), code=303)
+
+
+# --- landing and queue -------------------------------------------------------------
+
+
+@bp.get("")
+@access.requires(access.HOME)
+def home():
+    role = current_user.role
+    if access.allowed(role, access.QUEUE):
+        return _queue()
+    if access.allowed(role, access.PARTNER):
+        return redirect(url_for("backoffice.partner_inbox"), code=303)
+    # communicatie: statistics only, never report content.
+    return render_template("backoffice/landing.html")
+
+
+def _filters(form: QueueFilterForm) -> queue.QueueFilters:
+    def yes_no(value: str | None) -> bool | None:
+        return {"ja": True, "nee": False}.get(value or "")
+
+    return queue.QueueFilters(
+        status=form.status.data or "open",
+        theme=form.theme.data or None,
+        urgency=form.urgency.data or None,
+        route=form.route.data or None,
+        review=yes_no(form.review.data),
+        date_from=form.van.data,
+        date_to=form.tot.data,
+        postcode_area=form.postcode.data or None,
+        has_attachments=yes_no(form.bijlagen.data),
+        reporter_type=form.melder.data or None,
+        query=form.q.data or None,
+    )
+
+
+def _plain_labels() -> dict[str, dict[str, str]]:
+    from meldpunt import labels
+
+    return {
+        name: {code: str(label) for code, label in mapping.items()}
+        for name, mapping in (
+            ("urgency", labels.URGENCY_LABELS),
+            ("theme", labels.THEME_LABELS),
+            ("route", labels.ROUTE_LABELS),
+            ("status", labels.STATUS_LABELS),
+        )
+    }
+
+
+def _audit_queue(filters: queue.QueueFilters, page: int, valid: bool) -> None:
+    """The queue shows the start of every listed report's text, so looking at it is
+    audited: with the filters applied, and whether a search was done, never its words."""
+    details: dict[str, Any] = {}
+    for item in dataclasses.fields(filters):
+        value = getattr(filters, item.name)
+        if item.name == "query" or value is None:
+            continue
+        details[item.name] = value.isoformat() if isinstance(value, date) else value
+    details["search"] = bool(filters.query)
+    details["page"] = page
+    if not valid:
+        details["invalid_filters"] = True
+    audit.record_access(audit.QUEUE_VIEW, _user(), details=details)
+
+
+def _queue():
+    form = QueueFilterForm(request.args)
+    valid = form.validate()
+    filters = _filters(form) if valid else queue.QueueFilters()
+    page = _page_arg()
+    result = queue.fetch(filters, page=page)
+    _audit_queue(filters, page, valid)
+    args = {name: request.args[name] for name in form._fields if request.args.get(name)}
+    return render_template(
+        "backoffice/queue.html",
+        form=form,
+        result=result,
+        # Resolved once per page: the acute panel can hold hundreds of rows.
+        plain=_plain_labels(),
+        report_url=url_for("backoffice.report", report_id=0)[:-1],
+        problems=problems(form) if not valid else [],
+        page_args=args,
+    ), (200 if valid else 422)
+
+
+# --- one report ---------------------------------------------------------------------
+
+
+def _staff_names(ids: set[int | None]) -> dict[int, str]:
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(StaffUser.id, StaffUser.email).where(StaffUser.id.in_(ids))).all())
+
+
+def _attachment_names(report: Report) -> dict[int, str]:
+    names = {}
+    for attachment in report.attachments:
+        try:
+            names[attachment.id] = (
+                crypto.decrypt(attachment.name_encrypted).decode("utf-8") if attachment.name_encrypted else ""
+            )
+        except crypto.InvalidToken:
+            names[attachment.id] = ""
+        names[attachment.id] = names[attachment.id] or _("bestand %(n)s", n=attachment.id)
+    return names
+
+
+def _forward_form(report: Report) -> ForwardForm:
+    form = ForwardForm(prefix="forward")
+    form.route.choices = [(r, ROUTE_LABELS[r]) for r in forwarding.forwardable_routes()]
+    if request.method == "GET" or not form.route.data:
+        form.route.data = report.route if report.route in forwarding.forwardable_routes() else "riec"
+    return form
+
+
+def _language_name(code: str | None) -> str:
+    """The report's language by name, in the staff member's language (Babel's CLDR names)."""
+    from babel import Locale, UnknownLocaleError
+    from flask_babel import get_locale
+
+    try:
+        return Locale.parse(code or "").get_display_name(get_locale()) or (code or "")
+    except (ValueError, TypeError, UnknownLocaleError):
+        return code or ""
+
+
+def _render_report(report: Report, code: int = 200, revealed=None, viewed: bool = False, **forms: Any):
+    """The report page. Every rendering shows the full text, so every rendering is an
+    audited view: also a form shown again after a mistake. ``viewed`` is set by the
+    plain GET, whose view ``workflow.mark_opened`` already recorded."""
+    user = _user()
+    decision_form = forms.get("decision") or DecisionForm(prefix="decision", data={
+        "theme": report.theme, "urgency": report.urgency, "route": report.route})
+    status_form = forms.get("status") or StatusForm(prefix="status")
+    allowed_next = workflow.next_statuses(report.status)
+    status_form.status.choices = [(s, STATUS_LABELS[s]) for s in allowed_next]
+    note_form = forms.get("note") or NoteForm(prefix="note")
+    message_form = forms.get("message") or MessageForm(prefix="message")
+    contact_form = forms.get("contact_form") or ContactForm(prefix="contact")
+    link_form = forms.get("link") or LinkForm(prefix="link")
+    forward_form = forms.get("forward") or _forward_form(report)
+    decisions = triage_decisions.decisions_for(report.id)
+    report_notes = notes.notes_for(report.id)
+    forwards = forwarding.forwards_for(report.id)
+    names = _staff_names(
+        {d.staff_id for d in decisions}
+        | {e.staff_id for e in report.status_events}
+        | {n.staff_id for n in report_notes}
+        | {m.staff_id for m in report.messages}
+        | {f.staff_id for f in forwards}
+    )
+    all_problems = problems(*(f for f in forms.values() if f is not None))
+    page = render_template(
+        "backoffice/report.html",
+        report=report,
+        language_name=_language_name(report.language),
+        suggestion=report.suggestion,
+        decisions=decisions,
+        notes=report_notes,
+        forwards=forwards,
+        related=related.find_related(report),
+        attachment_names=_attachment_names(report),
+        names=names,
+        has_contact=reporter_contact.has_contact(report),
+        contact=revealed,
+        may_reveal=access.may_reveal_contact(user),
+        may_forward=access.allowed(user.role, access.FORWARD),
+        may_export=access.may_export_signal(user, report),
+        partner_emails=current_app.config.get("PARTNER_EMAILS", {}),
+        allowed_next=allowed_next,
+        decision_form=decision_form,
+        status_form=status_form,
+        note_form=note_form,
+        message_form=message_form,
+        contact_form=contact_form,
+        link_form=link_form,
+        unlink_form=UnlinkForm(prefix="unlink"),
+        forward_form=forward_form,
+        problems=all_problems,
+    )
+    if not viewed:
+        details: dict[str, Any] = {"form": sorted(name for name, form in forms.items() if form is not None)}
+        if revealed is not None:
+            details["contact_shown"] = True
+        audit.record_access(audit.REPORT_VIEW, user, "report", report.id, details)
+    return page, code
+
+
+@bp.get("/melding/<int:report_id>")
+@access.requires(access.REPORT_VIEW)
+def report(report_id: int):
+    found = _report_or_404(report_id)
+    workflow.mark_opened(found, _user())
+    return _render_report(found, viewed=True)
+
+
+@bp.post("/melding/<int:report_id>/triage")
+@access.requires(access.REPORT_WORK)
+def report_decide(report_id: int):
+    found = _report_or_404(report_id)
+    form = DecisionForm(prefix="decision")
+    if not form.validate_on_submit():
+        return _render_report(found, 422, decision=form)
+    triage_decisions.decide(found.id, _user(), form.theme.data, form.urgency.data, form.route.data)
+    flash(_("Het triagebesluit is opgeslagen."), "success")
+    return _back(found.id, "triage")
+
+
+_WORKFLOW_MESSAGES = {
+    "outcome_required": _l("Kies een resultaat om de melding af te ronden."),
+    "transition_not_allowed": _l("Deze statuswijziging kan niet vanuit de huidige status."),
+    "unknown_status": _l("Kies een status."),
+}
+
+
+@bp.post("/melding/<int:report_id>/status")
+@access.requires(access.REPORT_WORK)
+def report_status(report_id: int):
+    found = _report_or_404(report_id)
+    form = StatusForm(prefix="status")
+    form.status.choices = [(s, STATUS_LABELS[s]) for s in workflow.next_statuses(found.status)]
+    if not form.validate_on_submit():
+        return _render_report(found, 422, status=form)
+    try:
+        workflow.change_status(found.id, _user(), form.status.data, form.outcome.data or None)
+    except workflow.WorkflowError as error:
+        field = "outcome" if str(error) == "outcome_required" else "status"
+        add_problem(form, field, str(_WORKFLOW_MESSAGES[str(error)]))
+        return _render_report(found, 422, status=form)
+    flash(_("De status is gewijzigd."), "success")
+    return _back(found.id, "status")
+
+
+@bp.post("/melding/<int:report_id>/notitie")
+@access.requires(access.REPORT_WORK)
+def report_note(report_id: int):
+    found = _report_or_404(report_id)
+    form = NoteForm(prefix="note")
+    if not form.validate_on_submit() or not sanitise(form.note.data).strip():
+        if not form.errors:
+            add_problem(form, "note", _("Vul dit veld in."))
+        return _render_report(found, 422, note=form)
+    notes.add_note(found.id, _user(), form.note.data)
+    flash(_("De notitie is opgeslagen."), "success")
+    return _back(found.id, "notities")
+
+
+@bp.post("/melding/<int:report_id>/bericht")
+@access.requires(access.REPORT_WORK)
+def report_message(report_id: int):
+    found = _report_or_404(report_id)
+    form = MessageForm(prefix="message")
+    if not form.validate_on_submit() or not sanitise(form.message.data).strip():
+        if not form.errors:
+            add_problem(form, "message", _("Vul dit veld in."))
+        return _render_report(found, 422, message=form)
+    staff_messages.send_message(found.id, _user(), form.message.data)
+    flash(_("Het bericht staat klaar voor de melder."), "success")
+    return _back(found.id, "berichten")
+
+
+_LINK_MESSAGES = {
+    "same_report": _l("Een melding kan niet aan zichzelf worden gekoppeld."),
+    "unknown_report": _l("Er is geen melding met dit nummer."),
+    "already_linked": _l("Deze meldingen zijn al gekoppeld."),
+}
+
+
+@bp.post("/melding/<int:report_id>/koppelen")
+@access.requires(access.REPORT_WORK)
+def report_link(report_id: int):
+    found = _report_or_404(report_id)
+    form = LinkForm(prefix="link")
+    if not form.validate_on_submit():
+        return _render_report(found, 422, link=form)
+    try:
+        related.link(found.id, form.other_id.data, _user())
+    except related.LinkError as error:
+        add_problem(form, "other_id", str(_LINK_MESSAGES[str(error)]))
+        return _render_report(found, 422, link=form)
+    flash(_("De meldingen zijn gekoppeld."), "success")
+    return _back(found.id, "verwant")
+
+
+@bp.post("/melding/<int:report_id>/ontkoppelen")
+@access.requires(access.REPORT_WORK)
+def report_unlink(report_id: int):
+    found = _report_or_404(report_id)
+    form = UnlinkForm(prefix="unlink")
+    if form.validate_on_submit():
+        related.unlink(found.id, form.other_id.data, _user())
+        flash(_("De koppeling is verwijderd."), "success")
+    return _back(found.id, "verwant")
+
+
+_CONTACT_MESSAGES = {
+    "reason_required": _l("Geef een reden van minstens 5 tekens."),
+    "no_contact": _l("Deze melder heeft geen contactgegevens achtergelaten."),
+}
+
+
+@bp.post("/melding/<int:report_id>/contactgegevens")
+@access.requires(access.CONTACT_VIEW)
+def report_contact(report_id: int):
+    found = _report_or_404(report_id)
+    form = ContactForm(prefix="contact")
+    if not form.validate_on_submit():
+        return _render_report(found, 422, contact_form=form)
+    try:
+        shown = reporter_contact.reveal(found, _user(), form.reason.data)
+    except reporter_contact.ContactError as error:
+        add_problem(form, "reason", str(_CONTACT_MESSAGES[str(error)]))
+        return _render_report(found, 422, contact_form=form)
+    return _render_report(found, 200, revealed=shown)
+
+
+_FORWARD_MESSAGES = {
+    "unknown_route": _l("Kies een partner."),
+    "already_forwarded": _l("Deze melding is al naar deze partner doorgestuurd."),
+    "closed": _l("Een afgesloten melding kan niet worden doorgestuurd. Heropen hem eerst."),
+}
+
+
+@bp.post("/melding/<int:report_id>/doorsturen")
+@access.requires(access.FORWARD)
+def report_forward(report_id: int):
+    found = _report_or_404(report_id)
+    form = _forward_form(found)
+    if not form.validate_on_submit():
+        return _render_report(found, 422, forward=form)
+    try:
+        done = forwarding.forward(found.id, _user(), form.route.data)
+    except forwarding.ForwardError as error:
+        add_problem(form, "route", str(_FORWARD_MESSAGES[str(error)]))
+        return _render_report(found, 422, forward=form)
+    if done.notified:
+        flash(_("De melding is doorgestuurd. De partner krijgt een e-mail zonder inhoud."), "success")
+    else:
+        flash(
+            _(
+                "De melding is doorgestuurd, maar voor deze partner is geen e-mailadres ingesteld. "
+                "Laat het de partner zelf weten."
+            ),
+            "warning",
+        )
+    return _back(found.id, "doorsturen")
+
+
+def _signal_or_404(report_id: int) -> tuple[Report, dict]:
+    found = _report_or_404(report_id)
+    if not access.may_export_signal(_user(), found):
+        abort(404)
+    return found, forwarding.riec_signal(found, _user())
+
+
+@bp.get("/melding/<int:report_id>/riec.json")
+@access.requires(access.SIGNAL_EXPORT)
+def riec_json(report_id: int):
+    found, signal = _signal_or_404(report_id)
+    body = json.dumps(signal, ensure_ascii=False, indent=2)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="signaal-MOM-{found.id}.json"'},
+    )
+
+
+@bp.get("/melding/<int:report_id>/riec")
+@access.requires(access.SIGNAL_EXPORT)
+def riec_print(report_id: int):
+    found, signal = _signal_or_404(report_id)
+    return render_template("backoffice/riec_print.html", report=found, signal=signal)
+
+
+@bp.get("/bijlage/<int:attachment_id>")
+@access.requires(access.ATTACHMENT)
+def attachment(attachment_id: int):
+    """Attachments only through here, after the access check: never from a public path."""
+    import io
+
+    from flask import send_file
+
+    found = db.session.get(Attachment, attachment_id)
+    if found is None or not access.can_view_report(_user(), found.report) or found.report.purged_at is not None:
+        abort(404)
+    data = storage.read_attachment(found.storage_name)
+    inline = found.kind == "image" and request.args.get("download") != "1"
+    name = _attachment_names(found.report).get(found.id, "bestand")
+    audit.record_access(
+        audit.ATTACHMENT_DOWNLOAD, _user(), "attachment", found.id, {"report_id": found.report_id, "inline": inline}
+    )
+    response = send_file(
+        io.BytesIO(data),
+        mimetype=found.content_type if inline else "application/octet-stream",
+        as_attachment=not inline,
+        download_name=name,
+        max_age=0,
+    )
+    # Whatever the file holds, it runs nothing in our origin.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return response
+
+
+# --- partners ------------------------------------------------------------------------
+
+
+@bp.get("/partner")
+@access.requires(access.PARTNER)
+def partner_inbox():
+    rows, total = forwarding.partner_inbox(current_user.route, page=_page_arg())
+    return render_template("backoffice/partner_inbox.html", rows=rows, total=total, page=_page_arg())
+
+
+@bp.get("/partner/melding/<int:report_id>")
+@access.requires(access.PARTNER)
+def partner_report(report_id: int):
+    user = _user()
+    found = _report_or_404(report_id)
+    if not access.can_view_report(user, found):
+        abort(404)
+    workflow.mark_opened(found, user)
+    return render_template(
+        "backoffice/partner_report.html",
+        report=found,
+        contact=reporter_contact.shared_with_partner(found, user),
+        attachment_names=_attachment_names(found),
+        forward=next((f for f in forwarding.forwards_for(found.id) if f.route == user.route), None),
+        may_export=access.may_export_signal(user, found),
+    )
+
+
+# --- coordination and administration -------------------------------------------------
+
+
+@bp.route("/routering", methods=["GET", "POST"])
+@access.requires(access.ROUTING)
+def routing():
+    """Theme routes and partner notice addresses; coordinators and admins change them here (audited)."""
+    import triage
+    from meldpunt.casework import routing_form, routing_settings
+
+    form = routing_form.make_form(routing_settings.overview())
+    general: list[str] = []
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            changes = routing_settings.save(
+                _user(), routing_form.theme_values(form), routing_form.partner_values(form)
+            )
+        except routing_settings.SettingsError as error:
+            general = [
+                _("De routering zou dan niet meer aan de afspraken voldoen: %(problem)s", problem=code)
+                for code in routing_form.add_problems(form, error.problems)
+            ]
+        except triage.RoutingError as error:
+            general = [_("Het routeringsbestand is ongeldig; laat dat eerst herstellen: %(error)s", error=str(error))]
+        else:
+            if changes:
+                flash(_("De routering is opgeslagen. Nieuwe meldingen krijgen de nieuwe instelling."), "success")
+            else:
+                flash(_("Er is niets gewijzigd."), "success")
+            return redirect(url_for("backoffice.routing"), code=303)
+    all_problems = problems(form) + [{"field": "routering", "message": message} for message in general]
+    return render_template(
+        "backoffice/routing.html",
+        overview=routing_settings.overview(),
+        form=form,
+        problems=all_problems,
+    ), (422 if request.method == "POST" else 200)

@@ -1,0 +1,93 @@
+"""The status workflow of a report: every change is a new StatusEvent.
+
+``nieuw`` → ``in_behandeling`` → ``doorgestuurd`` → ``afgerond`` (with an
+outcome) or ``niet_ontvankelijk``. A closed report can be reopened. The status
+columns on ``Report`` are a cache of the newest event, kept for the queue.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from meldpunt.extensions import db
+from meldpunt.models import CLOSED_STATUSES, OUTCOMES, STATUSES, Report, StaffUser, StatusEvent, utcnow
+from meldpunt.staff import audit
+from meldpunt.transactions import unit_of_work
+
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "nieuw": ("in_behandeling", "doorgestuurd", "afgerond", "niet_ontvankelijk"),
+    "in_behandeling": ("doorgestuurd", "afgerond", "niet_ontvankelijk"),
+    "doorgestuurd": ("in_behandeling", "afgerond"),
+    "afgerond": ("in_behandeling",),
+    "niet_ontvankelijk": ("in_behandeling",),
+}
+
+
+class WorkflowError(ValueError):
+    """A change the workflow does not allow; the message is a code for the view."""
+
+
+def next_statuses(current: str) -> tuple[str, ...]:
+    return TRANSITIONS.get(current, ())
+
+
+def get_report(report_id: int) -> Report:
+    report = db.session.get(Report, report_id)
+    if report is None or report.purged_at is not None:
+        raise LookupError(report_id)
+    return report
+
+
+def mark_action(report: Report, now: datetime | None = None) -> None:
+    """The first thing staff did with the report (for response-time statistics)."""
+    if report.first_action_at is None:
+        report.first_action_at = now or utcnow()
+
+
+def record_status(
+    report: Report, staff: StaffUser | None, status: str, outcome: str | None = None
+) -> StatusEvent:
+    """Add the event and update the cache; no commit (callers combine actions)."""
+    if status not in STATUSES:
+        raise WorkflowError("unknown_status")
+    if status not in next_statuses(report.status):
+        raise WorkflowError("transition_not_allowed")
+    if status == "afgerond":
+        if outcome not in OUTCOMES:
+            raise WorkflowError("outcome_required")
+    else:
+        outcome = None
+    now = utcnow()
+    event = StatusEvent(status=status, outcome=outcome, staff_id=staff.id if staff else None, created_at=now)
+    report.status_events.append(event)
+    previous = report.status
+    report.status = status
+    report.outcome = outcome
+    report.closed_at = now if status in CLOSED_STATUSES else None
+    mark_action(report, now)
+    audit.record(
+        audit.STATUS,
+        staff,
+        "report",
+        report.id,
+        {"from": previous, "to": status, **({"outcome": outcome} if outcome else {})},
+    )
+    return event
+
+
+@unit_of_work
+def change_status(report_id: int, staff: StaffUser, status: str, outcome: str | None = None) -> StatusEvent:
+    report = get_report(report_id)
+    event = record_status(report, staff, status, outcome)
+    db.session.commit()
+    return event
+
+
+def mark_opened(report: Report, staff: StaffUser) -> None:
+    """A staff member opened the report: audit the view, clear the unread flag."""
+    if report.first_opened_at is None and staff.role != "partner":
+        report.first_opened_at = utcnow()
+    if staff.role != "partner":
+        report.unread_for_staff = False
+    audit.record(audit.REPORT_VIEW, staff, "report", report.id)
+    db.session.commit()

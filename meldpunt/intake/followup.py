@@ -1,0 +1,81 @@
+"""The reporter's side after submitting: finding a report by receipt code,
+reading its status and messages, and adding information later."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from meldpunt import counters, storage
+from meldpunt.extensions import db
+from meldpunt.intake import receipts
+from meldpunt.intake.reports import SubmissionFailed, attach_pending_files, remove_written
+from meldpunt.models import Message, Report, utcnow
+from meldpunt.plaintext import sanitise
+
+log = logging.getLogger(__name__)
+
+
+def find_by_code(code: str) -> Report | None:
+    """The report a receipt code opens, or None; purged reports cannot be opened."""
+    hashed = receipts.hash_code(code)
+    if hashed is None:
+        return None
+    report = db.session.scalar(select(Report).where(Report.receipt_hash == hashed))
+    if report is None or report.purged_at is not None:
+        return None
+    return report
+
+
+def record_login(report: Report) -> None:
+    report.reporter_last_seen_at = utcnow()
+    counters.increment(counters.FOLLOWUP_LOGIN)
+    db.session.commit()
+
+
+@dataclass(frozen=True)
+class ThreadItem:
+    sender: str  # "staff" or "reporter"
+    created_at: datetime
+    body: str
+    file_count: int = 0
+
+
+def thread(report: Report) -> list[ThreadItem]:
+    """Messages in the order they were written, for the follow-up page."""
+    return [
+        ThreadItem(
+            sender=m.sender,
+            created_at=m.created_at,
+            body=m.body or "",
+            file_count=len(m.attachments),
+        )
+        for m in report.messages
+    ]
+
+
+def add_information(report_id: int, text: str, pending_token: str | None, pending_ids: list[str]) -> None:
+    """Store the reporter's addition (text and/or files) as one message, all or nothing."""
+    report = db.session.get(Report, report_id)
+    if report is None or report.purged_at is not None:
+        raise LookupError(report_id)
+    written: list[str] = []
+    try:
+        message = Message(sender="reporter", body=sanitise(text, 10_000))
+        report.messages.append(message)
+        attach_pending_files(report, pending_token, pending_ids, "followup", written, message)
+        report.has_attachments = report.has_attachments or bool(written)
+        report.unread_for_staff = True
+        report.reporter_last_seen_at = utcnow()
+        db.session.commit()
+    except Exception as exc:
+        db.session.rollback()
+        remove_written(written)
+        reference = receipts.new_code()[:9]
+        log.error("follow-up addition failed (ref %s): %s", reference, type(exc).__name__)
+        raise SubmissionFailed(reference) from exc
+    if pending_token:
+        storage.discard_pending(pending_token)

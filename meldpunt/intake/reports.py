@@ -1,0 +1,261 @@
+"""The intake: one function that stores a new report, all or nothing.
+
+Report, triage suggestion, first status event, attachment rows and attachment
+files are stored together. Files are written before the commit; if anything
+fails, the transaction rolls back and the files written so far are removed, so
+there is never a half-stored report nor an orphan file. The reporter's pending
+uploads stay where they were, so a retry loses nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import triage
+from meldpunt import counters, crypto, routing, storage
+from meldpunt.extensions import db
+from meldpunt.intake import receipts
+from meldpunt.models import (
+    URGENCY_RANK,
+    Attachment,
+    Message,
+    Report,
+    StatusEvent,
+    TriageSuggestion,
+)
+from meldpunt.plaintext import location_key, normalise_postcode, sanitise
+
+log = logging.getLogger(__name__)
+
+
+class SubmissionFailed(Exception):
+    """Storing failed; nothing was kept. Carries a reference for the error page."""
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(reference)
+        self.reference = reference
+
+
+@dataclass
+class NewReport:
+    text: str
+    location: str = ""
+    postcode: str = ""
+    place_type: str = "onbekend"
+    reporter_type: str = "onbekend"
+    occurred: str = ""
+    ongoing: str = "onbekend"
+    campaign_code: str | None = None
+    heard_via: str | None = None
+    anonymous: bool = True
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    share_identity: bool = False
+    wants_email_notice: bool = False
+    pending_token: str | None = None
+    pending_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Submitted:
+    report_id: int
+    receipt_code: str
+    theme: str
+    urgency: str
+    reporter_type: str
+    # False when the automatic triage failed and the fallback below was stored:
+    # the thank-you page then gives general advice instead of advice for a theme.
+    triage_ok: bool = True
+
+
+# When the automatic triage fails (a broken model file, a bad routing override, a
+# bug), the report is stored all the same: a reporter must never lose a report to a
+# helper that only makes a suggestion. The fallback follows the contract in
+# taxonomy.md: the codes are the only ones the data may hold, so there is no
+# "unknown" theme; a suggestion nothing supports is flagged for review with zero
+# confidence, and a person decides. Each value is chosen so that nothing happens
+# to the report before that person has looked:
+# - route "doorverwijzen" cannot be forwarded (forwarding.NOT_FORWARDABLE), so no
+#   partner receives anything until staff pick a real route;
+# - theme "geen_ondermijning" is the theme of that route (and inflates no
+#   undermining theme in the statistics while it waits);
+# - urgency "hoog": missing an acute report is the worst error (taxonomy.md) and a
+#   failed triage cannot rule it out, so it goes to the top of the normal queue;
+# - the explanation says in plain words that this is not a suggestion.
+FALLBACK_THEME = "geen_ondermijning"
+FALLBACK_URGENCY = "hoog"
+FALLBACK_ROUTE = "doorverwijzen"
+FALLBACK_MODEL_VERSION = "geen (triage mislukt)"
+
+
+def fallback_suggestion(text: str, reference: str, error_name: str) -> triage.TriageResult:
+    """The suggestion stored when ``classify`` failed; see the comment above."""
+    try:
+        language = triage.detect_language(text)
+    except Exception:
+        language = "nl"
+    return triage.TriageResult(
+        theme=FALLBACK_THEME,
+        secondary_themes=(),
+        urgency=FALLBACK_URGENCY,
+        route=FALLBACK_ROUTE,
+        confidence=0.0,
+        review=True,
+        explanation=[
+            f"De automatische triage is mislukt ({error_name}, kenmerk {reference}). "
+            "Thema, urgentie en route hieronder zijn geen voorstel maar een veilige standaard: "
+            "lees de melding en bepaal ze zelf."
+        ],
+        language=language,
+        model_version=FALLBACK_MODEL_VERSION,
+    )
+
+
+def classify(text: str, reporter_type: str, place_type: str, has_attachments: bool) -> triage.TriageResult:
+    return triage.classify(
+        {
+            "text": text,
+            "reporter_type": reporter_type,
+            "place_type": place_type,
+            "has_attachments": has_attachments,
+        },
+        routing=routing.current_table(),
+    )
+
+
+def attach_pending_files(
+    report: Report,
+    token: str | None,
+    file_ids: list[str],
+    source: str,
+    written: list[str],
+    message: Message | None = None,
+) -> None:
+    """Copy the chosen pending uploads into storage and add their rows.
+
+    Every storage name is appended to ``written`` before its file is written,
+    so the caller can remove them all if the transaction does not commit.
+    """
+    if not token:
+        return
+    wanted = set(file_ids)
+    for pending in storage.list_pending(token):
+        if pending.file_id not in wanted:
+            continue
+        blob = storage.pending_blob_path(token, pending.file_id)
+        if blob is None:
+            continue
+        name = storage.new_storage_name()
+        written.append(name)
+        storage.write_attachment(name, blob.read_bytes())
+        report.attachments.append(
+            Attachment(
+                storage_name=name,
+                name_encrypted=crypto.encrypt(pending.name.encode("utf-8")),
+                content_type=pending.content_type,
+                kind=pending.kind,
+                size=pending.size,
+                source=source,
+                message=message,
+            )
+        )
+
+
+def remove_written(names: list[str]) -> None:
+    for name in names:
+        storage.delete_attachment(name)
+
+
+def submit_report(new: NewReport) -> Submitted:
+    """Store a new report with its triage suggestion and attachments."""
+    text = sanitise(new.text, 10_000)
+    postcode, area = normalise_postcode(new.postcode)
+    location = sanitise(new.location, 300) or None
+    key, house_number = location_key(location)
+    has_files = bool(new.pending_token and new.pending_ids)
+    triage_ok = True
+    try:
+        suggestion = classify(text, new.reporter_type, new.place_type, has_files)
+    except Exception as exc:
+        triage_ok = False
+        reference = receipts.new_code()[:9]
+        # The type only: never the report text.
+        log.error("triage failed, report stored with the fallback (ref %s): %s", reference, type(exc).__name__)
+        suggestion = fallback_suggestion(text, reference, type(exc).__name__)
+
+    code = receipts.new_code()
+    contact = None
+    if not new.anonymous:
+        contact = crypto.encrypt_json(
+            {"name": sanitise(new.name, 120), "email": new.email.strip(), "phone": new.phone.strip()}
+        )
+    report = Report(
+        receipt_hash=receipts.hash_code(code),
+        text=text,
+        location=location,
+        postcode=postcode,
+        postcode_area=area,
+        house_number=house_number,
+        location_key=key,
+        place_type=new.place_type,
+        reporter_type=new.reporter_type,
+        occurred=sanitise(new.occurred, 200) or None,
+        ongoing=new.ongoing,
+        campaign_code=new.campaign_code,
+        heard_via=new.heard_via,
+        language=suggestion.language,
+        anonymous=new.anonymous,
+        share_identity=bool(new.share_identity and not new.anonymous),
+        contact_encrypted=contact,
+        wants_email_notice=bool(new.wants_email_notice and not new.anonymous and new.email),
+        status="nieuw",
+        theme=suggestion.theme,
+        urgency=suggestion.urgency,
+        urgency_rank=URGENCY_RANK[suggestion.urgency],
+        route=suggestion.route,
+        review=suggestion.review,
+    )
+    report.suggestion = TriageSuggestion(
+        theme=suggestion.theme,
+        secondary_themes=list(suggestion.secondary_themes),
+        urgency=suggestion.urgency,
+        route=suggestion.route,
+        confidence=float(suggestion.confidence),
+        review=bool(suggestion.review),
+        explanation=list(suggestion.explanation),
+        language=suggestion.language,
+        model_version=suggestion.model_version,
+    )
+    report.status_events.append(StatusEvent(status="nieuw"))
+
+    written: list[str] = []
+    try:
+        db.session.add(report)
+        attach_pending_files(report, new.pending_token, new.pending_ids, "intake", written)
+        report.has_attachments = bool(report.attachments)
+        counters.increment(counters.SUBMISSION)
+        db.session.flush()
+        # Read everything the receipt needs before the commit expires the objects:
+        # reloading them afterwards could fail (database gone) after the report was stored.
+        submitted = Submitted(
+            report_id=report.id,
+            receipt_code=code,
+            theme=report.theme,
+            urgency=report.urgency,
+            reporter_type=report.reporter_type,
+            triage_ok=triage_ok,
+        )
+        db.session.commit()
+    except Exception as exc:
+        db.session.rollback()
+        remove_written(written)
+        reference = receipts.new_code()[:9]
+        # Log the failure type only: never the report text or anything about the reporter.
+        log.error("report submission failed (ref %s): %s", reference, type(exc).__name__)
+        raise SubmissionFailed(reference) from exc
+
+    if new.pending_token:
+        storage.discard_pending(new.pending_token)
+    return submitted

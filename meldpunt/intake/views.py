@@ -1,0 +1,364 @@
+"""Reporter views. Thin: parse the form, call one service, render.
+
+CSRF for these forms is checked by the form itself (not the global guard),
+so an expired token shows a message on the form with everything kept,
+instead of an error page that loses the report.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+import triage
+from meldpunt import counters, crypto, storage
+from meldpunt.error_targets import form_problems
+from meldpunt.extensions import csrf, db, limiter
+from meldpunt.intake import followup, reports, uploads
+from meldpunt.intake.forms import AddInformationForm, ReceiptForm, ReportForm, clean_campaign
+from meldpunt.intake.identifying import find_contact_details
+from meldpunt.labels import OUTCOME_LABELS, REPORTER_STATUS_TEXT
+from meldpunt.ratelimit_key import fitting_limits
+
+bp = Blueprint("public", __name__)
+log = logging.getLogger(__name__)
+
+# Every window fits within the hourly salt of the client key (ratelimit_key.py):
+# a "per day" window would silently be reset every hour.
+SUBMIT_LIMIT = fitting_limits("10 per 10 minutes;20 per hour")
+LOOKUP_LIMIT = fitting_limits("10 per 10 minutes;20 per hour")
+_RECEIPT_KEY = "receipt"
+_FOLLOWUP_KEY = "followup_report"
+
+
+# The reporter's error summary: the one helper, with the reporter's word for an expired form.
+EXPIRED = (
+    "text",
+    _l(
+        "Uw formulier was te lang open en is verlopen. Uw tekst staat er nog: "
+        "druk nogmaals op de knop om te versturen."
+    ),
+)
+
+
+def _form_problems(form, upload_state: uploads.UploadState | None) -> list[dict]:
+    """Errors for the summary at the top of the form, upload rejections last."""
+    rejected = upload_state.rejected if upload_state else []
+    return form_problems(
+        form,
+        expired=EXPIRED,
+        extra=[{"field": "files", "message": f"{r.filename}: {r.reason}"} for r in rejected],
+    )
+
+
+@bp.get("/")
+def home():
+    return render_template("public/home.html")
+
+
+@bp.route("/melden", methods=["GET", "POST"])
+@csrf.exempt
+@limiter.limit(SUBMIT_LIMIT, methods=["POST"])
+def report_form():
+    form = ReportForm()
+    if request.method == "GET":
+        form.campaign.data = clean_campaign(request.args.get("c"))
+        counters.count_view(counters.FORM_VIEW)
+        return render_template("public/form.html", form=form, problems=[], files=[], contact_found=[])
+
+    upload_state = uploads.collect(form)
+    form.upload_token.data = upload_state.token
+    if form.website.data:
+        # A bot filled the hidden field. Say nothing useful, store nothing.
+        return render_template(
+            "public/form.html",
+            form=form,
+            files=upload_state.files,
+            problems=[{"field": "text", "message": _("Uw melding kon niet worden verwerkt.")}],
+            contact_found=[],
+        ), 400
+
+    valid = form.validate() and not upload_state.rejected
+    if not valid:
+        return render_template(
+            "public/form.html",
+            form=form,
+            files=upload_state.files,
+            problems=_form_problems(form, upload_state),
+            contact_found=[],
+        ), 422
+
+    found = find_contact_details(form.text.data) if form.is_anonymous else []
+    if found and form.confirm_anyway.data != "1":
+        return render_template(
+            "public/form.html",
+            form=form,
+            files=upload_state.files,
+            problems=[],
+            contact_found=found,
+        )
+
+    new = reports.NewReport(
+        text=form.text.data,
+        location=form.location.data or "",
+        postcode=form.postcode.data or "",
+        place_type=form.place_type.data,
+        reporter_type=form.reporter_type.data,
+        occurred=form.occurred.data or "",
+        ongoing=form.ongoing.data,
+        campaign_code=clean_campaign(form.campaign.data),
+        heard_via=form.heard_via.data or None,
+        anonymous=form.is_anonymous,
+        name="" if form.is_anonymous else form.name.data or "",
+        email="" if form.is_anonymous else form.email.data or "",
+        phone="" if form.is_anonymous else form.phone.data or "",
+        share_identity=form.share_identity.data == "ja",
+        wants_email_notice=form.email_notice.data == "ja",
+        pending_token=upload_state.token,
+        pending_ids=upload_state.file_ids,
+    )
+    try:
+        submitted = reports.submit_report(new)
+    except reports.SubmissionFailed as failure:
+        return render_template(
+            "public/form.html",
+            form=form,
+            files=upload_state.files,
+            problems=[],
+            contact_found=[],
+            failure_reference=failure.reference,
+        ), 503
+
+    # The session cookie is signed, not encrypted: anyone with the cookie (a shared
+    # computer, a proxy log) could read what it holds. The receipt code opens the
+    # report, so it travels only encrypted, for the one redirect to the thank-you page.
+    session[_RECEIPT_KEY] = crypto.encrypt_json(
+        {
+            "code": submitted.receipt_code,
+            # No theme advice when the triage failed: the stored theme is then only a placeholder.
+            "theme": submitted.theme if submitted.triage_ok else None,
+            "urgency": submitted.urgency if submitted.triage_ok else None,
+            "reporter_type": submitted.reporter_type,
+        }
+    ).decode("ascii")
+    return redirect(url_for("public.thanks"), code=303)
+
+
+def _advice_template(theme: str | None) -> str:
+    """The handelingsperspectief for a theme; general advice when there is no theme."""
+    if theme in triage.THEMES:
+        return f"public/perspectief/{theme}.html"
+    return "public/perspectief/_algemeen.html"
+
+
+@bp.get("/melden/bedankt")
+def thanks():
+    # The code is shown once: taken out of the session as it is displayed.
+    sealed = session.pop(_RECEIPT_KEY, None)
+    receipt = None
+    if isinstance(sealed, str):
+        try:
+            receipt = crypto.decrypt_json(sealed.encode("ascii"))
+        except (crypto.InvalidToken, UnicodeError, ValueError):
+            receipt = None
+    if not isinstance(receipt, dict) or not receipt.get("code"):
+        return render_template("public/thanks_gone.html")
+    return render_template(
+        "public/thanks.html", receipt=receipt, advice_template=_advice_template(receipt.get("theme"))
+    )
+
+
+@bp.route("/opvolgen", methods=["GET", "POST"])
+@csrf.exempt
+@limiter.limit(LOOKUP_LIMIT, methods=["POST"])
+def followup_login():
+    form = ReceiptForm()
+    problems = []
+    if request.method == "POST":
+        if form.validate():
+            report = followup.find_by_code(form.code.data)
+            if report is not None:
+                # A fresh session for the report (nothing from before carries over),
+                # except the language the reporter chose.
+                language = session.get("lang")
+                session.clear()
+                if language:
+                    session["lang"] = language
+                session.permanent = True
+                session[_FOLLOWUP_KEY] = report.id
+                followup.record_login(report)
+                if form.carries_answer:
+                    return _restore_answer(report, form)
+                return redirect(url_for("public.followup_report"), code=303)
+            # One neutral message for every wrong code: no hint about what was wrong.
+            # Set on the field too, so the message is repeated there (WCAG 3.3.1).
+            form.code.errors = [
+                _("Met deze code kunnen we geen melding openen. Controleer de code en probeer het opnieuw.")
+            ]
+        problems = _form_problems(form, None)
+    return render_template(
+        "public/followup_login.html", form=form, problems=problems, carried=form.carries_answer
+    ), (422 if problems else 200)
+
+
+def _session_expired_with_answer():
+    """A follow-up answer sent after the session expired: ask for the code again, keep the answer.
+
+    The text goes back into the code form as a hidden field (in the page, never in
+    the URL or the cookie), files stay as pending uploads under their token.
+    """
+    answer = AddInformationForm()
+    upload_state = uploads.collect(answer)
+    form = ReceiptForm(formdata=None)
+    form.carried_text.data = answer.text.data or ""
+    form.upload_token.data = upload_state.token if upload_state.files else ""
+    return render_template("public/followup_login.html", form=form, problems=[], carried=form.carries_answer)
+
+
+def _restore_answer(report, login: ReceiptForm):
+    """After the code was entered again: the carried answer stands ready in the answer box."""
+    # The session was just renewed: drop the CSRF token Flask-WTF cached for this request
+    # (made from the old session), so the answer form gets one the new session accepts.
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    form = AddInformationForm(formdata=None)
+    form.text.data = login.carried_text.data or ""
+    token = login.upload_token.data or ""
+    files = storage.list_pending(token) if storage.is_valid_token(token) else []
+    form.upload_token.data = token if files else ""
+    return _render_followup(report, form, files=files, problems=[], restored=True)
+
+
+def _render_followup(report, form, files, problems, status=200, added=False, restored=False):
+    return render_template(
+        "public/followup_report.html",
+        report=report,
+        status_text=REPORTER_STATUS_TEXT.get(report.status, ""),
+        outcome_text=OUTCOME_LABELS.get(report.outcome or "", ""),
+        thread=followup.thread(report),
+        form=form,
+        files=files,
+        problems=problems,
+        added=added,
+        restored=restored,
+    ), status
+
+
+def _followup_report():
+    report_id = session.get(_FOLLOWUP_KEY)
+    if report_id is None:
+        return None
+    report = db.session.get(followup.Report, report_id)
+    if report is None or report.purged_at is not None:
+        session.pop(_FOLLOWUP_KEY, None)
+        return None
+    return report
+
+
+@bp.route("/opvolgen/melding", methods=["GET", "POST"])
+@csrf.exempt
+@limiter.limit(SUBMIT_LIMIT, methods=["POST"])
+def followup_report():
+    report = _followup_report()
+    if report is None:
+        if request.method == "POST":
+            # The session expired while the reporter was writing: do not lose the answer.
+            return _session_expired_with_answer()
+        return redirect(url_for("public.followup_login"), code=303)
+    form = AddInformationForm()
+    problems: list[dict] = []
+    files: list = []
+    added = False
+    status = 200
+    if request.method == "POST":
+        upload_state = uploads.collect(form)
+        form.upload_token.data = upload_state.token
+        files = upload_state.files
+        valid = form.validate() and not upload_state.rejected
+        if valid and not (form.text.data or "").strip() and not files:
+            form.text.errors = [_("Schrijf iets of voeg een bestand toe.")]
+            valid = False
+        if valid:
+            try:
+                followup.add_information(
+                    report.id, form.text.data or "", upload_state.token, upload_state.file_ids
+                )
+            except reports.SubmissionFailed as failure:
+                problems = [
+                    {
+                        "field": "text",
+                        "message": _(
+                            "Het opslaan is niet gelukt (kenmerk %(ref)s). Er is niets bewaard; uw "
+                            "tekst staat er nog. Probeer het over een paar minuten opnieuw.",
+                            ref=failure.reference,
+                        ),
+                    }
+                ]
+                status = 503
+            else:
+                session["followup_added"] = True
+                return redirect(url_for("public.followup_report"), code=303)
+        else:
+            problems = _form_problems(form, upload_state)
+            status = 422
+    added = session.pop("followup_added", False)
+    return _render_followup(report, form, files, problems, status=status, added=added)
+
+
+@bp.post("/opvolgen/sluiten")
+def followup_logout():
+    session.clear()
+    return redirect(url_for("public.followup_login"), code=303)
+
+
+@bp.get("/gezond")
+@limiter.exempt
+def health():
+    """Liveness check for the load balancer: no database, no template, no session."""
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+@bp.get("/privacy")
+def privacy():
+    # The period the retention purge really uses (retention.py), not a number in the text.
+    return render_template("public/privacy.html", retention_days=int(current_app.config["RETENTION_DAYS"]))
+
+
+@bp.get("/toegankelijkheid")
+def accessibility():
+    return render_template("public/toegankelijkheid.html")
+
+
+@bp.get("/taal/<code>")
+def choose_language(code: str):
+    """The visible language switch: remembered in the session cookie only."""
+    if code not in current_app.config["AVAILABLE_LANGUAGES"]:
+        abort(404)
+    session["lang"] = code
+    return redirect(local_path(request.args.get("next")) or url_for("public.home"), code=303)
+
+
+def local_path(target: str | None) -> str | None:
+    r"""``target`` if it is a path on this site, else None: never a way to another host.
+
+    Browsers are lenient: they drop tabs and newlines inside a URL and read a
+    backslash as a slash, so ``/%09/evil.example`` or ``/\evil.example`` would
+    lead away. Anything with a control character, whitespace or a backslash is
+    refused outright; what is left must parse as a path without scheme or host.
+    """
+    if not target or len(target) > 2000:
+        return None
+    if "\\" in target or any(ch.isspace() or unicodedata.category(ch)[0] == "C" for ch in target):
+        return None
+    try:
+        parts = urlsplit(target)
+    except ValueError:
+        return None
+    # "///host" parses as an empty host with path "/host", but browsers read it as //host.
+    if parts.scheme or parts.netloc or target.startswith("//") or not parts.path.startswith("/"):
+        return None
+    return target

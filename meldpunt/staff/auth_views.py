@@ -1,0 +1,176 @@
+"""Sign-in views: password, then TOTP code (or, the first time, TOTP setup)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import segno
+from flask import Response, abort, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
+
+from meldpunt.extensions import db, limiter
+from meldpunt.models import StaffUser
+from meldpunt.ratelimit_key import fitting_limits
+from meldpunt.staff import access, authentication
+from meldpunt.staff import accounts as staff
+from meldpunt.staff.blueprint import add_problem, bp, problems, touch_session
+from meldpunt.staff.forms import CodeForm, LoginForm, SetupForm
+
+PENDING_KEY = "bo_pending"
+PENDING_SECONDS = 300
+
+
+# Per client key (salted, rotating; never the address). The per-account lock-out
+# after 5 failures guards each account; this guards against trying many accounts.
+# Windows stay within the key's salt lifetime (an hour), or rotation would reset them.
+LOGIN_LIMIT = fitting_limits("20 per 10 minutes;60 per hour")
+
+
+def _failed_message() -> str:
+    return _(
+        "Inloggen is niet gelukt. Controleer uw gegevens. Na 5 mislukte pogingen kunt u "
+        "15 minuten niet inloggen."
+    )
+
+
+def _pending(stage: str) -> StaffUser | None:
+    """The account halfway through signing in, if the session holds one for ``stage``."""
+    pending = session.get(PENDING_KEY)
+    if not isinstance(pending, dict) or pending.get("stage") != stage:
+        return None
+    if time.time() - float(pending.get("at", 0)) > PENDING_SECONDS:
+        session.pop(PENDING_KEY, None)
+        return None
+    user = db.session.get(StaffUser, pending.get("uid"))
+    if user is None or not user.active or user.session_token != pending.get("token"):
+        return None
+    return user
+
+
+def _complete(user: StaffUser) -> Any:
+    """Signed in: a fresh session (no state carried over), then the landing page."""
+    authentication.finish_login(user)
+    session.clear()
+    login_user(user)
+    touch_session()
+    return redirect(url_for("backoffice.home"), code=303)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+@access.requires(access.PUBLIC)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("backoffice.home"), code=303)
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        check = authentication.check_password(form.email.data, form.password.data)
+        if check.ok:
+            user = check.user
+            stage = "setup" if authentication.needs_setup(user) else "code"
+            session.clear()
+            session[PENDING_KEY] = {"uid": user.id, "token": user.session_token, "at": time.time(), "stage": stage}
+            return redirect(url_for("backoffice.login_code" if stage == "code" else "backoffice.login_setup"), code=303)
+        add_problem(form, "email", _failed_message())
+        status = 422
+    elif form.is_submitted():
+        status = 422
+    return render_template("backoffice/login.html", form=form, problems=problems(form)), status
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+@access.requires(access.PUBLIC)
+def login_code():
+    user = _pending("code")
+    if user is None:
+        return redirect(url_for("backoffice.login"), code=303)
+    form = CodeForm()
+    status = 200
+    if form.validate_on_submit():
+        if authentication.check_code(user, form.code.data):
+            return _complete(user)
+        if authentication.is_locked(user):
+            session.pop(PENDING_KEY, None)
+            flash(_failed_message(), "error")
+            return redirect(url_for("backoffice.login"), code=303)
+        add_problem(form, "code", _("Deze code klopt niet. Gebruik de code die nu in uw app staat."))
+        status = 422
+    elif form.is_submitted():
+        status = 422
+    return render_template("backoffice/login_code.html", form=form, problems=problems(form)), status
+
+
+_SETUP_MESSAGES = {
+    "password_short": ("new_password", _l("Kies een wachtwoord van minstens 12 tekens.")),
+    "password_mismatch": ("repeat_password", _l("De twee wachtwoorden zijn niet gelijk.")),
+    "password_same": ("new_password", _l("Kies een ander wachtwoord dan het eenmalige wachtwoord.")),
+    "code": ("code", _l("Deze code klopt niet. Gebruik de code die nu in uw app staat.")),
+    "locked": ("code", _l("Inloggen is niet gelukt.")),
+}
+
+
+@bp.route("/login/instellen", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+@access.requires(access.PUBLIC)
+def login_setup():
+    user = _pending("setup")
+    if user is None:
+        return redirect(url_for("backoffice.login"), code=303)
+    form = SetupForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            authentication.complete_setup(
+                user, form.code.data, form.new_password.data or "", form.repeat_password.data or ""
+            )
+        except authentication.SetupError as error:
+            field, message = _SETUP_MESSAGES[str(error)]
+            add_problem(form, field, str(message))
+            status = 422
+            if authentication.is_locked(user):
+                session.pop(PENDING_KEY, None)
+                flash(_failed_message(), "error")
+                return redirect(url_for("backoffice.login"), code=303)
+        else:
+            return _complete(user)
+    elif form.is_submitted():
+        status = 422
+    # The authenticator's secret is shown only while none is confirmed: after an admin
+    # reset only the password, the one-time password must not reveal the second factor.
+    needs_totp = not user.totp_confirmed
+    return render_template(
+        "backoffice/login_setup.html",
+        form=form,
+        problems=problems(form),
+        secret=staff.totp_secret(user) if needs_totp else None,
+        needs_totp=needs_totp,
+        needs_password=user.must_change_password,
+    ), status
+
+
+@bp.get("/login/qr.svg")
+@access.requires(access.PUBLIC)
+def setup_qr():
+    """The provisioning URI as a QR code, made here: no external service sees the secret."""
+    user = _pending("setup")
+    if user is None or user.totp_confirmed:
+        abort(404)
+    qr = segno.make(staff.provisioning_uri(user), error="m")
+    svg = qr.svg_inline(scale=5, border=2, title=_("QR-code voor uw authenticator-app"))
+    return Response(svg, mimetype="image/svg+xml")
+
+
+@bp.post("/uitloggen")
+@access.requires(access.SIGNED_IN)
+def logout():
+    user = current_user._get_current_object()
+    authentication.logout(user)
+    logout_user()
+    session.clear()
+    flash(_("U bent uitgelogd."), "success")
+    return redirect(url_for("backoffice.login"), code=303)

@@ -1,0 +1,141 @@
+"""Staff commands: account creation and administration, audit verification (the same service
+functions as the admin pages)."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from meldpunt.models import ROLES
+from meldpunt.staff import accounts as staff
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(create_user)
+    app.cli.add_command(verify_audit)
+    app.cli.add_command(reset_password)
+    app.cli.add_command(reset_totp)
+    app.cli.add_command(set_role)
+
+
+@click.command("create-user")
+@with_appcontext
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--route", default=None, help="Route code, for partner accounts only.")
+def create_user(email: str, role: str, route: str | None) -> None:
+    """Create a staff account; prints a one-time password and the TOTP secret."""
+    try:
+        account = staff.create_user(email, role, route)
+    except staff.StaffError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Account created for {account.user.email} ({role}{' ' + route if route else ''}).")
+    click.echo(f"One-time password: {account.password}")
+    click.echo(f"TOTP secret:       {account.totp_secret}")
+    click.echo(f"Provisioning URI:  {account.provisioning_uri}")
+    click.echo("The password must be changed and TOTP confirmed at the first login.")
+
+
+@click.command("verify-audit")
+@with_appcontext
+def verify_audit() -> None:
+    """Check the hash chain of the audit log and its head against the newest anchor; exits 1 when broken."""
+    from meldpunt.staff import audit
+
+    check = audit.verify_chain()
+    if check.ok:
+        click.echo(f"Audit log intact: {check.checked} events, head {check.head_hash}.")
+        if check.anchor is not None:
+            click.echo(
+                f"Matches the anchor of {check.anchor.at:%Y-%m-%d %H:%M:%S} UTC "
+                f"({check.anchor.count} events up to event {check.anchor.id})."
+            )
+        else:
+            click.echo(f"No anchor yet in {audit.anchor_path()}: removal of the newest events cannot be checked.")
+        if check.legacy:
+            click.echo(f"{check.legacy} event(s) from before the chain was keyed (plain SHA-256).")
+        return
+    if check.problem == "truncated":
+        click.echo(f"Audit log TRUNCATED: {check.description}.", err=True)
+    elif check.problem == "anchor_mismatch":
+        click.echo(f"Audit log BROKEN: {check.description}.", err=True)
+    else:
+        click.echo(
+            f"Audit log BROKEN at event {check.broken_id}: {check.description} "
+            f"({check.checked} events before it are intact).",
+            err=True,
+        )
+    raise SystemExit(1)
+
+
+# --- accounts ----------------------------------------------------------------------------
+
+_ADMIN_ERRORS = {
+    "self_deactivate": "an account cannot switch itself off",
+    "last_admin": "that would leave no active admin account",
+    "unknown_role": f"unknown role; choose one of {', '.join(ROLES)}",
+    "route_required": "a partner account needs --route",
+    "unknown_route": "unknown route code",
+    "route_not_allowed": "only partner accounts are bound to a route",
+    "unchanged": "the account already has that role and route",
+}
+
+
+def _account(email: str):
+    from meldpunt.staff import accounts as staff
+
+    account = staff.find_by_email(email)
+    if account is None:
+        raise click.ClickException(f"no account for {email}")
+    return account
+
+
+def _admin_call(function, *args):
+    from meldpunt.extensions import db
+    from meldpunt.staff import admin as staff_admin
+
+    try:
+        return function(*args)
+    except staff_admin.AdminError as exc:
+        db.session.rollback()
+        raise click.ClickException(_ADMIN_ERRORS.get(str(exc), str(exc))) from exc
+
+
+@click.command("reset-password")
+@with_appcontext
+@click.argument("email")
+def reset_password(email: str) -> None:
+    """Give an account a new one-time password (printed once); it must be changed at the next login."""
+    from meldpunt.staff import admin as staff_admin
+
+    account = _account(email)
+    password = _admin_call(staff_admin.reset_password, account, "cli reset-password")
+    click.echo(f"One-time password for {account.email}: {password}")
+    click.echo("Open sessions of this account have ended; a new password must be chosen at the next login.")
+
+
+@click.command("reset-totp")
+@with_appcontext
+@click.argument("email")
+def reset_totp(email: str) -> None:
+    """Forget an account's authenticator: it is set up again (QR code) at the next login."""
+    from meldpunt.staff import admin as staff_admin
+
+    account = _account(email)
+    _admin_call(staff_admin.reset_totp, account, "cli reset-totp")
+    click.echo(f"Authenticator of {account.email} reset; it is set up again at the next login.")
+
+
+@click.command("set-role")
+@with_appcontext
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--route", default=None, help="Route code, for partner accounts only.")
+def set_role(email: str, role: str, route: str | None) -> None:
+    """Change an account's role (and a partner account's route)."""
+    from meldpunt.staff import admin as staff_admin
+
+    account = _account(email)
+    _admin_call(staff_admin.change_role, account, "cli set-role", role, route)
+    click.echo(f"{account.email} is now {role}{' ' + route if route else ''}.")

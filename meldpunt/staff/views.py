@@ -1,0 +1,148 @@
+"""Staff administration views: the audit log and staff accounts. Thin: read the request,
+call one service, render."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from meldpunt.extensions import db
+from meldpunt.models import AuditEvent, StaffUser
+from meldpunt.staff import access, audit
+from meldpunt.staff import admin as staff_admin
+from meldpunt.staff.blueprint import bp
+from meldpunt.staff.forms import UserForm
+
+AUDIT_PAGE = 100
+
+
+def _user() -> StaffUser:
+    return current_user._get_current_object()
+
+
+def _page_arg() -> int:
+    try:
+        return max(1, int(request.args.get("pagina", "1")))
+    except ValueError:
+        return 1
+
+
+@bp.get("/audit")
+@access.requires(access.AUDIT)
+def audit_log():
+    action = request.args.get("actie") or None
+    statement = select(AuditEvent).order_by(AuditEvent.id.desc())
+    counted = select(func.count(AuditEvent.id))
+    if action:
+        statement = statement.where(AuditEvent.action == action)
+        counted = counted.where(AuditEvent.action == action)
+    page = _page_arg()
+    events = db.session.scalars(statement.limit(AUDIT_PAGE).offset((page - 1) * AUDIT_PAGE)).all()
+    total = db.session.scalar(counted) or 0
+    check = audit.verify_chain() if request.args.get("controleren") == "1" else None
+    audit.record_access(audit.AUDIT_VIEW, _user(), details={"page": page, **({"verified": check.ok} if check else {})})
+    actions = sorted(db.session.scalars(select(AuditEvent.action).distinct()))
+    return render_template(
+        "backoffice/audit.html", events=events, total=total, page=page, per_page=AUDIT_PAGE,
+        check=check, action=action, actions=actions, action_label=audit.action_label,
+    )
+
+
+@bp.get("/audit/export.jsonl")
+@access.requires(access.AUDIT)
+def audit_export():
+    audit.record_access(audit.AUDIT_EXPORT, _user())
+    # Streamed in batches: the log can be far larger than a worker's memory.
+    return Response(
+        stream_with_context(audit.export_rows(audit.iter_events())),
+        mimetype="application/x-ndjson",
+        headers={"Content-Disposition": 'attachment; filename="auditlog.jsonl"'},
+    )
+
+
+def _render_users(new_password: tuple[StaffUser, str] | None = None):
+    from meldpunt.models import ROLES, utcnow
+
+    accounts = db.session.scalars(select(StaffUser).order_by(StaffUser.role, StaffUser.email)).all()
+    return render_template(
+        "backoffice/users.html",
+        accounts=accounts,
+        form=UserForm(),
+        now_utc=utcnow(),
+        roles=ROLES,
+        role_labels=staff_admin.ROLE_LABELS,
+        new_password=new_password,
+    )
+
+
+@bp.get("/gebruikers")
+@access.requires(access.USERS)
+def users():
+    return _render_users()
+
+
+_USER_ACTIONS = ("deblokkeren", "deactiveren", "activeren", "wachtwoord_resetten", "totp_resetten", "rol_wijzigen")
+_ADMIN_MESSAGES = {
+    "self_deactivate": _l("U kunt uw eigen account niet uitschakelen."),
+    "last_admin": _l("Dat kan niet: er moet minstens één actieve beheerder overblijven."),
+    "unknown_role": _l("Kies een rol uit de lijst."),
+    "route_required": _l("Een partneraccount hoort bij één route. Kies de route."),
+    "unknown_route": _l("Kies een route uit de lijst."),
+    "route_not_allowed": _l("Alleen een partneraccount heeft een route. Kies bij deze rol geen route."),
+    "unchanged": _l("De rol en de route waren al zo ingesteld."),
+}
+
+
+@bp.post("/gebruikers/<int:user_id>")
+@access.requires(access.USERS)
+def user_update(user_id: int):
+
+    account = db.session.get(StaffUser, user_id)
+    if account is None:
+        abort(404)
+    form = UserForm()
+    action = request.form.get("actie")
+    if not form.validate_on_submit() or action not in _USER_ACTIONS:
+        abort(400)
+    admin = _user()
+    try:
+        if action == "deblokkeren":
+            staff_admin.unblock(account, admin)
+        elif action == "deactiveren":
+            staff_admin.deactivate(account, admin)
+        elif action == "activeren":
+            staff_admin.activate(account, admin)
+        elif action == "wachtwoord_resetten":
+            password = staff_admin.reset_password(account, admin)
+            # Shown once, in this response only: never in a flash message (the session
+            # cookie is signed, not encrypted) and never stored in plain text.
+            return _render_users(new_password=(account, password))
+        elif action == "totp_resetten":
+            staff_admin.reset_totp(account, admin)
+        else:
+            role = request.form.get("rol", "")
+            # The route list is on the same form for every role: only a partner's counts.
+            staff_admin.change_role(account, admin, role, request.form.get("route") if role == "partner" else None)
+    except staff_admin.AdminError as error:
+        flash(str(_ADMIN_MESSAGES[str(error)]), "error")
+        return redirect(url_for("backoffice.users"), code=303)
+    if action == "totp_resetten":
+        flash(
+            _(
+                "De authenticator van %(email)s is gewist. Bij de volgende keer inloggen stelt deze gebruiker "
+                "de tweestapsverificatie opnieuw in.",
+                email=account.email,
+            ),
+            "success",
+        )
+    elif action == "rol_wijzigen":
+        flash(
+            _("De rol van %(email)s is nu: %(role)s.", email=account.email, role=staff_admin.role_label(account.role)),
+            "success",
+        )
+    else:
+        flash(_("Het account is bijgewerkt."), "success")
+    return redirect(url_for("backoffice.users"), code=303)
