@@ -166,14 +166,27 @@ def legacy_hash(prev_hash: str, fields: dict[str, Any]) -> str:
 
 
 def _lock_chain() -> None:
-    """Serialise appends so two transactions never chain onto the same head.
+    """Take the database's write lock before the head is read, so two transactions
+    never chain onto the same head.
 
     PostgreSQL: a transaction-level advisory lock, released at commit/rollback.
-    SQLite allows one writer at a time; the unique constraint on ``hash`` is the
-    last line of defence there.
+    SQLite allows one writer at a time, but Python's sqlite3 driver starts the
+    transaction only at the first INSERT/UPDATE/DELETE, so a head read before
+    that is read without the lock and two workers can chain onto the same event.
+    When the connection holds no transaction yet, ``BEGIN IMMEDIATE`` takes the
+    write lock now (waiting for another writer like any write does); when it
+    already holds one, an earlier write in it took the lock. The transaction is
+    the session's: its commit or rollback ends it. The unique constraint on
+    ``hash`` remains the last line of defence.
     """
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+    connection = db.session.connection()
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+    elif dialect == "sqlite":
+        driver = connection.connection.driver_connection
+        if driver is not None and not driver.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 _COLUMNS = (
