@@ -167,9 +167,12 @@ def test_the_bad_input_page_is_in_the_reporters_language(app, client, language):
     assert expected in page.select_one("#text-error").get_text()
 
 
-def test_a_json_body_is_not_a_form(app, client):
-    response = client.post("/melden", json={"text": 12345, "location": ["a", "b"]})
+@pytest.mark.parametrize("body", [{"text": 12345, "location": ["a", "b"]}, [1, 2, 3], "tekst"])
+@pytest.mark.parametrize("path", ["/melden", "/opvolgen"])
+def test_a_json_body_is_not_a_form(app, client, path, body):
+    response = client.post(path, json=body)
     assert response.status_code == 400
+    assert BAD_INPUT_MESSAGE in soup(response).select_one(".error-summary").get_text()
     assert _count(app) == 0
 
 

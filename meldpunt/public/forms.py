@@ -66,9 +66,15 @@ class ReporterForm(FlaskForm):
             left out and its field name kept in ``form.misplaced``; the view then
             refuses the request as bad input. A JSON body is not a form either.
             """
-            wrapped = super().wrap_formdata(form, formdata)
-            if wrapped is None or formdata is not None and wrapped is formdata:
-                return wrapped
+            if formdata is None or hasattr(formdata, "getlist"):
+                return super().wrap_formdata(form, formdata)  # given by the caller
+            # Otherwise Flask-WTF's "take it from the request".
+            if not form.is_submitted():
+                return None
+            if request.is_json:
+                form.misplaced.append("json")
+            if not (request.form or request.files):
+                return None
             file_fields = {field.name for field in form if isinstance(field, FileField)}
             values = MultiDict(request.form.items(multi=True))
             for name, upload in request.files.items(multi=True):
@@ -76,8 +82,6 @@ class ReporterForm(FlaskForm):
                     values.add(name, upload)
                 else:
                     form.misplaced.append(name)
-            if request.is_json:
-                form.misplaced.append("json")
             return values
 
     def __init__(self, *args, **kwargs) -> None:
