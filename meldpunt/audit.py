@@ -66,6 +66,8 @@ _ANCHOR_TAIL_BYTES = 16 * 1024
 # Actions, one vocabulary for the whole system.
 LOGIN = "login"
 LOGIN_FAILED = "login.failed"
+# Written once per window when one client's failed sign-ins stop being audited (authentication.py).
+LOGIN_FAILED_THROTTLED = "login.failed.throttled"
 LOGIN_LOCKED = "login.locked"
 LOGOUT = "logout"
 TOTP_SETUP = "totp.setup"
@@ -94,6 +96,7 @@ RETENTION_PURGE = "retention.purge"  # written by retention.py
 ACTION_LABELS = {
     LOGIN: _l("Ingelogd"),
     LOGIN_FAILED: _l("Inloggen mislukt"),
+    LOGIN_FAILED_THROTTLED: _l("Mislukte inlogpogingen van één bezoeker worden tijdelijk niet vastgelegd"),
     LOGIN_LOCKED: _l("Account tijdelijk geblokkeerd"),
     LOGOUT: _l("Uitgelogd"),
     TOTP_SETUP: _l("Tweestapsverificatie ingesteld"),
@@ -120,6 +123,11 @@ ACTION_LABELS = {
     "routing.theme": _l("Routering van een thema gewijzigd"),
     "routing.partner_addresses": _l("E-mailadres van een partner gewijzigd"),
 }
+
+
+# Anyone can add these (the sign-in page is public); the audit page and its export
+# leave them out unless asked, so they cannot bury what staff did.
+FAILED_LOGIN_ACTIONS = (LOGIN_FAILED, LOGIN_FAILED_THROTTLED)
 
 
 def action_label(action: str) -> Any:
@@ -410,13 +418,15 @@ class ChainCheck:
         return "intact"
 
 
-def iter_events(batch: int = 5000) -> Iterator[Any]:
-    """All events in order, as plain rows (no ORM identity map growing with the log)."""
+def iter_events(batch: int = 5000, skip_actions: tuple[str, ...] = ()) -> Iterator[Any]:
+    """All events in order (but those with ``skip_actions``), as plain rows (no ORM
+    identity map growing with the log)."""
     last_id = 0
     while True:
-        rows = db.session.execute(
-            select(*_COLUMNS).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
-        ).all()
+        statement = select(*_COLUMNS).where(AuditEvent.id > last_id)
+        if skip_actions:
+            statement = statement.where(AuditEvent.action.not_in(skip_actions))
+        rows = db.session.execute(statement.order_by(AuditEvent.id).limit(batch)).all()
         if not rows:
             return
         yield from rows
@@ -466,6 +476,35 @@ def verify_chain(path: Path | None = None) -> ChainCheck:
             False, checked, prev, None, "truncated", legacy, anchor, missing=anchor.count - position
         )
     return ChainCheck(True, checked, prev, legacy=legacy, anchor=anchor)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One page of the audit log, newest first."""
+
+    events: list[AuditEvent]
+    total: int  # events that match the filter
+    hidden_failed_logins: int  # failed sign-ins left out (0 when shown or filtered by action)
+
+
+def listing(action: str | None, failed_logins: bool, page: int, per_page: int) -> Listing:
+    """The audit page's events: of one ``action``, or all of them, where failed sign-ins
+    are left out (and counted) unless ``failed_logins`` or that action is asked for."""
+    conditions: list[Any] = []
+    hidden = 0
+    if action:
+        conditions.append(AuditEvent.action == action)
+    elif not failed_logins:
+        conditions.append(AuditEvent.action.not_in(FAILED_LOGIN_ACTIONS))
+        hidden = db.session.scalar(
+            select(func.count(AuditEvent.id)).where(AuditEvent.action.in_(FAILED_LOGIN_ACTIONS))
+        ) or 0
+    events = db.session.scalars(
+        select(AuditEvent).where(*conditions).order_by(AuditEvent.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    total = db.session.scalar(select(func.count(AuditEvent.id)).where(*conditions)) or 0
+    return Listing(list(events), total, hidden)
 
 
 def export_rows(rows: Any) -> Iterator[str]:
