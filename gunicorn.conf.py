@@ -4,9 +4,6 @@ No access log: its lines start with the client address, which the meldpunt
 never writes anywhere. Errors go to standard error without request details.
 """
 
-from meldpunt.config import ratelimit_storage_uri
-from meldpunt.ratelimit_key import per_worker_warning
-
 accesslog = None
 errorlog = "-"
 loglevel = "warning"
@@ -18,6 +15,9 @@ timeout = 120
 
 def on_starting(server):
     """Say so when several workers each keep their own rate-limit counters."""
+    from meldpunt.config import ratelimit_storage_uri
+    from meldpunt.ratelimit_key import per_worker_warning
+
     warning = per_worker_warning(server.cfg.workers, ratelimit_storage_uri())
     if warning:
         server.log.warning(warning)
