@@ -31,6 +31,10 @@ run: setup
 	@echo "  Meldpunt ondermijning runs at http://$(HOST):$(PORT)/"
 	@echo "  Reporter form: http://$(HOST):$(PORT)/melden   Back office: http://$(HOST):$(PORT)/beheer"
 	@echo "  Scheduled jobs run in one 'flask scheduler' process next to gunicorn."
+	@if [ -z "$$MELDPUNT_RATELIMIT_STORAGE_URL" ] && [ "$${WORKERS:-2}" -gt 1 ]; then \
+		echo "  Rate limits are counted per worker here (in memory): with $${WORKERS:-2} workers a client"; \
+		echo "  gets up to $${WORKERS:-2} times each limit. Set MELDPUNT_RATELIMIT_STORAGE_URL=redis://... to share them."; \
+	fi
 	@echo ""
 	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) sh scripts/run-dev.sh
 

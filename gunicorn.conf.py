@@ -11,3 +11,13 @@ loglevel = "warning"
 limit_request_line = 8190
 limit_request_fields = 100
 timeout = 120
+
+
+def on_starting(server):
+    """Say so when several workers each keep their own rate-limit counters."""
+    from meldpunt.config import ratelimit_storage_uri
+    from meldpunt.ratelimit_key import per_worker_warning
+
+    warning = per_worker_warning(server.cfg.workers, ratelimit_storage_uri())
+    if warning:
+        server.log.warning(warning)

@@ -92,6 +92,13 @@ def parse_campaigns(raw: str | None) -> dict[str, str]:
     return campaigns
 
 
+def ratelimit_storage_uri() -> str:
+    """Where the rate limiter counts: ``memory://`` (each process its own counters) or a
+    shared store such as Redis. Read on its own too, by gunicorn's master process
+    (gunicorn.conf.py), which builds no app."""
+    return _env("RATELIMIT_STORAGE_URL", "memory://") or "memory://"
+
+
 def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the Flask config mapping from the environment plus ``overrides``."""
     overrides = dict(overrides or {})
@@ -140,7 +147,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "STALE_OPEN_DAYS": _env_int("STALE_OPEN_DAYS", 90),
         # Campaign codes (?c=) that the statistics show by name; any other code counts as "overig".
         "CAMPAIGNS": parse_campaigns(_env("CAMPAIGNS")),
-        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URL", "memory://"),
+        # memory:// counts per process: with several workers a client gets that many times the
+        # limits (gunicorn.conf.py warns at start-up). Production uses Redis.
+        "RATELIMIT_STORAGE_URI": ratelimit_storage_uri(),
         # How many reverse proxies sit in front of the app and set X-Forwarded-For/-Proto.
         # 0 (the embedded setup) trusts no forwarding header: a client could forge one.
         "TRUSTED_PROXIES": max(0, _env_int("TRUSTED_PROXIES", 0)),

@@ -11,6 +11,8 @@ import bleach
 from meldpunt import places
 
 _POSTCODE = re.compile(r"^\s*(\d{4})\s*([A-Za-z]{2})?\s*$")
+# The longest free text a reporter can send (a report, or an addition on the follow-up page).
+TEXT_MAX = 10_000
 
 
 def sanitise(text: str | None, max_length: int | None = None) -> str:
@@ -35,6 +37,13 @@ def sanitise(text: str | None, max_length: int | None = None) -> str:
     if max_length is not None:
         text = text[:max_length]
     return text
+
+
+def clean_text(text: str | None) -> str:
+    """A reporter's free text exactly as it is stored: the one cleaning that the forms
+    validate against (a text made only of markup is empty once cleaned) and that the
+    services apply before storing."""
+    return sanitise(text, TEXT_MAX)
 
 
 def normalise_postcode(value: str | None) -> tuple[str | None, str | None]:

@@ -95,6 +95,22 @@ def anonymous_client_key() -> str:
     return hmac.new(current_salt(), address, hashlib.sha256).hexdigest()[:24]
 
 
+def per_worker_warning(workers: int, storage_uri: str) -> str | None:
+    """What to say at start-up when several worker processes each count on their own.
+
+    With the in-memory storage every worker keeps its own counters, so a client whose
+    requests are spread over ``workers`` processes gets up to that many times every
+    limit. None when the counters are shared (Redis) or there is only one worker.
+    """
+    if workers <= 1 or not storage_uri.startswith("memory://"):
+        return None
+    return (
+        f"rate limits are counted per worker: {workers} workers with the in-memory limiter storage "
+        f"give a client up to {workers} times every configured limit (sign-in, reporting, follow-up). "
+        "Set MELDPUNT_RATELIMIT_STORAGE_URL to a Redis URL (redis://...) so all workers count together."
+    )
+
+
 def fitting_limits(limits: str) -> str:
     """``limits`` unchanged, or ValueError when a window outlives the salt (see above)."""
     for item in parse_many(limits):

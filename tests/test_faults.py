@@ -82,7 +82,7 @@ KILL_CHILD = CHILD_PRELUDE + textwrap.dedent(
 FULL_DISK_CHILD = CHILD_PRELUDE + textwrap.dedent(
     """
     import resource, signal
-    from meldpunt import reports
+    from meldpunt.intake import reports
 
     # The kernel refuses writes beyond the limit (EFBIG) instead of killing us.
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)

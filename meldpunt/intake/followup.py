@@ -14,7 +14,7 @@ from meldpunt.extensions import db
 from meldpunt.intake import receipts
 from meldpunt.intake.reports import SubmissionFailed, attach_pending_files, remove_written
 from meldpunt.models import Message, Report, utcnow
-from meldpunt.plaintext import sanitise
+from meldpunt.plaintext import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ def add_information(report_id: int, text: str, pending_token: str | None, pendin
         raise LookupError(report_id)
     written: list[str] = []
     try:
-        message = Message(sender="reporter", body=sanitise(text, 10_000))
+        message = Message(sender="reporter", body=clean_text(text))
         report.messages.append(message)
         attach_pending_files(report, pending_token, pending_ids, "followup", written, message)
         report.has_attachments = report.has_attachments or bool(written)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     EmailField,
+    FileField,
     HiddenField,
     MultipleFileField,
     RadioField,
@@ -26,9 +29,9 @@ from meldpunt.labels import (
     REPORTER_TYPE_LABELS,
     choices,
 )
-from meldpunt.plaintext import is_valid_postcode
+from meldpunt.plaintext import TEXT_MAX, clean_text, is_valid_postcode
 
-TEXT_MIN, TEXT_MAX = 20, 10_000
+TEXT_MIN = 20
 _PHONE_CHARS = re.compile(r"^[0-9+()\s-]{8,20}$")
 CAMPAIGN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
@@ -52,6 +55,45 @@ class ReporterForm(FlaskForm):
     own wording ("Veld mag niet langer zijn dan 10 karakters"), and a field with
     two problems (too long and the wrong format) would show both at once.
     """
+
+    class Meta:
+        def wrap_formdata(self, form, formdata):
+            """Only the file fields take file parts; nothing but the HTML form counts as input.
+
+            Flask-WTF offers every field the request's files as well as its form
+            values, so a text field sent as a multipart file part (any client can
+            send one) would reach the validators as a file object. Such a part is
+            left out and its field name kept in ``form.misplaced``; the view then
+            refuses the request as bad input. A JSON body is not a form either.
+            """
+            if formdata is None or hasattr(formdata, "getlist"):
+                return super().wrap_formdata(form, formdata)  # given by the caller
+            # Otherwise Flask-WTF's "take it from the request".
+            if not form.is_submitted():
+                return None
+            if request.is_json:
+                form.misplaced.append("json")
+            if not (request.form or request.files):
+                return None
+            file_fields = {field.name for field in form if isinstance(field, FileField)}
+            values = MultiDict(request.form.items(multi=True))
+            for name, upload in request.files.items(multi=True):
+                if name in file_fields:
+                    values.add(name, upload)
+                else:
+                    form.misplaced.append(name)
+            return values
+
+    def __init__(self, *args, **kwargs) -> None:
+        # Set before the fields are processed: wrap_formdata fills it.
+        self.misplaced: list[str] = []
+        super().__init__(*args, **kwargs)
+
+    @property
+    def first_misplaced_field(self) -> str:
+        """The form field to point the bad-input message at (the first one sent wrongly)."""
+        names = {field.name for field in self}
+        return next((name for name in self.misplaced if name in names), "")
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -165,6 +207,17 @@ class ReportForm(AttachmentFieldsMixin, ReporterForm):
     confirm_anyway = HiddenField(default="")
     # Honeypot: hidden from people, filled in by bots.
     website = StringField(_l("Laat dit veld leeg"))
+
+    def validate_text(self, field: TextAreaField) -> None:
+        # Checked on the text as it would be stored: markup and spaces do not count.
+        if isinstance(field.data, str) and len(field.data) <= TEXT_MAX and len(clean_text(field.data)) < TEXT_MIN:
+            raise ValidationError(
+                _l(
+                    "Er blijft te weinig tekst over: code en opmaak (zoals HTML) halen wij weg. "
+                    "Beschrijf in gewone woorden wat u heeft gezien of gehoord, in minstens %(min)d tekens.",
+                    min=TEXT_MIN,
+                )
+            )
 
     def validate_postcode(self, field: StringField) -> None:
         if field.data and not is_valid_postcode(field.data):

@@ -24,7 +24,7 @@ from meldpunt.models import (
     StatusEvent,
     TriageSuggestion,
 )
-from meldpunt.plaintext import location_key, normalise_postcode, sanitise
+from meldpunt.plaintext import clean_text, location_key, normalise_postcode, sanitise
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +170,11 @@ def remove_written(names: list[str]) -> None:
 
 def submit_report(new: NewReport) -> Submitted:
     """Store a new report with its triage suggestion and attachments."""
-    text = sanitise(new.text, 10_000)
+    text = clean_text(new.text)
+    if not text:
+        # The form refuses such a text with a message; a caller that skips the form
+        # must not store an empty report (the triage has nothing to work on).
+        raise ValueError("report text is empty once cleaned")
     postcode, area = normalise_postcode(new.postcode)
     location = sanitise(new.location, 300) or None
     key, house_number = location_key(location)

@@ -17,12 +17,13 @@ from flask_babel import lazy_gettext as _l
 
 import triage
 from meldpunt import counters, crypto, storage
-from meldpunt.error_targets import form_problems
+from meldpunt.error_targets import field_anchor, form_problems
 from meldpunt.extensions import csrf, db, limiter
 from meldpunt.intake import followup, reports, uploads
 from meldpunt.intake.forms import AddInformationForm, ReceiptForm, ReportForm, clean_campaign
 from meldpunt.intake.identifying import find_contact_details
 from meldpunt.labels import OUTCOME_LABELS, REPORTER_STATUS_TEXT
+from meldpunt.plaintext import clean_text
 from meldpunt.ratelimit_key import fitting_limits
 
 bp = Blueprint("public", __name__)
@@ -56,6 +57,24 @@ def _form_problems(form, upload_state: uploads.UploadState | None) -> list[dict]
     )
 
 
+def _bad_input_problems(form) -> list[dict]:
+    """A field sent as a file part (or a body that is no form at all): refused as bad input.
+
+    No browser sends this; the message is calm all the same, and the form is shown
+    again with what did arrive, so a person who does see it loses nothing else.
+    """
+    message = _(
+        "Een deel van het formulier kwam niet goed bij ons aan: een tekstvak werd als bestand "
+        "verstuurd. Er is niets opgeslagen. Controleer het formulier en verstuur het opnieuw."
+    )
+    name = form.first_misplaced_field
+    if not name or form[name].type in {"HiddenField", "CSRFTokenField", "SelectMultipleField"}:
+        # Not a field the person sees: point at the form's main field instead.
+        name = "text" if "text" in form else "code"
+    form[name].errors = [message]
+    return [{"field": field_anchor(form[name]), "message": message}]
+
+
 @bp.get("/")
 def home():
     return render_template("public/home.html")
@@ -71,6 +90,10 @@ def report_form():
         counters.count_view(counters.FORM_VIEW)
         return render_template("public/form.html", form=form, problems=[], files=[], contact_found=[])
 
+    if form.misplaced:
+        return render_template(
+            "public/form.html", form=form, files=[], problems=_bad_input_problems(form), contact_found=[]
+        ), 400
     upload_state = uploads.collect(form)
     form.upload_token.data = upload_state.token
     if form.website.data:
@@ -179,6 +202,10 @@ def thanks():
 def followup_login():
     form = ReceiptForm()
     problems = []
+    if request.method == "POST" and form.misplaced:
+        return render_template(
+            "public/followup_login.html", form=form, problems=_bad_input_problems(form), carried=False
+        ), 400
     if request.method == "POST":
         if form.validate():
             report = followup.find_by_code(form.code.data)
@@ -213,6 +240,11 @@ def _session_expired_with_answer():
     the URL or the cookie), files stay as pending uploads under their token.
     """
     answer = AddInformationForm()
+    if answer.misplaced:
+        form = ReceiptForm(formdata=None)
+        return render_template(
+            "public/followup_login.html", form=form, problems=_bad_input_problems(form), carried=False
+        ), 400
     upload_state = uploads.collect(answer)
     form = ReceiptForm(formdata=None)
     form.carried_text.data = answer.text.data or ""
@@ -274,12 +306,15 @@ def followup_report():
     files: list = []
     added = False
     status = 200
+    if request.method == "POST" and form.misplaced:
+        return _render_followup(report, form, files, _bad_input_problems(form), status=400)
     if request.method == "POST":
         upload_state = uploads.collect(form)
         form.upload_token.data = upload_state.token
         files = upload_state.files
         valid = form.validate() and not upload_state.rejected
-        if valid and not (form.text.data or "").strip() and not files:
+        # Empty once cleaned (only markup or spaces) counts as empty: that is what would be stored.
+        if valid and not clean_text(form.text.data) and not files:
             form.text.errors = [_("Schrijf iets of voeg een bestand toe.")]
             valid = False
         if valid:

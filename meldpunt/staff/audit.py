@@ -66,6 +66,8 @@ _ANCHOR_TAIL_BYTES = 16 * 1024
 # Actions, one vocabulary for the whole system.
 LOGIN = "login"
 LOGIN_FAILED = "login.failed"
+# Written once per window when one client's failed sign-ins stop being audited (authentication.py).
+LOGIN_FAILED_THROTTLED = "login.failed.throttled"
 LOGIN_LOCKED = "login.locked"
 LOGOUT = "logout"
 TOTP_SETUP = "totp.setup"
@@ -94,6 +96,7 @@ RETENTION_PURGE = "retention.purge"  # written by retention.py
 ACTION_LABELS = {
     LOGIN: _l("Ingelogd"),
     LOGIN_FAILED: _l("Inloggen mislukt"),
+    LOGIN_FAILED_THROTTLED: _l("Mislukte inlogpogingen van één bezoeker worden tijdelijk niet vastgelegd"),
     LOGIN_LOCKED: _l("Account tijdelijk geblokkeerd"),
     LOGOUT: _l("Uitgelogd"),
     TOTP_SETUP: _l("Tweestapsverificatie ingesteld"),
@@ -120,6 +123,11 @@ ACTION_LABELS = {
     "routing.theme": _l("Routering van een thema gewijzigd"),
     "routing.partner_addresses": _l("E-mailadres van een partner gewijzigd"),
 }
+
+
+# Anyone can add these (the sign-in page is public); the audit page and its export
+# leave them out unless asked, so they cannot bury what staff did.
+FAILED_LOGIN_ACTIONS = (LOGIN_FAILED, LOGIN_FAILED_THROTTLED)
 
 
 def action_label(action: str) -> Any:
@@ -166,14 +174,27 @@ def legacy_hash(prev_hash: str, fields: dict[str, Any]) -> str:
 
 
 def _lock_chain() -> None:
-    """Serialise appends so two transactions never chain onto the same head.
+    """Take the database's write lock before the head is read, so two transactions
+    never chain onto the same head.
 
     PostgreSQL: a transaction-level advisory lock, released at commit/rollback.
-    SQLite allows one writer at a time; the unique constraint on ``hash`` is the
-    last line of defence there.
+    SQLite allows one writer at a time, but Python's sqlite3 driver starts the
+    transaction only at the first INSERT/UPDATE/DELETE, so a head read before
+    that is read without the lock and two workers can chain onto the same event.
+    When the connection holds no transaction yet, ``BEGIN IMMEDIATE`` takes the
+    write lock now (waiting for another writer like any write does); when it
+    already holds one, an earlier write in it took the lock. The transaction is
+    the session's: its commit or rollback ends it. The unique constraint on
+    ``hash`` remains the last line of defence.
     """
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+    connection = db.session.connection()
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+    elif dialect == "sqlite":
+        driver = connection.connection.driver_connection
+        if driver is not None and not driver.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 _COLUMNS = (
@@ -415,13 +436,15 @@ def record_access(
     return event
 
 
-def iter_events(batch: int = 5000) -> Iterator[Any]:
-    """All events in order, as plain rows (no ORM identity map growing with the log)."""
+def iter_events(batch: int = 5000, skip_actions: tuple[str, ...] = ()) -> Iterator[Any]:
+    """All events in order (but those with ``skip_actions``), as plain rows (no ORM
+    identity map growing with the log)."""
     last_id = 0
     while True:
-        rows = db.session.execute(
-            select(*_COLUMNS).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
-        ).all()
+        statement = select(*_COLUMNS).where(AuditEvent.id > last_id)
+        if skip_actions:
+            statement = statement.where(AuditEvent.action.not_in(skip_actions))
+        rows = db.session.execute(statement.order_by(AuditEvent.id).limit(batch)).all()
         if not rows:
             return
         yield from rows
@@ -471,6 +494,35 @@ def verify_chain(path: Path | None = None) -> ChainCheck:
             False, checked, prev, None, "truncated", legacy, anchor, missing=anchor.count - position
         )
     return ChainCheck(True, checked, prev, legacy=legacy, anchor=anchor)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One page of the audit log, newest first."""
+
+    events: list[AuditEvent]
+    total: int  # events that match the filter
+    hidden_failed_logins: int  # failed sign-ins left out (0 when shown or filtered by action)
+
+
+def listing(action: str | None, failed_logins: bool, page: int, per_page: int) -> Listing:
+    """The audit page's events: of one ``action``, or all of them, where failed sign-ins
+    are left out (and counted) unless ``failed_logins`` or that action is asked for."""
+    conditions: list[Any] = []
+    hidden = 0
+    if action:
+        conditions.append(AuditEvent.action == action)
+    elif not failed_logins:
+        conditions.append(AuditEvent.action.not_in(FAILED_LOGIN_ACTIONS))
+        hidden = db.session.scalar(
+            select(func.count(AuditEvent.id)).where(AuditEvent.action.in_(FAILED_LOGIN_ACTIONS))
+        ) or 0
+    events = db.session.scalars(
+        select(AuditEvent).where(*conditions).order_by(AuditEvent.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    total = db.session.scalar(select(func.count(AuditEvent.id)).where(*conditions)) or 0
+    return Listing(list(events), total, hidden)
 
 
 def export_rows(rows: Any) -> Iterator[str]:

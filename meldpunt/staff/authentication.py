@@ -17,17 +17,44 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import pyotp
+from flask import current_app, has_request_context
+from limits import parse, parse_many
 
-from meldpunt.extensions import db
+from meldpunt.extensions import db, limiter
 from meldpunt.models import StaffUser, utcnow
+from meldpunt.ratelimit_key import anonymous_client_key, fitting_limits
 from meldpunt.staff import accounts as staff
 from meldpunt.staff import audit
 
 MAX_FAILURES = 5
 LOCK_DURATION = timedelta(minutes=15)
 MIN_PASSWORD = 12
+
+# Failed sign-ins are audited, but the sign-in page is public: without a bound anyone
+# could fill the audit log. Per client (the limiter's salted, rotating key; never the
+# address) this many failures are written; past it an attempt is still refused and
+# still counts towards the account's lock-out (which is always audited), and one
+# LOGIN_FAILED_THROTTLED event per window says that failures are being left out.
+FAILED_LOGIN_AUDIT_LIMIT = fitting_limits("10 per 10 minutes;30 per hour")
+_THROTTLED_NOTICE_LIMIT = fitting_limits("1 per 10 minutes")
+
+
+def _record_failure(actor: StaffUser | str, object_id: int | None, details: dict[str, Any]) -> None:
+    """Audit one failed sign-in, unless this client has reached its share (see above)."""
+    if has_request_context() and current_app.config.get("RATELIMIT_ENABLED", True):
+        strategy = limiter.limiter
+        key = anonymous_client_key()
+        # Hit every window (no short-circuit), so each one counts this attempt.
+        within = [strategy.hit(item, "audit-login-failed", key) for item in parse_many(FAILED_LOGIN_AUDIT_LIMIT)]
+        if not all(within):
+            if strategy.hit(parse(_THROTTLED_NOTICE_LIMIT), "audit-login-failed-notice", key):
+                audit.record(audit.LOGIN_FAILED_THROTTLED, "onbekend", details={"limit": FAILED_LOGIN_AUDIT_LIMIT})
+            return
+    object_type = "staff_user" if object_id is not None else None
+    audit.record(audit.LOGIN_FAILED, actor, object_type, object_id, details)
 
 
 @dataclass(frozen=True)
@@ -47,7 +74,7 @@ def is_locked(user: StaffUser, now: datetime | None = None) -> bool:
 def register_failure(user: StaffUser, step: str, now: datetime | None = None) -> None:
     now = now or utcnow()
     user.failed_logins = (user.failed_logins or 0) + 1
-    audit.record(audit.LOGIN_FAILED, user, "staff_user", user.id, {"step": step, "count": user.failed_logins})
+    _record_failure(user, user.id, {"step": step, "count": user.failed_logins})
     if user.failed_logins >= MAX_FAILURES:
         user.locked_until = now + LOCK_DURATION
         user.failed_logins = 0
@@ -63,11 +90,11 @@ def check_password(email: str, password: str, now: datetime | None = None) -> Pa
     if user is None or not user.active:
         # Hash anyway, so a missing account does not answer faster than a wrong password.
         staff.hash_password(password or "x")
-        audit.record(audit.LOGIN_FAILED, "onbekend", details={"step": "password"})
+        _record_failure("onbekend", None, {"step": "password"})
         db.session.commit()
         return PasswordCheck(None)
     if is_locked(user, now):
-        audit.record(audit.LOGIN_FAILED, user, "staff_user", user.id, {"step": "password", "locked": True})
+        _record_failure(user, user.id, {"step": "password", "locked": True})
         db.session.commit()
         return PasswordCheck(user, locked=True)
     if not staff.check_password(user, password or ""):

@@ -34,30 +34,31 @@ def _page_arg() -> int:
 @access.requires(access.AUDIT)
 def audit_log():
     action = request.args.get("actie") or None
-    statement = select(AuditEvent).order_by(AuditEvent.id.desc())
-    counted = select(func.count(AuditEvent.id))
-    if action:
-        statement = statement.where(AuditEvent.action == action)
-        counted = counted.where(AuditEvent.action == action)
+    # Failed sign-ins (anyone can cause them) are hidden unless asked for.
+    failed_logins = request.args.get("mislukte_logins") == "1"
     page = _page_arg()
-    events = db.session.scalars(statement.limit(AUDIT_PAGE).offset((page - 1) * AUDIT_PAGE)).all()
-    total = db.session.scalar(counted) or 0
+    found = audit.listing(action, failed_logins, page, AUDIT_PAGE)
     check = audit.verify_chain() if request.args.get("controleren") == "1" else None
     audit.record_access(audit.AUDIT_VIEW, _user(), details={"page": page, **({"verified": check.ok} if check else {})})
     actions = sorted(db.session.scalars(select(AuditEvent.action).distinct()))
     return render_template(
-        "backoffice/audit.html", events=events, total=total, page=page, per_page=AUDIT_PAGE,
+        "backoffice/audit.html", events=found.events, total=found.total, page=page, per_page=AUDIT_PAGE,
         check=check, action=action, actions=actions, action_label=audit.action_label,
+        failed_logins=failed_logins, hidden_failed_logins=found.hidden_failed_logins,
     )
 
 
 @bp.get("/audit/export.jsonl")
 @access.requires(access.AUDIT)
 def audit_export():
-    audit.record_access(audit.AUDIT_EXPORT, _user())
+    # Like the page: failed sign-ins only when asked for. Every row keeps its prev_hash,
+    # so each row still verifies; the chain is continuous only with them included.
+    failed_logins = request.args.get("mislukte_logins") == "1"
+    audit.record_access(audit.AUDIT_EXPORT, _user(), details={"failed_logins": failed_logins})
+    skip = () if failed_logins else audit.FAILED_LOGIN_ACTIONS
     # Streamed in batches: the log can be far larger than a worker's memory.
     return Response(
-        stream_with_context(audit.export_rows(audit.iter_events())),
+        stream_with_context(audit.export_rows(audit.iter_events(skip_actions=skip))),
         mimetype="application/x-ndjson",
         headers={"Content-Disposition": 'attachment; filename="auditlog.jsonl"'},
     )
