@@ -14,9 +14,9 @@ import threading
 
 from sqlalchemy import func, select
 
-from meldpunt.staff import audit
 from meldpunt.extensions import db
 from meldpunt.models import AuditEvent
+from meldpunt.staff import audit
 from tests.backoffice.conftest import login, make_account, new_report
 
 WRITERS = 4

@@ -12,8 +12,8 @@ import pytest
 from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
-from meldpunt.intake import reports
 from meldpunt.extensions import db
+from meldpunt.intake import reports
 from meldpunt.models import Message, Report
 from tests.helpers import GOOD_TEXT, csrf_token, form_values, receipt_code_from, report_data, soup, submit
 

@@ -7,7 +7,7 @@ from flask import Response, abort, flash, redirect, render_template, request, st
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from meldpunt.extensions import db
 from meldpunt.models import AuditEvent, StaffUser

@@ -11,9 +11,9 @@ import json
 
 from sqlalchemy import func, select
 
-from meldpunt.staff import audit, authentication
 from meldpunt.extensions import db
 from meldpunt.models import AuditEvent
+from meldpunt.staff import audit, authentication
 from tests.backoffice.conftest import make_account, page_csrf, sign_in
 from tests.helpers import soup
 
