@@ -109,7 +109,9 @@ def test_reset_totp_makes_the_user_enrol_again(app, staff_client, auth_clock):
     assert old_code.status_code == 422  # the old authenticator no longer counts
     done = client.post(
         "/beheer/login/instellen",
-        data={"csrf_token": page_csrf(client, "/beheer/login/instellen"), "code": pyotp.TOTP(new_secret).at(auth_clock())},
+        data={
+            "csrf_token": page_csrf(client, "/beheer/login/instellen"), "code": pyotp.TOTP(new_secret).at(auth_clock())
+        },
     )
     assert done.status_code == 303 and done.headers["Location"].endswith("/beheer")
     assert _user(app, target.id).totp_confirmed
