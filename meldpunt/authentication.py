@@ -12,8 +12,8 @@ the account a new session token, so a session identifier from before the login
 is worth nothing after it.
 
 Every check reads the time from ``current_time()``: real UTC time, unless the
-app carries a clock of its own in ``app.extensions["clock"]``. Tests install a
-clock they move by hand, so they never wait for a fresh TOTP step.
+app carries a clock of its own in ``app.extensions["meldpunt_clock"]``. Tests
+install a clock they move by hand, so they never wait for a fresh TOTP step.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ MIN_PASSWORD = 12
 
 def current_time() -> datetime:
     """Now, for lock-outs and TOTP steps: the app's clock if it has one, else real UTC time."""
-    clock = current_app.extensions.get("clock") if has_app_context() else None
+    clock = current_app.extensions.get("meldpunt_clock") if has_app_context() else None
     return clock() if clock is not None else utcnow()
 
 

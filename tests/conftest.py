@@ -137,7 +137,7 @@ def app_factory(database_template, tmp_path, auth_clock):
         else:
             url = database_template["url"]
         app = make_app(data_dir, url, **overrides)
-        app.extensions["clock"] = auth_clock
+        app.extensions["meldpunt_clock"] = auth_clock
         made.append(app)
         return app
 

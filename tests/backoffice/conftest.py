@@ -60,7 +60,7 @@ def make_account(app, role: str, route: str | None = None, email: str | None = N
             made.user.must_change_password = False
             db.session.commit()
         return Account(
-            made.user.id, email, PASSWORD, made.totp_secret, role, route, clock=app.extensions.get("clock")
+            made.user.id, email, PASSWORD, made.totp_secret, role, route, clock=app.extensions.get("meldpunt_clock")
         )
 
 

@@ -112,7 +112,7 @@ def module_live_app(database_template, tmp_path_factory):
     else:
         url = database_template["url"]
     app = make_app(data_dir, url, SERVER_NAME=None, RATELIMIT_ENABLED=False)
-    app.extensions["clock"] = StoppedClock(datetime.now(UTC))  # the sign-in's clock, as in app_factory
+    app.extensions["meldpunt_clock"] = StoppedClock(datetime.now(UTC))  # the sign-in's clock, as in app_factory
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

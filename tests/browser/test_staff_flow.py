@@ -48,7 +48,7 @@ class Staff:
         self.secret = made.totp_secret
         self.last_step: int | None = None
         # The app's sign-in runs on the test's clock (conftest.auth_clock), which stands still.
-        self.clock = app.extensions["clock"]
+        self.clock = app.extensions["meldpunt_clock"]
 
     def code(self) -> str:
         totp = pyotp.TOTP(self.secret)
