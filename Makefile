@@ -38,15 +38,19 @@ run: setup
 	@echo ""
 	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) sh scripts/run-dev.sh
 
+# Tests run in parallel (pytest-xdist): one worker per CPU, each with its own
+# database, temporary folders, ports and browser (tests/conftest.py).
+PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider -n auto
+
 test: setup
 	$(MAKE) lint
 	sh scripts/ensure-system-packages.sh
-	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser" tests
+	$(PYTEST) -m "not browser" tests
 	@if [ -n "$$MELDPUNT_TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL =="; \
-		$(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser" tests; \
+		$(PYTEST) -m "not browser" tests; \
 	else echo "MELDPUNT_TEST_DATABASE_URL not set: PostgreSQL pass skipped"; fi
-	$(BIN)/python -m pytest -q -p no:cacheprovider -m browser tests || [ $$? -eq 5 ]
+	$(PYTEST) --dist loadfile -m browser tests || [ $$? -eq 5 ]
 
 # Static checks (settings in pyproject.toml); each must pass before the tests run.
 lint: setup

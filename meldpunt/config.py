@@ -21,6 +21,14 @@ from cryptography.fernet import Fernet
 
 PREFIX = "MELDPUNT_"
 
+# argon2id parameters for staff passwords (staff.py): argon2-cffi's defaults, RFC 9106's
+# low-memory choice, written out so a library upgrade cannot change them unnoticed.
+PASSWORD_HASH_STRONG = {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 4}
+# Only an app made with TESTING=True outside production hashes this cheaply, so that a
+# test suite creating hundreds of accounts does not spend minutes on it. Hashes carry
+# their own parameters, so either kind verifies under both settings.
+PASSWORD_HASH_TESTING = {"time_cost": 1, "memory_cost": 8 * 1024, "parallelism": 1}
+
 
 def _env(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(PREFIX + name)
@@ -178,4 +186,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_NAME": "meldpunt_session",
     }
     config.update(overrides)
+    if "PASSWORD_HASH" not in config:
+        cheap = bool(config.get("TESTING")) and config.get("ENV") != "production"
+        config["PASSWORD_HASH"] = dict(PASSWORD_HASH_TESTING if cheap else PASSWORD_HASH_STRONG)
     return config

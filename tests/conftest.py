@@ -4,6 +4,11 @@ Tests run the Alembic migrations, never ``create_all``. On SQLite the
 migrated database file is made once per session and copied for each test; on
 PostgreSQL (``MELDPUNT_TEST_DATABASE_URL``) a fresh database is created and
 migrated once per session and its tables are emptied after each test.
+
+Safe under pytest-xdist (``-n auto``): every worker is its own session, with its
+own temporary folders, SQLite template, PostgreSQL database (a random name) and
+ports (always asked of the kernel, never fixed). Parameter ids are made
+deterministic here, since every worker must collect exactly the same tests.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +24,36 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 PG_URL = os.environ.get("MELDPUNT_TEST_DATABASE_URL")
+
+
+def pytest_make_parametrize_id(config, val, argname):
+    """File contents as parameters are named by their size, not their bytes: the bytes
+    may hold a timestamp (gzip, ZIP), and then workers would collect different tests."""
+    if isinstance(val, bytes | bytearray):
+        return f"{len(val)}B"
+    return None
+
+
+class StoppedClock:
+    """A clock that stands still until a test moves it (``advance``)."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start.astimezone(UTC)
+
+    def advance(self, **delta: float) -> datetime:
+        self.now = self.now + timedelta(**delta)
+        return self.now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def auth_clock() -> StoppedClock:
+    """The time the staff sign-in sees (lock-outs, TOTP steps) in every app made by
+    ``app_factory``: the real time when the test starts, then still until moved.
+    Tests move it a TOTP step on instead of waiting 30 seconds for one."""
+    return StoppedClock(datetime.now(UTC))
 
 
 def migrate_to_head(app) -> None:
@@ -85,8 +121,9 @@ def _empty_tables(app) -> None:
 
 
 @pytest.fixture
-def app_factory(database_template, tmp_path):
-    """Make an app on a fresh, migrated database; ``overrides`` go into its config."""
+def app_factory(database_template, tmp_path, auth_clock):
+    """Make an app on a fresh, migrated database; ``overrides`` go into its config.
+    Its sign-in runs on ``auth_clock`` (meldpunt.authentication.current_time)."""
     made = []
 
     def factory(**overrides):
@@ -100,6 +137,7 @@ def app_factory(database_template, tmp_path):
         else:
             url = database_template["url"]
         app = make_app(data_dir, url, **overrides)
+        app.extensions["meldpunt_clock"] = auth_clock
         made.append(app)
         return app
 

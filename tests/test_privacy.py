@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests import filemakers
-from tests.helpers import receipt_code_from, soup, submit
+from tests.helpers import csrf_token, receipt_code_from, soup, submit
 
 CLIENT_ADDRESS = "203.0.113.77"
 FORWARDED = "198.51.100.23"
@@ -34,9 +34,18 @@ def _leaves_no_trace(app, caplog):
     )
     submit(client, files=[(filemakers.jpeg_with_gps(), "foto.jpg")])
     code = receipt_code_from(client)
-    client.post("/opvolgen", data={"code": code})
-    client.get("/opvolgen/melding")
-    client.get("/bestaat-niet")
+    # The follow-up path too: open the report with its code and add something to it.
+    opened = client.post("/opvolgen", data={"csrf_token": csrf_token(client, "/opvolgen"), "code": code})
+    assert opened.status_code == 303 and opened.headers["Location"].endswith("/opvolgen/melding")
+    page = client.get("/opvolgen/melding")
+    assert page.status_code == 200 and "Stand van zaken" in page.get_data(as_text=True)
+    added = client.post(
+        "/opvolgen/melding",
+        data={"csrf_token": csrf_token(client, "/opvolgen/melding"), "text": "Gisteren weer, rond middernacht."},
+    )
+    assert added.status_code == 303
+    assert "Uw aanvulling is bewaard" in client.get("/opvolgen/melding").get_data(as_text=True)
+    assert client.get("/bestaat-niet").status_code == 404
     # Flush SQLite's write-ahead data so the scan sees everything that was written.
     with app.app_context():
         from meldpunt.extensions import db

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from sqlalchemy import func, select
 
 from meldpunt import crypto
+from meldpunt.config import PASSWORD_HASH_STRONG
 from meldpunt.extensions import db
 from meldpunt.models import ROLES, StaffUser
 
-_hasher = PasswordHasher()
 ISSUER = "Meldpunt ondermijning"
 
 
@@ -30,13 +32,24 @@ class NewAccount:
     provisioning_uri: str
 
 
+@lru_cache(maxsize=4)
+def _hasher_with(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+
+
+def hasher() -> PasswordHasher:
+    """The argon2id hasher with the app's ``PASSWORD_HASH`` parameters (config.py)."""
+    return _hasher_with(**current_app.config.get("PASSWORD_HASH", PASSWORD_HASH_STRONG))
+
+
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return hasher().hash(password)
 
 
 def check_password(user: StaffUser, password: str) -> bool:
     try:
-        return _hasher.verify(user.password_hash, password)
+        # Verifying uses the parameters stored in the hash itself.
+        return hasher().verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

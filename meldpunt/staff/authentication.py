@@ -10,6 +10,10 @@ account, or after an admin reset it) or must replace a one-time password (a
 new account, or after an admin reset the password). Every finished login gives
 the account a new session token, so a session identifier from before the login
 is worth nothing after it.
+
+Every check reads the time from ``current_time()``: real UTC time, unless the
+app carries a clock of its own in ``app.extensions["meldpunt_clock"]``. Tests
+install a clock they move by hand, so they never wait for a fresh TOTP step.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pyotp
-from flask import current_app, has_request_context
+from flask import current_app, has_app_context, has_request_context
 from limits import parse, parse_many
 
 from meldpunt.extensions import db, limiter
@@ -57,6 +61,12 @@ def _record_failure(actor: StaffUser | str, object_id: int | None, details: dict
     audit.record(audit.LOGIN_FAILED, actor, object_type, object_id, details)
 
 
+def current_time() -> datetime:
+    """Now, for lock-outs and TOTP steps: the app's clock if it has one, else real UTC time."""
+    clock = current_app.extensions.get("meldpunt_clock") if has_app_context() else None
+    return clock() if clock is not None else utcnow()
+
+
 @dataclass(frozen=True)
 class PasswordCheck:
     user: StaffUser | None
@@ -68,11 +78,11 @@ class PasswordCheck:
 
 
 def is_locked(user: StaffUser, now: datetime | None = None) -> bool:
-    return bool(user.locked_until and user.locked_until > (now or utcnow()))
+    return bool(user.locked_until and user.locked_until > (now or current_time()))
 
 
 def register_failure(user: StaffUser, step: str, now: datetime | None = None) -> None:
-    now = now or utcnow()
+    now = now or current_time()
     user.failed_logins = (user.failed_logins or 0) + 1
     _record_failure(user, user.id, {"step": step, "count": user.failed_logins})
     if user.failed_logins >= MAX_FAILURES:
@@ -121,7 +131,7 @@ def _accept_code(user: StaffUser, code: str, now: datetime) -> bool:
 
 def check_code(user: StaffUser, code: str, now: datetime | None = None) -> bool:
     """Step two: the TOTP code. A failure counts towards the lock-out (and is stored here)."""
-    now = now or utcnow()
+    now = now or current_time()
     if not user.active or is_locked(user, now) or not user.totp_confirmed:
         return False
     if _accept_code(user, code, now):
@@ -142,7 +152,7 @@ def needs_setup(user: StaffUser) -> bool:
 
 def complete_setup(user: StaffUser, code: str, new_password: str, repeat: str, now: datetime | None = None) -> None:
     """Confirm the authenticator app (if not yet done) and replace a one-time password (if any)."""
-    now = now or utcnow()
+    now = now or current_time()
     if not user.active or is_locked(user, now):
         raise SetupError("locked")
     if user.must_change_password:

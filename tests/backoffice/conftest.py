@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.policy import default as default_policy
@@ -13,6 +12,7 @@ import pyotp
 import pytest
 from aiosmtpd.controller import Controller
 
+from tests.conftest import StoppedClock
 from tests.helpers import soup
 
 PASSWORD = "een-lang-genoeg-wachtwoord"
@@ -27,23 +27,22 @@ class Account:
     role: str
     route: str | None = None
     steps_used: set = field(default_factory=set)
+    clock: StoppedClock | None = None
 
     def code(self) -> str:
-        """A valid TOTP code not used before by this account (codes cannot be replayed)."""
+        """A valid TOTP code not used before by this account (codes cannot be replayed).
+
+        The server accepts one step either side of its clock, each once. That clock is
+        the test's ``auth_clock`` (it stands still), so no step boundary passes by
+        surprise; when all three steps are used (an account signing in more than three
+        times), the clock is moved on one step rather than waiting 30 seconds for it.
+        """
+        assert self.clock is not None, "make the app with app_factory: its sign-in needs the test clock"
         totp = pyotp.TOTP(self.secret)
-        # The server accepts one step either side of its clock. Starting one step
-        # back leaves room for several logins, but only when the current step has
-        # time left: a step boundary passing before the check would void it.
-        now = time.time()
-        left_in_step = totp.interval - now % totp.interval
-        step = totp.timecode(now) - (1 if left_in_step > 10 else 0)
-        while step in self.steps_used or (self.steps_used and step <= max(self.steps_used)):
-            step += 1
-        if step > totp.timecode(now) + 1:
-            # Every code the server would accept right now is used up (a test that logs
-            # one account in more than three times within a step): wait for the clock,
-            # rather than hand in a code the server must refuse.
-            time.sleep(totp.interval - now % totp.interval + 0.5)
+        current = totp.timecode(self.clock())
+        step = max(current - 1, max(self.steps_used, default=current - 2) + 1)
+        if step > current + 1:
+            self.clock.advance(seconds=totp.interval)
             return self.code()
         self.steps_used.add(step)
         return totp.generate_otp(step)
@@ -60,7 +59,9 @@ def make_account(app, role: str, route: str | None = None, email: str | None = N
             made.user.totp_confirmed = True
             made.user.must_change_password = False
             db.session.commit()
-        return Account(made.user.id, email, PASSWORD, made.totp_secret, role, route)
+        return Account(
+            made.user.id, email, PASSWORD, made.totp_secret, role, route, clock=app.extensions.get("meldpunt_clock")
+        )
 
 
 def page_csrf(client, path: str = "/beheer/login") -> str:

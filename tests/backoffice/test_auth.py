@@ -63,23 +63,22 @@ def test_unknown_account_and_wrong_password_look_the_same(app, client):
     assert soup(unknown).select_one(".error-summary").get_text() == soup(wrong).select_one(".error-summary").get_text()
 
 
-def test_lock_out_after_five_failures_for_fifteen_minutes(app, client):
+def test_lock_out_after_five_failures_for_fifteen_minutes(app, client, auth_clock):
     account = make_account(app, "coordinator")
     for _ in range(5):
         assert _password_step(client, account.email, "fout-wachtwoord-123").status_code == 422
     user = _user(app, account)
     assert user.locked_until is not None
-    remaining = user.locked_until - utcnow()
-    assert timedelta(minutes=14) < remaining <= timedelta(minutes=15)
+    assert user.locked_until - auth_clock() == timedelta(minutes=15)
     # The right password is refused while locked.
     locked = _password_step(client, account.email, account.password)
     assert locked.status_code == 422
     assert client.get("/beheer").status_code == 303
     assert "login.locked" in _actions(app)
-    # Fifteen minutes later it works again.
-    with app.app_context():
-        db.session.get(StaffUser, account.id).locked_until = utcnow() - timedelta(seconds=1)
-        db.session.commit()
+    # Still locked a second before the fifteen minutes are over; then it works again.
+    auth_clock.advance(minutes=15, seconds=-1)
+    assert _password_step(client, account.email, account.password).status_code == 422
+    auth_clock.advance(seconds=1)
     assert login(client, account).status_code == 303
     assert client.get("/beheer").status_code == 200
 
@@ -234,3 +233,56 @@ def test_the_cookie_from_before_the_login_is_not_the_signed_in_one(app):
     replay = app.test_client()
     replay.set_cookie("meldpunt_session", cookie_before, domain="meldpunt.test")
     assert replay.get("/beheer").status_code == 303
+
+
+def _hash_parameters(app) -> str:
+    """The argon2 parameters in a hash the app makes, e.g. ``m=65536,t=3,p=4``."""
+    from meldpunt import staff
+
+    with app.app_context():
+        made = staff.hash_password("een-lang-genoeg-wachtwoord")
+    algorithm, version, parameters = made.split("$")[1:4]
+    assert (algorithm, version) == ("argon2id", "v=19")
+    return parameters
+
+
+STRONG = "m=65536,t=3,p=4"  # argon2id as before configurable parameters: argon2-cffi's defaults
+
+
+def test_only_testing_hashes_passwords_cheaply(app_factory, monkeypatch):
+    assert _hash_parameters(app_factory()) == "m=8192,t=1,p=1"
+    assert _hash_parameters(app_factory(TESTING=False)) == STRONG
+    # Production is strong even if something set TESTING there.
+    monkeypatch.setenv("MELDPUNT_ENV", "production")
+    production = app_factory()
+    assert production.config["ENV"] == "production" and production.config["TESTING"] is True
+    assert _hash_parameters(production) == STRONG
+
+
+def test_production_config_uses_the_strong_password_hash(tmp_path, monkeypatch):
+    from meldpunt.config import load_config
+
+    monkeypatch.setenv("MELDPUNT_ENV", "production")
+    assert load_config({"DATA_DIR": str(tmp_path)})["PASSWORD_HASH"] == {
+        "time_cost": 3, "memory_cost": 65536, "parallelism": 4,
+    }
+    monkeypatch.delenv("MELDPUNT_ENV")
+    assert load_config({"DATA_DIR": str(tmp_path)})["PASSWORD_HASH"]["time_cost"] == 3  # development
+    assert load_config({"DATA_DIR": str(tmp_path), "TESTING": True})["PASSWORD_HASH"]["time_cost"] == 1
+
+
+def test_a_strong_hash_signs_in_under_cheap_parameters_and_back(app_factory, client):
+    """Hashes carry their parameters: accounts made in production still sign in anywhere."""
+    from meldpunt import staff
+
+    app = client.application
+    account = make_account(app, "triage")
+    with app_factory(TESTING=False).app_context():
+        strong = staff.hash_password(account.password)
+    with app.app_context():
+        user = db.session.get(StaffUser, account.id)
+        user.password_hash = strong
+        db.session.commit()
+        assert staff.check_password(user, account.password)
+        assert not staff.check_password(user, "een-ander-wachtwoord-123")
+    assert login(client, account).status_code == 303

@@ -84,7 +84,7 @@ def test_reset_password_shows_a_one_time_password_once_and_forces_a_change(app, 
     assert client.get("/beheer").status_code == 200
 
 
-def test_reset_totp_makes_the_user_enrol_again(app, staff_client):
+def test_reset_totp_makes_the_user_enrol_again(app, staff_client, auth_clock):
     admin, _ = staff_client("admin")
     target = make_account(app, "coordinator")
     own = app.test_client()
@@ -110,7 +110,9 @@ def test_reset_totp_makes_the_user_enrol_again(app, staff_client):
     assert old_code.status_code == 422  # the old authenticator no longer counts
     done = client.post(
         "/beheer/login/instellen",
-        data={"csrf_token": page_csrf(client, "/beheer/login/instellen"), "code": pyotp.TOTP(new_secret).now()},
+        data={
+            "csrf_token": page_csrf(client, "/beheer/login/instellen"), "code": pyotp.TOTP(new_secret).at(auth_clock())
+        },
     )
     assert done.status_code == 303 and done.headers["Location"].endswith("/beheer")
     assert _user(app, target.id).totp_confirmed

@@ -7,10 +7,12 @@ and is injected by the tests only.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -40,13 +42,18 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def axe_source() -> str:
-    if not AXE.exists():
-        if shutil.which("npm") is None:
-            pytest.fail("npm is needed to install axe-core for the browser tests")
-        subprocess.run(
-            ["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=HERE, check=True
-        )
+def axe_source(tmp_path_factory) -> str:
+    # Under pytest -n every worker is a session: one installs, the others wait for it.
+    # (The parent of a worker's base folder is shared by all workers of the run.)
+    lock_path = tmp_path_factory.getbasetemp().parent / "axe-install.lock"
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not AXE.exists():
+            if shutil.which("npm") is None:
+                pytest.fail("npm is needed to install axe-core for the browser tests")
+            subprocess.run(
+                ["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=HERE, check=True
+            )
     return AXE.read_text(encoding="utf-8")
 
 
@@ -95,7 +102,7 @@ def module_live_app(database_template, tmp_path_factory):
     migrated database) per case would cost more than the cases themselves. Cases in
     such a module share the database, so they must not depend on it being empty.
     """
-    from tests.conftest import _empty_tables, make_app
+    from tests.conftest import StoppedClock, _empty_tables, make_app
 
     data_dir = tmp_path_factory.mktemp("live-module")
     if database_template["kind"] == "sqlite":
@@ -105,6 +112,7 @@ def module_live_app(database_template, tmp_path_factory):
     else:
         url = database_template["url"]
     app = make_app(data_dir, url, SERVER_NAME=None, RATELIMIT_ENABLED=False)
+    app.extensions["meldpunt_clock"] = StoppedClock(datetime.now(UTC))  # the sign-in's clock, as in app_factory
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

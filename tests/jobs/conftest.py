@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.backoffice.conftest import Collector, free_port, login, make_account, new_report
+from tests.backoffice.conftest import Collector, login, make_account, new_report
 
 COORDINATORS = ["coordinator-a@gemeente.example", "coordinator-b@gemeente.example"]
 
@@ -38,12 +39,30 @@ def clock():
 
 
 class SmtpServer:
-    """A real local SMTP server (aiosmtpd) on a fixed port that can be down or up."""
+    """A real local SMTP server (aiosmtpd) on a fixed port that can be down or up.
+
+    While it is down the port stays reserved by a socket that is bound but does not
+    listen: connections are refused just as by a stopped server, and the kernel cannot
+    hand the port to another test or another pytest-xdist worker meanwhile.
+    """
 
     def __init__(self) -> None:
-        self.port = free_port()
         self.collector = Collector()
         self.controller: Controller | None = None
+        self._reserved: socket.socket | None = None
+        self.port = self._reserve(0)
+
+    def _reserve(self, port: int) -> int:
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
+        self._reserved = sock
+        return sock.getsockname()[1]
+
+    def _release(self) -> None:
+        if self._reserved is not None:
+            self._reserved.close()
+            self._reserved = None
 
     @property
     def messages(self) -> list[dict]:
@@ -51,6 +70,7 @@ class SmtpServer:
 
     def up(self) -> None:
         if self.controller is None:
+            self._release()
             self.controller = Controller(self.collector, hostname="127.0.0.1", port=self.port)
             self.controller.start()
 
@@ -58,6 +78,11 @@ class SmtpServer:
         if self.controller is not None:
             self.controller.stop()
             self.controller = None
+            self._reserve(self.port)
+
+    def close(self) -> None:
+        self.down()
+        self._release()
 
 
 @pytest.fixture
@@ -67,7 +92,7 @@ def smtp():
     try:
         yield server
     finally:
-        server.down()
+        server.close()
 
 
 @pytest.fixture
