@@ -11,7 +11,18 @@ import logging
 import unicodedata
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 
 import triage
@@ -66,20 +77,22 @@ def home():
     return render_template("public/home.html")
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    # Browsers ask for it on every first visit; a 404 there only fills logs.
+    return send_from_directory(current_app.static_folder or "static", "favicon.ico",
+                               mimetype="image/vnd.microsoft.icon", max_age=7 * 24 * 3600)
+
+
 @bp.route("/melden", methods=["GET", "POST"])
 @csrf.exempt
 @limiter.limit(SUBMIT_LIMIT, methods=["POST"])
 def report_form():
     form = ReportForm()
-    if request.method == "GET":
+    if request.method != "POST":
         form.campaign.data = clean_campaign(request.args.get("c"))
-        try:
-            counters.increment(counters.FORM_VIEW)
-            db.session.commit()
-        except Exception as exc:
-            # A lost count must never hide the form (e.g. while the database restarts).
-            db.session.rollback()
-            log.warning("form view not counted: %s", type(exc).__name__)
+        if request.method == "GET":  # HEAD (uptime monitors) is answered but not counted
+            _count_form_view()
         return render_template("public/form.html", form=form, problems=[], files=[], contact_found=[])
 
     upload_state = uploads.collect(form)
@@ -182,6 +195,16 @@ def thanks():
     return render_template(
         "public/thanks.html", receipt=receipt, advice_template=_advice_template(receipt.get("theme"))
     )
+
+
+def _count_form_view() -> None:
+    try:
+        counters.increment(counters.FORM_VIEW)
+        db.session.commit()
+    except Exception as exc:
+        # A lost count must never hide the form (e.g. while the database restarts).
+        db.session.rollback()
+        log.warning("form view not counted: %s", type(exc).__name__)
 
 
 @bp.route("/opvolgen", methods=["GET", "POST"])
