@@ -10,6 +10,7 @@ log before it is formatted. The access log stays off.
 from __future__ import annotations
 
 import logging
+from typing import Any
 import re
 
 from gunicorn.glogging import Logger
@@ -41,7 +42,7 @@ class AddressFilter(logging.Filter):
 class AddressFreeLogger(Logger):
     """gunicorn's own logger with `AddressFilter` on the error log."""
 
-    def setup(self, cfg) -> None:  # type: ignore[no-untyped-def]
+    def setup(self, cfg: Any) -> None:
         super().setup(cfg)
         for handler in self.error_log.handlers:
             handler.addFilter(AddressFilter())
