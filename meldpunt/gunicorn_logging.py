@@ -10,8 +10,8 @@ log before it is formatted. The access log stays off.
 from __future__ import annotations
 
 import logging
-from typing import Any
 import re
+from typing import Any
 
 from gunicorn.glogging import Logger
 
