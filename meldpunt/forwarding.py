@@ -112,18 +112,20 @@ class InboxRow:
     postcode_area: str | None
 
 
-def partner_inbox(route: str, page: int = 1, per_page: int = 50) -> tuple[list[InboxRow], int]:
-    """Reports forwarded to ``route``, newest forward first, and the total count."""
+def partner_inbox(route: str, page: int = 1, per_page: int = 50) -> tuple[list[InboxRow], int, int]:
+    """Reports forwarded to ``route``, newest forward first, the total count, and the page
+    shown (a page past the end shows the last one)."""
     base = (
         select(Forward.report_id, Forward.created_at, Report.theme, Report.urgency, Report.status, Report.postcode_area)
         .join(Report, Report.id == Forward.report_id)
         .where(Forward.route == route, Report.purged_at.is_(None))
     )
     total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    page = min(max(1, page), max(1, -(-total // per_page)))
     rows = db.session.execute(
         base.order_by(Forward.created_at.desc(), Forward.id.desc()).limit(per_page).offset((page - 1) * per_page)
     ).all()
-    return [InboxRow(*row) for row in rows], total
+    return [InboxRow(*row) for row in rows], total, page
 
 
 def riec_signal(report: Report, staff: StaffUser) -> dict[str, Any]:

@@ -79,11 +79,20 @@ def _report_or_404(report_id: int) -> Report:
     return report
 
 
+# A page number above this is no page anyone reached by clicking; it is clamped
+# (to the last page where the total is known) instead of overflowing the database.
+MAX_PAGE_ARG = 1_000_000
+
+
 def _page_arg() -> int:
-    try:
-        return max(1, int(request.args.get("pagina", "1")))
-    except ValueError:
-        return 1
+    raw = request.args.get("pagina", "1")
+    if not raw.isdigit() or len(raw) > 7:
+        return 1 if not raw.isdigit() else MAX_PAGE_ARG
+    return min(max(1, int(raw)), MAX_PAGE_ARG)
+
+
+def _last_page(total: int, per_page: int) -> int:
+    return max(1, -(-total // per_page))
 
 
 def _back(report_id: int, anchor: str = "") -> Any:
@@ -505,8 +514,8 @@ def attachment(attachment_id: int):
 @bp.get("/partner")
 @access.requires(access.PARTNER)
 def partner_inbox():
-    rows, total = forwarding.partner_inbox(current_user.route, page=_page_arg())
-    return render_template("backoffice/partner_inbox.html", rows=rows, total=total, page=_page_arg())
+    rows, total, page = forwarding.partner_inbox(current_user.route, page=_page_arg())
+    return render_template("backoffice/partner_inbox.html", rows=rows, total=total, page=page)
 
 
 @bp.get("/partner/melding/<int:report_id>")
@@ -592,9 +601,9 @@ def audit_log():
     if action:
         statement = statement.where(AuditEvent.action == action)
         counted = counted.where(AuditEvent.action == action)
-    page = _page_arg()
-    events = db.session.scalars(statement.limit(AUDIT_PAGE).offset((page - 1) * AUDIT_PAGE)).all()
     total = db.session.scalar(counted) or 0
+    page = min(_page_arg(), _last_page(total, AUDIT_PAGE))
+    events = db.session.scalars(statement.limit(AUDIT_PAGE).offset((page - 1) * AUDIT_PAGE)).all()
     check = audit.verify_chain() if request.args.get("controleren") == "1" else None
     audit.record(audit.AUDIT_VIEW, _user(), details={"page": page, **({"verified": check.ok} if check else {})})
     db.session.commit()
