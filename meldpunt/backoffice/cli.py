@@ -13,6 +13,7 @@ from meldpunt.models import ROLES
 def register(app: Flask) -> None:
     app.cli.add_command(export_training)
     app.cli.add_command(verify_audit)
+    app.cli.add_command(adopt_legacy_audit)
     app.cli.add_command(deliver_outbox)
     app.cli.add_command(reset_password)
     app.cli.add_command(reset_totp)
@@ -29,6 +30,22 @@ def export_training(path: str) -> None:
     with open(path, "w", encoding="utf-8") as handle:
         count = triage_decisions.export_training(handle, actor="cli export-training")
     click.echo(f"{count} decisions written to {path}.")
+
+
+@click.command("audit-adopt-legacy")
+@with_appcontext
+@click.option("--yes", is_flag=True, help="confirm without asking")
+def adopt_legacy_audit(yes: bool) -> None:
+    """Vouch, once, for audit events written before the chain was keyed (after an upgrade)."""
+    from meldpunt import audit
+
+    if not yes:
+        click.confirm("Only do this when you know the old events are genuine. Vouch for them?", abort=True)
+    try:
+        count = audit.adopt_legacy("cli audit-adopt-legacy")
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{count} event(s) from before the keyed chain are now vouched for by the anchor.")
 
 
 @click.command("verify-audit")
@@ -54,6 +71,9 @@ def verify_audit() -> None:
         click.echo(f"Audit log TRUNCATED: {check.description}.", err=True)
     elif check.problem == "anchor_mismatch":
         click.echo(f"Audit log BROKEN: {check.description}.", err=True)
+    elif check.problem == "anchor_missing":
+        click.echo(f"Audit log NOT VERIFIABLE: {check.checked} events, but {check.description} "
+                   f"(expected at {audit.anchor_path()}).", err=True)
     else:
         click.echo(
             f"Audit log BROKEN at event {check.broken_id}: {check.description} "
