@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from meldpunt import access, audit, outbox, routing_settings
 from meldpunt.extensions import db
 from meldpunt.models import Attachment, Forward, Report, StaffUser
+from meldpunt.plaintext import sanitise
 from meldpunt.related import linked_ids
 from meldpunt.workflow import get_report, next_statuses, record_status
 
@@ -128,8 +129,19 @@ def partner_inbox(route: str, page: int = 1, per_page: int = 50) -> tuple[list[I
     return [InboxRow(*row) for row in rows], total, page
 
 
-def riec_signal(report: Report, staff: StaffUser) -> dict[str, Any]:
-    """The signal for the RIEC as plain data; identity only with consent (audited)."""
+class IdentityReasonError(ValueError):
+    """Staff asked for the reporter's identity in the signal without a reason."""
+
+
+def riec_signal(report: Report, staff: StaffUser, identity_reason: str | None = None) -> dict[str, Any]:
+    """The signal for the RIEC as plain data.
+
+    The reporter's identity is in it only when the reporter consented to sharing it,
+    and then: for the RIEC partner itself (the consented recipient), or for meldpunt
+    staff who may see contact details and state a reason — the same audited rule as
+    "contactgegevens tonen". Linked reports are listed only when the RIEC may open
+    them too (forwarded to the RIEC); the others are not the recipient's to know.
+    """
     from meldpunt import reporter_contact
 
     forward_row = db.session.scalar(
@@ -138,7 +150,7 @@ def riec_signal(report: Report, staff: StaffUser) -> dict[str, Any]:
     attachments = db.session.execute(
         select(Attachment.kind, func.count()).where(Attachment.report_id == report.id).group_by(Attachment.kind)
     ).all()
-    linked = sorted(linked_ids(report.id))
+    linked = sorted(i for i in linked_ids(report.id) if access.forwarded_to(i, "riec"))
     suggestion = report.suggestion
     signal: dict[str, Any] = {
         "signaal": f"MOM-{report.id}",
@@ -164,10 +176,19 @@ def riec_signal(report: Report, staff: StaffUser) -> dict[str, Any]:
         "gekoppelde_meldingen": [f"MOM-{i}" for i in linked],
         "melder": None,
     }
+    reason = None
     if access.partner_sees_identity(report):
+        if access.is_partner(staff):
+            reason = "toestemming melder (RIEC-signaal)"
+        elif identity_reason is not None:
+            reason = sanitise(identity_reason, 300)
+            if len(reason) < 5 or not access.may_reveal_contact(staff):
+                raise IdentityReasonError("reason_required")
+    if reason is not None:
         contact = reporter_contact.decrypt_contact(report)
         if contact is not None:
             signal["melder"] = {"naam": contact.name, "email": contact.email, "telefoon": contact.phone}
+            audit.record(audit.CONTACT_VIEW, staff, "report", report.id, {"reason": reason, "via": "riec_signal"})
     audit.record(
         audit.EXPORT, staff, "report", report.id, {"kind": "riec_signal", "with_identity": signal["melder"] is not None}
     )

@@ -19,7 +19,8 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 
-from flask import Request, Response, current_app
+from flask import Request, current_app
+from werkzeug.wrappers import Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from meldpunt.models import StaffUser

@@ -452,17 +452,30 @@ def report_forward(report_id: int):
     return _back(found.id, "doorsturen")
 
 
-def _signal_or_404(report_id: int) -> tuple[Report, dict]:
+def _signal_or_404(report_id: int) -> tuple[Report, dict | None]:
+    """The signal, or None when identity was asked for without a reason (``?reden=``)."""
     found = _report_or_404(report_id)
     if not access.may_export_signal(_user(), found):
         abort(404)
-    return found, forwarding.riec_signal(found, _user())
+    reason = request.args.get("reden")
+    try:
+        return found, forwarding.riec_signal(found, _user(), identity_reason=reason)
+    except forwarding.IdentityReasonError:
+        return found, None
+
+
+def _identity_offer(report: Report) -> bool:
+    """Staff (not the RIEC partner) may add a consenting reporter's identity, with a reason."""
+    user = _user()
+    return access.partner_sees_identity(report) and not access.is_partner(user) and access.may_reveal_contact(user)
 
 
 @bp.get("/melding/<int:report_id>/riec.json")
 @access.requires(access.SIGNAL_EXPORT)
 def riec_json(report_id: int):
     found, signal = _signal_or_404(report_id)
+    if signal is None:
+        return Response(json.dumps({"error": "reden_nodig"}), status=422, mimetype="application/json")
     body = json.dumps(signal, ensure_ascii=False, indent=2)
     return Response(
         body,
@@ -475,7 +488,13 @@ def riec_json(report_id: int):
 @access.requires(access.SIGNAL_EXPORT)
 def riec_print(report_id: int):
     found, signal = _signal_or_404(report_id)
-    return render_template("backoffice/riec_print.html", report=found, signal=signal)
+    problem = None
+    if signal is None:
+        problem = _("Geef een reden van minstens 5 tekens om de gegevens van de melder mee te nemen.")
+        found, signal = found, forwarding.riec_signal(found, _user())
+    return render_template("backoffice/riec_print.html", report=found, signal=signal,
+                           identity_offer=_identity_offer(found) and not signal["melder"], problem=problem,
+                           reason=request.args.get("reden", "")), 422 if problem else 200
 
 
 @bp.get("/bijlage/<int:attachment_id>")
