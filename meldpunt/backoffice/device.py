@@ -20,8 +20,8 @@ import hashlib
 from datetime import timedelta
 
 from flask import Request, current_app
-from werkzeug.wrappers import Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.wrappers import Response
 
 from meldpunt.models import StaffUser
 
