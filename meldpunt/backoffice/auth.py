@@ -11,6 +11,7 @@ from flask import Response, abort, flash, redirect, render_template, request, se
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.exc import InternalError, OperationalError
 
 from meldpunt import access, authentication, staff
 from meldpunt.backoffice import bp, device
@@ -76,7 +77,15 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        check = authentication.check_password(form.email.data, form.password.data, trusted=_trusted)
+        try:
+            check = authentication.check_password(form.email.data, form.password.data, trusted=_trusted)
+        except (OperationalError, InternalError):
+            # Signing in writes (audit, failure count): with the database read-only or down,
+            # say so calmly and keep the e-mail address (never the password) in the form.
+            db.session.rollback()
+            add_problem(form, "email", _("Inloggen kan op dit moment even niet. Probeer het over een paar "
+                                         "minuten opnieuw."))
+            return render_template("backoffice/login.html", form=form, problems=problems(form)), 503
         if check.ok:
             user = check.user
             stage = "setup" if authentication.needs_setup(user) else "code"
