@@ -55,16 +55,15 @@ def seed_demo(count: int, seed: int, if_empty: bool, with_staff: bool) -> None:
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--route", default=None, help="Route code, for partner accounts only.")
 def create_user(email: str, role: str, route: str | None) -> None:
-    """Create a staff account; prints a one-time password and the TOTP secret."""
+    """Create a staff account; prints a one-time password (the authenticator is set up at first sign-in)."""
     try:
         account = staff.create_user(email, role, route)
     except staff.StaffError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Account created for {account.user.email} ({role}{' ' + route if route else ''}).")
     click.echo(f"One-time password: {account.password}")
-    click.echo(f"TOTP secret:       {account.totp_secret}")
-    click.echo(f"Provisioning URI:  {account.provisioning_uri}")
-    click.echo("The password must be changed and TOTP confirmed at the first login.")
+    click.echo("At the first sign-in the password must be changed and an authenticator app set up")
+    click.echo("(its secret is made then, and shown only on that page).")
 
 
 @click.command("rotate-keys")

@@ -89,6 +89,10 @@ def login():
         if check.ok:
             user = check.user
             stage = "setup" if authentication.needs_setup(user) else "code"
+            if stage == "setup" and not user.totp_confirmed:
+                # Enrolling: a secret made now, shown only on the setup page of this sign-in.
+                staff.new_totp_secret(user)
+                db.session.commit()
             session.clear()
             session[PENDING_KEY] = {"uid": user.id, "token": user.session_token, "at": time.time(), "stage": stage}
             return redirect(url_for("backoffice.login_code" if stage == "code" else "backoffice.login_setup"), code=303)

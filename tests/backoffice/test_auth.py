@@ -8,6 +8,7 @@ from datetime import timedelta
 import pyotp
 from sqlalchemy import select
 
+from meldpunt import staff
 from meldpunt.extensions import db
 from meldpunt.models import AuditEvent, StaffUser, utcnow
 from tests.backoffice.conftest import PASSWORD, login, make_account, page_csrf
@@ -101,6 +102,10 @@ def test_first_login_sets_up_totp_with_a_server_made_qr_code(app, client):
     assert first.headers["Location"].endswith("/beheer/login/instellen")
     page = client.get("/beheer/login/instellen")
     html = page.get_data(as_text=True)
+    # The secret is made at this sign-in: not the one made when the account was created.
+    assert account.secret not in html
+    with app.app_context():
+        account.secret = staff.totp_secret(db.session.get(StaffUser, account.id))
     assert account.secret in html
     img = soup(page).select_one("img.qr")
     assert img["src"] == "/beheer/login/qr.svg" and img["alt"]
@@ -172,7 +177,7 @@ def test_session_is_rotated_at_login_and_killed_at_logout(app):
     assert thief.get("/beheer").status_code == 303
 
 
-def test_create_user_command_prints_password_and_totp(app):
+def test_create_user_command_prints_the_password_but_no_second_factor(app):
     runner = app.test_cli_runner()
     with app.app_context():
         result = runner.invoke(
@@ -180,7 +185,8 @@ def test_create_user_command_prints_password_and_totp(app):
         )
     assert result.exit_code == 0, result.output
     assert "One-time password:" in result.output
-    assert "otpauth://totp/" in result.output
+    # The authenticator's secret is made at the first sign-in, never printed by a command.
+    assert "otpauth://totp/" not in result.output and "TOTP secret" not in result.output
     with app.app_context():
         user = db.session.scalar(select(StaffUser).where(StaffUser.email == "partner@politie.example"))
         assert user.role == "partner" and user.route == "politie" and not user.totp_confirmed
