@@ -8,6 +8,7 @@ instead of an error page that loses the report.
 from __future__ import annotations
 
 import logging
+import time
 import unicodedata
 from urllib.parse import urlsplit
 
@@ -44,6 +45,10 @@ SUBMIT_LIMIT = fitting_limits("10 per 10 minutes;20 per hour")
 LOOKUP_LIMIT = fitting_limits("10 per 10 minutes;20 per hour")
 _RECEIPT_KEY = "receipt"
 _FOLLOWUP_KEY = "followup_report"
+# When the reporter last used the follow-up page. The cookie itself is a browser-session
+# cookie (gone when the browser closes, which matters on a shared device); this time
+# gives the same 15-minute idle limit on the server side.
+_FOLLOWUP_SEEN = "followup_seen"
 
 
 def _form_problems(form, upload_state: uploads.UploadState | None) -> list[dict]:
@@ -70,6 +75,26 @@ def _form_problems(form, upload_state: uploads.UploadState | None) -> list[dict]
                 {"field": "files", "message": f"{rejection.filename}: {rejection.reason}"}
             )
     return problems
+
+
+@bp.before_request
+def _refuse_cross_site_posts():
+    """Forms here may only be sent from our own pages.
+
+    The reporter's forms work without a session cookie of their own, so the browser's
+    word on where a POST comes from is the check: ``Sec-Fetch-Site`` (every current
+    browser sends it) and, when it is a real origin, ``Origin``. Our pages send no
+    referrer, so a same-origin form may arrive with ``Origin: null``; that passes.
+    Without this, another site could log a visitor into a report of its choosing
+    with an answer already typed in (a cross-site POST to /opvolgen).
+    """
+    if request.method != "POST":
+        return None
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    origin = request.headers.get("Origin")
+    if fetch_site == "cross-site" or (origin and origin != "null" and urlsplit(origin).netloc != request.host):
+        abort(403)
+    return None
 
 
 @bp.get("/")
@@ -223,8 +248,9 @@ def followup_login():
                 session.clear()
                 if language:
                     session["lang"] = language
-                session.permanent = True
+                session.permanent = False
                 session[_FOLLOWUP_KEY] = report.id
+                session[_FOLLOWUP_SEEN] = time.time()
                 followup.record_login(report)
                 if form.carries_answer:
                     return _restore_answer(report, form)
@@ -286,6 +312,13 @@ def _followup_report():
     report_id = session.get(_FOLLOWUP_KEY)
     if report_id is None:
         return None
+    seen = session.get(_FOLLOWUP_SEEN)
+    idle_limit = current_app.permanent_session_lifetime.total_seconds()
+    if not isinstance(seen, int | float) or time.time() - seen > idle_limit:
+        session.pop(_FOLLOWUP_KEY, None)
+        session.pop(_FOLLOWUP_SEEN, None)
+        return None
+    session[_FOLLOWUP_SEEN] = time.time()
     report = db.session.get(followup.Report, report_id)
     if report is None or report.purged_at is not None:
         session.pop(_FOLLOWUP_KEY, None)
