@@ -75,6 +75,9 @@ class Report(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     # Only a keyed hash of the receipt code is stored (receipts.py).
     receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Hash of the one-time key the form carried (submission_keys.py): the same form sent
+    # twice (the back button, a double tap) is recognised instead of stored again.
+    submission_key_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
 
     text: Mapped[str | None] = mapped_column(Text)
     location: Mapped[str | None] = mapped_column(String(300))

@@ -13,9 +13,10 @@ import logging
 from dataclasses import dataclass, field
 
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 
 import triage
-from meldpunt import counters, crypto, receipts, storage
+from meldpunt import counters, crypto, receipts, storage, submission_keys
 from meldpunt.extensions import db
 from meldpunt.models import (
     URGENCY_RANK,
@@ -28,6 +29,10 @@ from meldpunt.models import (
 from meldpunt.plaintext import location_key, normalise_postcode, sanitise
 
 log = logging.getLogger(__name__)
+
+
+class AlreadySubmitted(Exception):
+    """This form was sent before (its one-time key is used): nothing stored again."""
 
 
 class SubmissionFailed(Exception):
@@ -57,6 +62,7 @@ class NewReport:
     wants_email_notice: bool = False
     pending_token: str | None = None
     pending_ids: list[str] = field(default_factory=list)
+    submission_key_hash: str | None = None
 
 
 @dataclass(frozen=True)
@@ -217,6 +223,7 @@ def submit_report(new: NewReport) -> Submitted:
         urgency_rank=URGENCY_RANK[suggestion.urgency],
         route=suggestion.route,
         review=suggestion.review,
+        submission_key_hash=new.submission_key_hash,
     )
     report.suggestion = TriageSuggestion(
         theme=suggestion.theme,
@@ -249,6 +256,14 @@ def submit_report(new: NewReport) -> Submitted:
             triage_ok=triage_ok,
         )
         db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        remove_written(written)
+        if new.submission_key_hash and submission_keys.already_used(new.submission_key_hash):
+            raise AlreadySubmitted from exc  # the same form, sent twice at the same moment
+        reference = receipts.new_code()[:9]
+        log.error("report submission failed (ref %s): %s", reference, type(exc).__name__)
+        raise SubmissionFailed(reference) from exc
     except Exception as exc:
         db.session.rollback()
         remove_written(written)

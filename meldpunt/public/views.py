@@ -27,7 +27,7 @@ from flask import (
 from flask_babel import gettext as _
 
 import triage
-from meldpunt import counters, crypto, followup, reports, storage
+from meldpunt import counters, crypto, followup, reports, storage, submission_keys
 from meldpunt.error_targets import field_anchor
 from meldpunt.extensions import csrf, db, limiter
 from meldpunt.labels import OUTCOME_LABELS, REPORTER_STATUS_TEXT
@@ -118,7 +118,15 @@ def report_form():
         form.campaign.data = clean_campaign(request.args.get("c"))
         if request.method == "GET":  # HEAD (uptime monitors) is answered but not counted
             _count_form_view()
+        g.submission_key = submission_keys.new_key()
         return render_template("public/form.html", form=form, problems=[], files=[], contact_found=[])
+
+    # The form's one-time key travels back into every re-shown form (errors, the anonymity
+    # check), so the report is recognised when the same form is sent once more.
+    g.submission_key = request.form.get("submission_key") or submission_keys.new_key()
+    key_hash = submission_keys.key_hash(request.form.get("submission_key"))
+    if submission_keys.already_used(key_hash):
+        return render_template("public/thanks_gone.html", resent=True)
 
     upload_state = uploads.collect(form)
     form.upload_token.data = upload_state.token
@@ -170,9 +178,12 @@ def report_form():
         wants_email_notice=form.email_notice.data == "ja",
         pending_token=upload_state.token,
         pending_ids=upload_state.file_ids,
+        submission_key_hash=key_hash,
     )
     try:
         submitted = reports.submit_report(new)
+    except reports.AlreadySubmitted:
+        return render_template("public/thanks_gone.html", resent=True)
     except reports.SubmissionFailed as failure:
         return render_template(
             "public/form.html",
