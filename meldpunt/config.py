@@ -3,9 +3,10 @@
 Nothing else in the code base reads ``os.environ``. Every setting has a safe
 default for the embedded setup (SQLite and files under ``./instance``), so a
 fresh checkout runs without any configuration. Secrets that are absent are
-generated into the data directory on first run; production supplies them from
-outside the data directory so a stolen backup of that directory alone does not
-hold the keys that decrypt it.
+generated into the data directory on first run of the embedded setup only:
+production refuses to start without them (``ConfigError`` names the missing
+variable), so a stolen backup of the data directory never holds the keys that
+decrypt it or that key the audit chain.
 """
 
 from __future__ import annotations
@@ -28,6 +29,13 @@ PASSWORD_HASH_STRONG = {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism":
 # test suite creating hundreds of accounts does not spend minutes on it. Hashes carry
 # their own parameters, so either kind verifies under both settings.
 PASSWORD_HASH_TESTING = {"time_cost": 1, "memory_cost": 8 * 1024, "parallelism": 1}
+
+# Keys production must receive from outside the data directory.
+REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "ENCRYPTION_KEY", "RECEIPT_KEY")
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used; the message names the setting to fix."""
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -58,6 +66,13 @@ def _secret_file(data_dir: Path, filename: str, make: Any) -> str:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(value + "\n")
     return value
+
+
+def _joined(keys: Any) -> str | None:
+    """Encryption keys given as an override (a list or a comma-separated string)."""
+    if not keys:
+        return None
+    return keys if isinstance(keys, str) else ",".join(keys)
 
 
 def _partner_emails(raw: str | None) -> dict[str, str]:
@@ -111,16 +126,28 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the Flask config mapping from the environment plus ``overrides``."""
     overrides = dict(overrides or {})
     data_dir = Path(overrides.pop("DATA_DIR", None) or _env("DATA_DIR") or "instance").resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     production = (overrides.get("ENV") or _env("ENV", "development")) == "production"
 
-    secret_key = _env("SECRET_KEY") or _secret_file(
+    if production:
+        # Generated keys are for the embedded default only (see the module docstring).
+        missing = [PREFIX + name for name, key in (("SECRET_KEY", "SECRET_KEY"),
+                                                    ("ENCRYPTION_KEY", "ENCRYPTION_KEYS"),
+                                                    ("RECEIPT_KEY", "RECEIPT_KEY"))
+                   if not _env(name) and not overrides.get(key)]
+        if missing:
+            raise ConfigError(
+                "production (MELDPUNT_ENV=production) does not start without "
+                + ", ".join(missing)
+                + ": set it from outside the data directory; keys are generated only for the embedded setup"
+            )
+    secret_key = _env("SECRET_KEY") or overrides.get("SECRET_KEY") or _secret_file(
         data_dir, "secret_key", lambda: secrets.token_urlsafe(48)
     )
-    encryption_keys = _env("ENCRYPTION_KEY") or _secret_file(
+    encryption_keys = _env("ENCRYPTION_KEY") or _joined(overrides.get("ENCRYPTION_KEYS")) or _secret_file(
         data_dir, "encryption_keys", lambda: Fernet.generate_key().decode()
     )
-    receipt_key = _env("RECEIPT_KEY") or _secret_file(
+    receipt_key = _env("RECEIPT_KEY") or overrides.get("RECEIPT_KEY") or _secret_file(
         data_dir, "receipt_key", lambda: secrets.token_urlsafe(48)
     )
 
@@ -189,4 +216,27 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     if "PASSWORD_HASH" not in config:
         cheap = bool(config.get("TESTING")) and config.get("ENV") != "production"
         config["PASSWORD_HASH"] = dict(PASSWORD_HASH_TESTING if cheap else PASSWORD_HASH_STRONG)
+    _create_sqlite_file_owner_only(config["SQLALCHEMY_DATABASE_URI"])
     return config
+
+
+def _create_sqlite_file_owner_only(url: str) -> None:
+    """Create an embedded SQLite database file readable by its owner only.
+
+    SQLite would create it with the process umask (usually 0644: readable by
+    every local user); made here first, it keeps 0600 for good. Journal files
+    that SQLite creates later copy the database file's permissions.
+    """
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return
+    path = Path(parsed.database)
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:  # another worker made it first
+        pass

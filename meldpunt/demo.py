@@ -321,9 +321,11 @@ def ensure_demo_staff():
     user = staff.find_by_email(DEMO_STAFF_EMAIL)
     if user is None:
         account = staff.create_user(DEMO_STAFF_EMAIL, "coordinator", password=DEMO_STAFF_PASSWORD)
-        # The demo password is printed on every run, so it must keep working:
-        # the demo account skips the forced password change (TOTP setup stays).
+        # The demo password and authenticator secret are printed on every run, so they
+        # must keep working: the demo account skips the forced password change and has
+        # its authenticator confirmed (every real account enrols at its first sign-in).
         account.user.must_change_password = False
+        account.user.totp_confirmed = True
         db.session.commit()
         return account
     return staff.NewAccount(

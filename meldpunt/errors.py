@@ -8,6 +8,7 @@ import secrets
 
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import InternalError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger("meldpunt.errors")
@@ -33,6 +34,23 @@ def register(app: Flask) -> None:
         }
         message = messages.get(error.code or 500, _("Er ging iets mis."))
         return render_template("errors/error.html", code=error.code, message=message), error.code
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InternalError)  # PostgreSQL in read-only mode (ReadOnlySqlTransaction)
+    def database_unavailable(error: OperationalError | InternalError):
+        # The database is down, restarting or read-only: nothing the person did wrong,
+        # and nothing to fix but waiting. A calm 503, not a "something broke" 500.
+        from meldpunt.extensions import db
+
+        db.session.rollback()
+        reference = secrets.token_hex(4).upper()
+        log.error("database unavailable %s (ref %s) on %s", type(error.orig).__name__, reference, request.endpoint)
+        return render_template(
+            "errors/error.html",
+            code=503,
+            reference=reference,
+            message=_("Dit lukt op dit moment even niet. Probeer het over een paar minuten opnieuw."),
+        ), 503
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

@@ -75,6 +75,9 @@ class Report(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     # Only a keyed hash of the receipt code is stored (receipts.py).
     receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Hash of the one-time key the form carried (submission_keys.py): the same form sent
+    # twice (the back button, a double tap) is recognised instead of stored again.
+    submission_key_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
 
     text: Mapped[str | None] = mapped_column(Text)
     location: Mapped[str | None] = mapped_column(String(300))
@@ -334,7 +337,13 @@ class OutboxMessage(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     kind: Mapped[str] = mapped_column(String(30))
+    # Staff and partner addresses. Empty for mail to a reporter: their address is read
+    # from the report's encrypted contact details at the moment of sending, so it is
+    # never stored in plain text here (outbox.py).
     recipient: Mapped[str] = mapped_column(String(254))
+    reporter_report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("report.id", ondelete="SET NULL"), nullable=True
+    )
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -13,7 +13,11 @@ notices). The admin status page shows how many wait and since when;
 ``flask --app meldpunt outbox-retry`` retries them at once. A delivery run logs
 nothing per message: the job's one line says how many were sent and failed.
 Messages carry no report content and no reporter identity: the callers write
-only that there is something to look at.
+only that there is something to look at. A notice to a named reporter stores no
+address at all (``enqueue_for_reporter``): it points at the report, and the
+address is decrypted from the report's contact details only when the message is
+sent. A report whose contact details are gone by then (retention, withdrawn
+consent) gets no mail, and the message is closed without being sent.
 """
 
 from __future__ import annotations
@@ -28,8 +32,9 @@ from email.message import EmailMessage
 from flask import current_app
 from sqlalchemy import func, select, update
 
+from meldpunt import crypto
 from meldpunt.extensions import db
-from meldpunt.models import OutboxMessage, utcnow
+from meldpunt.models import OutboxMessage, Report, utcnow
 
 LEASE = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=6)
@@ -48,6 +53,33 @@ def enqueue(
     )
     db.session.add(message)
     return message
+
+
+def enqueue_for_reporter(
+    kind: str, report_id: int, subject: str, body: str, now: datetime | None = None
+) -> OutboxMessage:
+    """A notice to the reporter of ``report_id``; their address is resolved at send time."""
+    message = enqueue(kind, "", subject, body, now)
+    message.reporter_report_id = report_id
+    return message
+
+
+class NoRecipient(LookupError):
+    """The reporter's address is no longer known: the message is closed unsent."""
+
+
+def recipient_of(message: OutboxMessage) -> str:
+    if message.reporter_report_id is None:
+        if not message.recipient:
+            raise NoRecipient
+        return message.recipient
+    report = db.session.get(Report, message.reporter_report_id)
+    if report is None or report.purged_at is not None or report.anonymous or not report.contact_encrypted:
+        raise NoRecipient
+    email = (crypto.decrypt_json(report.contact_encrypted).get("email") or "").strip()
+    if not email:
+        raise NoRecipient
+    return email
 
 
 def backoff(attempts: int) -> timedelta:
@@ -95,7 +127,7 @@ def _smtp_send(message: OutboxMessage) -> None:
     config = current_app.config
     email = EmailMessage()
     email["From"] = config["MAIL_FROM"]
-    email["To"] = message.recipient
+    email["To"] = recipient_of(message)
     email["Subject"] = message.subject
     # The same Message-ID on every attempt, so a retry after a lost "250 OK"
     # is recognisable as the same message by the receiving side.
@@ -126,6 +158,11 @@ def deliver_due(now: datetime | None = None, limit: int = 100) -> DeliveryRun:
             continue
         try:
             _smtp_send(message)
+        except NoRecipient:
+            # Nobody to send to any more: close it (never retried) without an address to log.
+            message.attempts += 1
+            message.sent_at = now
+            message.last_error = "NoRecipient: not sent"
         except (OSError, smtplib.SMTPException) as exc:
             message.attempts += 1
             message.next_attempt_at = now + backoff(message.attempts)

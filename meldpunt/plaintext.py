@@ -6,7 +6,7 @@ import html
 import re
 import unicodedata
 
-import bleach
+import nh3
 
 from meldpunt import places
 
@@ -31,8 +31,10 @@ def sanitise(text: str | None, max_length: int | None = None) -> str:
         ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in {"Cc", "Cs"}
     )
     # Decode entities first, so markup typed as "&lt;script&gt;" is stripped like real markup.
-    text = bleach.clean(html.unescape(text), tags=set(), attributes={}, strip=True, strip_comments=True)
-    # bleach escapes &, < and > for HTML; we store text, so undo that escaping.
+    # clean_content_tags=set(): the words inside <script> or <style> are what the reporter
+    # typed, so they stay (as text); only the markup goes.
+    text = nh3.clean(html.unescape(text), tags=set(), attributes={}, strip_comments=True, clean_content_tags=set())
+    # nh3 escapes &, < and > for HTML; we store text, so undo that escaping.
     text = html.unescape(text).strip()
     if max_length is not None:
         text = text[:max_length]

@@ -33,7 +33,10 @@ def test_static_files_are_cacheable_but_pages_are_not(client):
 
 
 def test_production_cookies_are_secure_httponly_strict(app_factory):
-    app = app_factory(ENV="production", SESSION_COOKIE_SECURE=True)
+    from cryptography.fernet import Fernet
+
+    app = app_factory(ENV="production", SESSION_COOKIE_SECURE=True, SECRET_KEY="s" * 48,
+                      ENCRYPTION_KEYS=[Fernet.generate_key().decode()], RECEIPT_KEY="r" * 48)
     client = app.test_client()
     response = client.get("/melden", base_url="https://meldpunt.test")
     cookie = response.headers.get("Set-Cookie", "")

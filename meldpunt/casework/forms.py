@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -11,7 +13,15 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from meldpunt.labels import (
     OUTCOME_LABELS,
@@ -26,6 +36,17 @@ REQUIRED = _l("Vul dit veld in.")
 # Report numbers are 32-bit integers in the database; a larger number is no report
 # (and PostgreSQL would refuse the query: a server error instead of a form error).
 MAX_REPORT_ID = 2**31 - 1
+
+
+# Reports are dated between the meldpunt's start and the near future; a date far outside
+# (year 1 or 9999) is a typing slip, and date arithmetic on it would overflow.
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2099, 12, 31)
+
+
+def _plausible_date(form, field) -> None:
+    if field.data is not None and not EARLIEST_DATE <= field.data <= LATEST_DATE:
+        raise ValidationError(_l("Vul een datum in tussen 2000 en 2099, bijvoorbeeld 2026-03-31."))
 
 
 def _with_empty(labels: dict, empty) -> list:
@@ -98,8 +119,8 @@ class QueueFilterForm(FlaskForm):
         choices=[("", _l("Maakt niet uit")), ("ja", _l("Ja, triage onzeker")), ("nee", _l("Nee"))],
         validators=[Optional()],
     )
-    van = DateField(_l("Gemeld vanaf"), validators=[Optional()])
-    tot = DateField(_l("Gemeld tot en met"), validators=[Optional()])
+    van = DateField(_l("Gemeld vanaf"), validators=[Optional(), _plausible_date])
+    tot = DateField(_l("Gemeld tot en met"), validators=[Optional(), _plausible_date])
     postcode = StringField(
         _l("Postcodegebied (4 cijfers)"),
         validators=[Optional(), Regexp(r"^\d{4}$", message=_l("Vul de 4 cijfers van de postcode in."))],

@@ -25,6 +25,7 @@ from meldpunt.casework.related import linked_ids
 from meldpunt.casework.workflow import get_report, next_statuses, record_status
 from meldpunt.extensions import db
 from meldpunt.models import Attachment, Forward, Report, StaffUser
+from meldpunt.plaintext import sanitise
 from meldpunt.staff import access, audit
 from meldpunt.transactions import unit_of_work
 
@@ -116,22 +117,35 @@ class InboxRow:
     postcode_area: str | None
 
 
-def partner_inbox(route: str, page: int = 1, per_page: int = 50) -> tuple[list[InboxRow], int]:
-    """Reports forwarded to ``route``, newest forward first, and the total count."""
+def partner_inbox(route: str, page: int = 1, per_page: int = 50) -> tuple[list[InboxRow], int, int]:
+    """Reports forwarded to ``route``, newest forward first, the total count, and the page
+    shown (a page past the end shows the last one)."""
     base = (
         select(Forward.report_id, Forward.created_at, Report.theme, Report.urgency, Report.status, Report.postcode_area)
         .join(Report, Report.id == Forward.report_id)
         .where(Forward.route == route, Report.purged_at.is_(None))
     )
     total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    page = min(max(1, page), max(1, -(-total // per_page)))
     rows = db.session.execute(
         base.order_by(Forward.created_at.desc(), Forward.id.desc()).limit(per_page).offset((page - 1) * per_page)
     ).all()
-    return [InboxRow(*row) for row in rows], total
+    return [InboxRow(*row) for row in rows], total, page
 
 
-def riec_signal(report: Report, staff: StaffUser) -> dict[str, Any]:
-    """The signal for the RIEC as plain data; identity only with consent (audited)."""
+class IdentityReasonError(ValueError):
+    """Staff asked for the reporter's identity in the signal without a reason."""
+
+
+def riec_signal(report: Report, staff: StaffUser, identity_reason: str | None = None) -> dict[str, Any]:
+    """The signal for the RIEC as plain data.
+
+    The reporter's identity is in it only when the reporter consented to sharing it,
+    and then: for the RIEC partner itself (the consented recipient), or for meldpunt
+    staff who may see contact details and state a reason — the same audited rule as
+    "contactgegevens tonen". Linked reports are listed only when the RIEC may open
+    them too (forwarded to the RIEC); the others are not the recipient's to know.
+    """
     from meldpunt.casework import reporter_contact
 
     forward_row = db.session.scalar(
@@ -140,7 +154,7 @@ def riec_signal(report: Report, staff: StaffUser) -> dict[str, Any]:
     attachments = db.session.execute(
         select(Attachment.kind, func.count()).where(Attachment.report_id == report.id).group_by(Attachment.kind)
     ).all()
-    linked = sorted(linked_ids(report.id))
+    linked = sorted(i for i in linked_ids(report.id) if access.forwarded_to(i, "riec"))
     suggestion = report.suggestion
     signal: dict[str, Any] = {
         "signaal": f"MOM-{report.id}",
@@ -166,10 +180,19 @@ def riec_signal(report: Report, staff: StaffUser) -> dict[str, Any]:
         "gekoppelde_meldingen": [f"MOM-{i}" for i in linked],
         "melder": None,
     }
+    reason = None
     if access.partner_sees_identity(report):
+        if access.is_partner(staff):
+            reason = "toestemming melder (RIEC-signaal)"
+        elif identity_reason is not None:
+            reason = sanitise(identity_reason, 300)
+            if len(reason) < 5 or not access.may_reveal_contact(staff):
+                raise IdentityReasonError("reason_required")
+    if reason is not None:
         contact = reporter_contact.decrypt_contact(report)
         if contact is not None:
             signal["melder"] = {"naam": contact.name, "email": contact.email, "telefoon": contact.phone}
+            audit.record(audit.CONTACT_VIEW, staff, "report", report.id, {"reason": reason, "via": "riec_signal"})
     audit.record(
         audit.EXPORT, staff, "report", report.id, {"kind": "riec_signal", "with_identity": signal["melder"] is not None}
     )

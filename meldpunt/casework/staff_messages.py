@@ -59,10 +59,9 @@ def send_message(report_id: int, staff: StaffUser, body: str) -> Message:
     mark_action(report)
     notify = False
     if report.wants_email_notice:
-        address = reporter_email(report)
-        if address:
+        if reporter_email(report):
             subject, notice = notice_text(report.language)
-            outbox.enqueue(NOTICE_KIND, address, subject, notice)
+            outbox.enqueue_for_reporter(NOTICE_KIND, report.id, subject, notice)
             notify = True
     db.session.flush()
     audit.record(audit.MESSAGE, staff, "report", report.id, {"message_id": message.id, "email_notice": notify})

@@ -49,7 +49,7 @@ from meldpunt.labels import ROUTE_LABELS, STATUS_LABELS
 from meldpunt.models import Attachment, Report, StaffUser
 from meldpunt.plaintext import sanitise
 from meldpunt.staff import access, audit
-from meldpunt.staff.blueprint import add_problem, bp, problems
+from meldpunt.staff.blueprint import add_problem, bp, page_number, problems
 
 AUDIT_PAGE = 100
 
@@ -72,13 +72,6 @@ def _report_or_404(report_id: int) -> Report:
     if report is None or report.purged_at is not None:
         abort(404)
     return report
-
-
-def _page_arg() -> int:
-    try:
-        return max(1, int(request.args.get("pagina", "1")))
-    except ValueError:
-        return 1
 
 
 def _back(report_id: int, anchor: str = "") -> Any:
@@ -153,7 +146,7 @@ def _queue():
     form = QueueFilterForm(request.args)
     valid = form.validate()
     filters = _filters(form) if valid else queue.QueueFilters()
-    page = _page_arg()
+    page = page_number()
     result = queue.fetch(filters, page=page)
     _audit_queue(filters, page, valid)
     args = {name: request.args[name] for name in form._fields if request.args.get(name)}
@@ -433,17 +426,30 @@ def report_forward(report_id: int):
     return _back(found.id, "doorsturen")
 
 
-def _signal_or_404(report_id: int) -> tuple[Report, dict]:
+def _signal_or_404(report_id: int) -> tuple[Report, dict | None]:
+    """The signal, or None when identity was asked for without a reason (``?reden=``)."""
     found = _report_or_404(report_id)
     if not access.may_export_signal(_user(), found):
         abort(404)
-    return found, forwarding.riec_signal(found, _user())
+    reason = request.args.get("reden")
+    try:
+        return found, forwarding.riec_signal(found, _user(), identity_reason=reason)
+    except forwarding.IdentityReasonError:
+        return found, None
+
+
+def _identity_offer(report: Report) -> bool:
+    """Staff (not the RIEC partner) may add a consenting reporter's identity, with a reason."""
+    user = _user()
+    return access.partner_sees_identity(report) and not access.is_partner(user) and access.may_reveal_contact(user)
 
 
 @bp.get("/melding/<int:report_id>/riec.json")
 @access.requires(access.SIGNAL_EXPORT)
 def riec_json(report_id: int):
     found, signal = _signal_or_404(report_id)
+    if signal is None:
+        return Response(json.dumps({"error": "reden_nodig"}), status=422, mimetype="application/json")
     body = json.dumps(signal, ensure_ascii=False, indent=2)
     return Response(
         body,
@@ -456,7 +462,13 @@ def riec_json(report_id: int):
 @access.requires(access.SIGNAL_EXPORT)
 def riec_print(report_id: int):
     found, signal = _signal_or_404(report_id)
-    return render_template("backoffice/riec_print.html", report=found, signal=signal)
+    problem = None
+    if signal is None:
+        problem = _("Geef een reden van minstens 5 tekens om de gegevens van de melder mee te nemen.")
+        found, signal = found, forwarding.riec_signal(found, _user())
+    return render_template("backoffice/riec_print.html", report=found, signal=signal,
+                           identity_offer=_identity_offer(found) and not signal["melder"], problem=problem,
+                           reason=request.args.get("reden", "")), 422 if problem else 200
 
 
 @bp.get("/bijlage/<int:attachment_id>")
@@ -494,8 +506,8 @@ def attachment(attachment_id: int):
 @bp.get("/partner")
 @access.requires(access.PARTNER)
 def partner_inbox():
-    rows, total = forwarding.partner_inbox(current_user.route, page=_page_arg())
-    return render_template("backoffice/partner_inbox.html", rows=rows, total=total, page=_page_arg())
+    rows, total, page = forwarding.partner_inbox(current_user.route, page=page_number())
+    return render_template("backoffice/partner_inbox.html", rows=rows, total=total, page=page)
 
 
 @bp.get("/partner/melding/<int:report_id>")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import InternalError, OperationalError
 
 from meldpunt import counters, storage
 from meldpunt.extensions import db
@@ -31,9 +32,15 @@ def find_by_code(code: str) -> Report | None:
 
 
 def record_login(report: Report) -> None:
-    report.reporter_last_seen_at = utcnow()
-    counters.increment(counters.FOLLOWUP_LOGIN)
-    db.session.commit()
+    """Note the visit (last seen, the daily counter). Reading must work even when the
+    database takes no writes (a failover, maintenance): then the note is skipped."""
+    try:
+        report.reporter_last_seen_at = utcnow()
+        counters.increment(counters.FOLLOWUP_LOGIN)
+        db.session.commit()
+    except (OperationalError, InternalError) as exc:
+        db.session.rollback()
+        log.warning("follow-up visit not recorded: %s", type(exc).__name__)
 
 
 @dataclass(frozen=True)

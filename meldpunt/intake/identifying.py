@@ -2,25 +2,24 @@
 
 An anonymous reporter who types their own e-mail address or phone number into
 the text is asked to confirm before anything is stored. A missed number costs
-anonymity; a false alarm costs one click and some trust in the warning, so the
-check looks for how people really write phone numbers (spaces, dashes with
-spaces around them, dots, brackets, ``+`` or ``00`` and a country code, also
-from Turkey, Poland or Belgium) while leaving alone the numbers every report
-is full of: postcodes, house numbers, dates, times, amounts and bank accounts.
+anonymity; a false alarm costs one click and some trust in the warning.
 
-How: first the things that are certainly not phone numbers (dates, times,
-amounts, IBANs) are blanked out; then groups of digits that are separated
-only by a short run of spaces, dashes, dots or brackets are read as one
-number. A number that starts with ``+`` or ``00`` is a phone number when it
-has 8 to 15 digits (the international maximum); one that starts with a single
-``0`` when it has 10 digits (every Dutch number, Belgian mobiles) or 11 (a
-Turkish mobile written the local way). Digits glued to letters (a licence
-plate, an account number) never count.
+Phone numbers are found by Google's libphonenumber (the ``phonenumbers``
+package), which knows every country's numbering plan, in the regions our
+reporters write from (the Netherlands first, then Belgium, Turkey, Poland,
+Romania and Germany for numbers written the local way; anything with ``+`` or
+``00`` and a country code anywhere). Only numbers that are valid in their plan
+count, and not the public service numbers a report often mentions (0800 toll
+free, 0900 and other shared-cost or premium lines). Before the search, the
+numbers every report is full of and that a lenient reading could take for a
+phone number are blanked out: dates, times, amounts and bank accounts.
 """
 
 from __future__ import annotations
 
 import re
+
+from phonenumbers import Leniency, PhoneNumberMatcher, PhoneNumberType, number_type
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
@@ -40,11 +39,11 @@ _NOT_A_PHONE = [
     # NL91 ABNA 0417 1643 00 and other IBANs
     re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b", re.IGNORECASE),
 ]
-_DIGITS = re.compile(r"\d+")
-# What may stand between two digit groups of one number: "06 - 12", "(020) 123", "06.12".
-_SEPARATOR = re.compile(r"[ \t./()-]{1,3}")
-_INTERNATIONAL = (8, 15)
-_NATIONAL = (10, 11)
+# Regions whose national way of writing a number is recognised, in order of trust.
+_REGIONS = ("NL", "BE", "TR", "PL", "RO", "DE")
+# Lines that belong to an organisation, not a person: mentioning them identifies nobody.
+_NOT_PERSONAL = frozenset({PhoneNumberType.TOLL_FREE, PhoneNumberType.PREMIUM_RATE,
+                           PhoneNumberType.SHARED_COST, PhoneNumberType.UAN})
 
 
 def find_contact_details(text: str) -> list[str]:
@@ -57,67 +56,16 @@ def find_contact_details(text: str) -> list[str]:
 
 
 def find_phone_numbers(text: str) -> list[str]:
+    """Personal phone numbers in ``text``, as typed, in the order they appear."""
     masked = text
     for pattern in _NOT_A_PHONE:
         masked = pattern.sub(lambda m: "#" * len(m.group(0)), masked)
-    found: list[str] = []
-    for run in _digit_runs(masked):
-        found.extend(_numbers_in_run(text, run))
-    return found
-
-
-def _digit_runs(masked: str) -> list[list[re.Match[str]]]:
-    """Digit groups joined by short separators, not glued to letters."""
-    runs: list[list[re.Match[str]]] = []
-    current: list[re.Match[str]] = []
-    for group in _DIGITS.finditer(masked):
-        start, end = group.span()
-        glued = (start > 0 and masked[start - 1].isalpha()) or (end < len(masked) and masked[end].isalpha())
-        if glued:
-            if current:
-                runs.append(current)
-            current = []
-            continue
-        if current and _SEPARATOR.fullmatch(masked[current[-1].end() : start]):
-            current.append(group)
-        else:
-            if current:
-                runs.append(current)
-            current = [group]
-    if current:
-        runs.append(current)
-    return runs
-
-
-def _numbers_in_run(text: str, run: list[re.Match[str]]) -> list[str]:
-    """The phone numbers in one run; a run can hold several ("0612345678 0687654321")."""
-    found: list[str] = []
-    i = 0
-    while i < len(run):
-        first = run[i]
-        start = first.start()
-        plus_before = text[max(0, start - 2) : start]
-        plus = plus_before.endswith("+") or plus_before == "+("
-        digits = first.group(0)
-        international = plus or digits.startswith("00")
-        if not international and not digits.startswith("0"):
-            i += 1
-            continue
-        low, high = _INTERNATIONAL if international else _NATIONAL
-        count = len(digits) - (2 if digits.startswith("00") and not plus else 0)
-        j = i
-        # Take groups while the number can still grow; stop at the longest length that fits.
-        while j + 1 < len(run) and count + len(run[j + 1].group(0)) <= high:
-            if not international and count >= low:
-                break
-            j += 1
-            count += len(run[j].group(0))
-        if low <= count <= high:
-            begin = start - (0 if not plus else 1 if plus_before.endswith("+") else 2)
-            if begin > 0 and text[begin - 1] == "(":
-                begin -= 1
-            found.append(text[begin : run[j].end()].strip())
-            i = j + 1
-        else:
-            i += 1
-    return found
+    spans: dict[tuple[int, int], str] = {}
+    for region in _REGIONS:
+        for match in PhoneNumberMatcher(masked, region, leniency=Leniency.VALID):
+            if number_type(match.number) in _NOT_PERSONAL:
+                continue
+            if any(match.start < end and start < match.end for start, end in spans):
+                continue  # already found, read the way of an earlier region
+            spans[(match.start, match.end)] = text[match.start : match.end]
+    return [spans[span] for span in sorted(spans)]

@@ -12,10 +12,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from sqlalchemy.exc import IntegrityError
+
 import triage
 from meldpunt import counters, crypto, routing, storage
 from meldpunt.extensions import db
-from meldpunt.intake import receipts
+from meldpunt.intake import receipts, submission_keys
 from meldpunt.models import (
     URGENCY_RANK,
     Attachment,
@@ -27,6 +29,10 @@ from meldpunt.models import (
 from meldpunt.plaintext import clean_text, location_key, normalise_postcode, sanitise
 
 log = logging.getLogger(__name__)
+
+
+class AlreadySubmitted(Exception):
+    """This form was sent before (its one-time key is used): nothing stored again."""
 
 
 class SubmissionFailed(Exception):
@@ -56,6 +62,7 @@ class NewReport:
     wants_email_notice: bool = False
     pending_token: str | None = None
     pending_ids: list[str] = field(default_factory=list)
+    submission_key_hash: str | None = None
 
 
 @dataclass(frozen=True)
@@ -220,6 +227,7 @@ def submit_report(new: NewReport) -> Submitted:
         urgency_rank=URGENCY_RANK[suggestion.urgency],
         route=suggestion.route,
         review=suggestion.review,
+        submission_key_hash=new.submission_key_hash,
     )
     report.suggestion = TriageSuggestion(
         theme=suggestion.theme,
@@ -252,6 +260,14 @@ def submit_report(new: NewReport) -> Submitted:
             triage_ok=triage_ok,
         )
         db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        remove_written(written)
+        if new.submission_key_hash and submission_keys.already_used(new.submission_key_hash):
+            raise AlreadySubmitted from exc  # the same form, sent twice at the same moment
+        reference = receipts.new_code()[:9]
+        log.error("report submission failed (ref %s): %s", reference, type(exc).__name__)
+        raise SubmissionFailed(reference) from exc
     except Exception as exc:
         db.session.rollback()
         remove_written(written)

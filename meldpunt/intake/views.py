@@ -8,10 +8,22 @@ instead of an error page that loses the report.
 from __future__ import annotations
 
 import logging
+import time
 import unicodedata
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -19,7 +31,7 @@ import triage
 from meldpunt import counters, crypto, storage
 from meldpunt.error_targets import field_anchor, form_problems
 from meldpunt.extensions import csrf, db, limiter
-from meldpunt.intake import followup, reports, uploads
+from meldpunt.intake import followup, reports, submission_keys, uploads
 from meldpunt.intake.forms import AddInformationForm, ReceiptForm, ReportForm, clean_campaign
 from meldpunt.intake.identifying import find_contact_details
 from meldpunt.labels import OUTCOME_LABELS, REPORTER_STATUS_TEXT
@@ -35,6 +47,10 @@ SUBMIT_LIMIT = fitting_limits("10 per 10 minutes;20 per hour")
 LOOKUP_LIMIT = fitting_limits("10 per 10 minutes;20 per hour")
 _RECEIPT_KEY = "receipt"
 _FOLLOWUP_KEY = "followup_report"
+# When the reporter last used the follow-up page. The cookie itself is a browser-session
+# cookie (gone when the browser closes, which matters on a shared device); this time
+# gives the same 15-minute idle limit on the server side.
+_FOLLOWUP_SEEN = "followup_seen"
 
 
 # The reporter's error summary: the one helper, with the reporter's word for an expired form.
@@ -75,9 +91,36 @@ def _bad_input_problems(form) -> list[dict]:
     return [{"field": field_anchor(form[name]), "message": message}]
 
 
+@bp.before_request
+def _refuse_cross_site_posts():
+    """Forms here may only be sent from our own pages.
+
+    The reporter's forms work without a session cookie of their own, so the browser's
+    word on where a POST comes from is the check: ``Sec-Fetch-Site`` (every current
+    browser sends it) and, when it is a real origin, ``Origin``. Our pages send no
+    referrer, so a same-origin form may arrive with ``Origin: null``; that passes.
+    Without this, another site could log a visitor into a report of its choosing
+    with an answer already typed in (a cross-site POST to /opvolgen).
+    """
+    if request.method != "POST":
+        return None
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    origin = request.headers.get("Origin")
+    if fetch_site == "cross-site" or (origin and origin != "null" and urlsplit(origin).netloc != request.host):
+        abort(403)
+    return None
+
+
 @bp.get("/")
 def home():
     return render_template("public/home.html")
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    # Browsers ask for it on every first visit; a 404 there only fills logs.
+    return send_from_directory(current_app.static_folder or "static", "favicon.ico",
+                               mimetype="image/vnd.microsoft.icon", max_age=7 * 24 * 3600)
 
 
 @bp.route("/melden", methods=["GET", "POST"])
@@ -85,15 +128,24 @@ def home():
 @limiter.limit(SUBMIT_LIMIT, methods=["POST"])
 def report_form():
     form = ReportForm()
-    if request.method == "GET":
+    if request.method != "POST":
         form.campaign.data = clean_campaign(request.args.get("c"))
-        counters.count_view(counters.FORM_VIEW)
+        if request.method == "GET":  # HEAD (uptime monitors) is answered but not counted
+            counters.count_view(counters.FORM_VIEW)
+        g.submission_key = submission_keys.new_key()
         return render_template("public/form.html", form=form, problems=[], files=[], contact_found=[])
 
+    # The form's one-time key travels back into every re-shown form (errors, the anonymity
+    # check), so the report is recognised when the same form is sent once more.
+    g.submission_key = request.form.get("submission_key") or submission_keys.new_key()
     if form.misplaced:
         return render_template(
             "public/form.html", form=form, files=[], problems=_bad_input_problems(form), contact_found=[]
         ), 400
+    key_hash = submission_keys.key_hash(request.form.get("submission_key"))
+    if submission_keys.already_used(key_hash):
+        return render_template("public/thanks_gone.html", resent=True)
+
     upload_state = uploads.collect(form)
     form.upload_token.data = upload_state.token
     if form.website.data:
@@ -144,9 +196,12 @@ def report_form():
         wants_email_notice=form.email_notice.data == "ja",
         pending_token=upload_state.token,
         pending_ids=upload_state.file_ids,
+        submission_key_hash=key_hash,
     )
     try:
         submitted = reports.submit_report(new)
+    except reports.AlreadySubmitted:
+        return render_template("public/thanks_gone.html", resent=True)
     except reports.SubmissionFailed as failure:
         return render_template(
             "public/form.html",
@@ -216,8 +271,9 @@ def followup_login():
                 session.clear()
                 if language:
                     session["lang"] = language
-                session.permanent = True
+                session.permanent = False
                 session[_FOLLOWUP_KEY] = report.id
+                session[_FOLLOWUP_SEEN] = time.time()
                 followup.record_login(report)
                 if form.carries_answer:
                     return _restore_answer(report, form)
@@ -284,6 +340,13 @@ def _followup_report():
     report_id = session.get(_FOLLOWUP_KEY)
     if report_id is None:
         return None
+    seen = session.get(_FOLLOWUP_SEEN)
+    idle_limit = current_app.permanent_session_lifetime.total_seconds()
+    if not isinstance(seen, int | float) or time.time() - seen > idle_limit:
+        session.pop(_FOLLOWUP_KEY, None)
+        session.pop(_FOLLOWUP_SEEN, None)
+        return None
+    session[_FOLLOWUP_SEEN] = time.time()
     report = db.session.get(followup.Report, report_id)
     if report is None or report.purged_at is not None:
         session.pop(_FOLLOWUP_KEY, None)

@@ -65,12 +65,24 @@ def provisioning_uri(user: StaffUser) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
 
 
+def new_totp_secret(user: StaffUser) -> str:
+    """A fresh authenticator secret for an account that is enrolling (not yet confirmed).
+
+    Made at the start of the setup step of a sign-in, so the secret an account ends
+    up with was never printed by a command or shown before that sign-in.
+    """
+    secret = pyotp.random_base32()
+    user.totp_secret_encrypted = crypto.encrypt(secret.encode())
+    return secret
+
+
 def find_by_email(email: str) -> StaffUser | None:
     return db.session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == email.strip().lower()))
 
 
 def create_user(email: str, role: str, route: str | None = None, password: str | None = None) -> NewAccount:
-    """Create an account with a one-time password and a fresh TOTP secret."""
+    """Create an account with a one-time password. Its TOTP secret is made again at the
+    first sign-in (``new_totp_secret``); the one made here is only a placeholder."""
     from triage.taxonomy import ROUTES
 
     email = email.strip().lower()

@@ -109,6 +109,7 @@ def reset_password(account: StaffUser, actor: StaffUser | str) -> str:
 @unit_of_work
 def reset_totp(account: StaffUser, actor: StaffUser | str) -> None:
     """A fresh authenticator secret: the user enrols again at the next login. Open sessions end."""
+    # The new secret is made at the next sign-in's setup step (staff.new_totp_secret).
     account.totp_secret_encrypted = crypto.encrypt(pyotp.random_base32().encode())
     account.totp_confirmed = False
     account.last_totp_step = None

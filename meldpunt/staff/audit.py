@@ -13,10 +13,14 @@ it would lock every reporter out of their report); the session and encryption
 keys do rotate, and would break the chain when they did.
 
 Events written before the chain was keyed carry a plain SHA-256 hash (scheme
-1). They still verify, but only as the start of the chain: the first keyed event
-covers their head, no plain-hashed event may come after a keyed one, and the
-anchor records how many there were, so a chain rewritten with plain hashes is
-not accepted as an old one. No migration rewrites them.
+1). They still verify, but only as the start of the chain, and only as many as
+the anchor vouches for: the first keyed event covers their head, no
+plain-hashed event may come after a keyed one, and the anchor records how many
+there were. Without an anchor that says so, no plain-hashed event is accepted,
+so a chain rewritten with plain hashes (and its anchor file deleted) is not
+taken for an old one. A missing anchor file is itself reported
+(``anchor_missing``): the newest events cannot be checked without it. No
+migration rewrites old events.
 
 Removing the *newest* events leaves a chain that is intact on its own, so the
 head is also recorded outside the database: after every commit that appended
@@ -65,6 +69,7 @@ _ANCHOR_TAIL_BYTES = 16 * 1024
 
 # Actions, one vocabulary for the whole system.
 LOGIN = "login"
+LEGACY_ADOPTED = "audit.legacy_adopted"
 LOGIN_FAILED = "login.failed"
 # Written once per window when one client's failed sign-ins stop being audited (authentication.py).
 LOGIN_FAILED_THROTTLED = "login.failed.throttled"
@@ -308,10 +313,10 @@ def _head_state(head: Any, path: Path) -> tuple[int, int | None]:
     if head is None:
         return 0, 0
     count = db.session.scalar(select(func.count(AuditEvent.id))) or 0
-    # No anchor yet. A plain-hashed head means the whole chain predates the key (no
-    # plain-hashed event can follow a keyed one); a keyed head means the anchor file
-    # was lost, and how many plain-hashed events start the chain is not known.
-    return count, (None if _is_keyed(head) else count)
+    # No anchor: never vouch for plain-hashed events on our own, whatever the head is.
+    # A chain rewritten with plain hashes after its anchor was deleted looks exactly like
+    # an old chain; only an administrator can say it is old (``adopt_legacy``).
+    return count, 0
 
 
 @event.listens_for(Session, "after_commit")
@@ -384,8 +389,9 @@ class ChainCheck:
     """The outcome of ``verify_chain``.
 
     ``problem`` is a code: ``prev_hash`` or ``hash`` (the row ``broken_id`` does not
-    fit), ``truncated`` (``missing`` events fewer than the anchor records) or
-    ``anchor_mismatch`` (the anchored event was replaced).
+    fit), ``truncated`` (``missing`` events fewer than the anchor records),
+    ``anchor_mismatch`` (the anchored event was replaced) or ``anchor_missing``
+    (the chain holds events but there is no anchor file to check its head with).
     """
 
     ok: bool
@@ -409,6 +415,12 @@ class ChainCheck:
             return (
                 f"{self.missing} event(s) missing: the anchor of {anchor.at:%Y-%m-%d %H:%M:%S} UTC records "
                 f"{anchor.count} events up to event {anchor.id}, the database holds {self.checked}"
+            )
+        if self.problem == "anchor_missing":
+            return (
+                "the anchor file is missing: removed or replaced newest events cannot be detected, and no "
+                "event from before the keyed chain can be vouched for. Restore the anchor file; if it is "
+                "lost for good, the next audit event starts a new one"
             )
         if self.problem == "anchor_mismatch" and anchor is not None:
             return (
@@ -458,8 +470,10 @@ def verify_chain(path: Path | None = None) -> ChainCheck:
     written, so a walk that starts later must find all of it.
     """
     anchor = latest_anchor(path)
-    # Plain-hashed events are accepted only at the start, and no further than the anchor says.
-    legacy_limit = anchor.legacy if anchor is not None else None
+    # Plain-hashed events are accepted only at the start, and only as many as the anchor
+    # vouches for (none when it does not know). Without an anchor they are walked over
+    # so that the outcome is "anchor_missing", never "intact".
+    legacy_limit = (anchor.legacy or 0) if anchor is not None else None
     key = chain_key()
     prev = GENESIS_HASH
     checked = legacy = 0
@@ -485,7 +499,9 @@ def verify_chain(path: Path | None = None) -> ChainCheck:
                 return ChainCheck(False, checked, prev, row.id, "anchor_mismatch", legacy, anchor)
             anchored_at = checked
     if anchor is None:
-        return ChainCheck(True, checked, prev, legacy=legacy)
+        if checked == 0:
+            return ChainCheck(True, checked, prev, legacy=legacy)
+        return ChainCheck(False, checked, prev, None, "anchor_missing", legacy)
     if anchored_at is None and checked >= anchor.count:
         return ChainCheck(False, checked, prev, anchor.id, "anchor_mismatch", legacy, anchor)
     position = anchored_at if anchored_at is not None else checked
@@ -523,6 +539,39 @@ def listing(action: str | None, failed_logins: bool, page: int, per_page: int) -
     ).all()
     total = db.session.scalar(select(func.count(AuditEvent.id)).where(*conditions)) or 0
     return Listing(list(events), total, hidden)
+
+
+def adopt_legacy(actor: str) -> int:
+    """Vouch for the plain-hashed events that start the chain (written before it was keyed).
+
+    For an installation upgraded from that version, run once by an administrator who
+    knows the old events are genuine: it writes an anchor that records how many there
+    are, then an audit event saying so. Returns that number. Refuses when the chain
+    does not start with plain-hashed events followed only by keyed ones, or when an
+    anchor already exists (which vouches, or not, by itself).
+    """
+    path = anchor_path()
+    if latest_anchor(path) is not None:
+        raise ValueError("an anchor exists already; it decides which old events are vouched for")
+    key = chain_key()
+    prev, count, legacy, head = GENESIS_HASH, 0, 0, None
+    for row in iter_events():
+        fields = event_fields(row)
+        if row.prev_hash != prev:
+            raise ValueError(f"the chain is broken at event {row.id}")
+        if hmac.compare_digest(compute_hash(prev, fields, key), row.hash):
+            pass
+        elif count == legacy and hmac.compare_digest(legacy_hash(prev, fields), row.hash):
+            legacy += 1
+        else:
+            raise ValueError(f"the chain is broken at event {row.id}")
+        prev, count, head = row.hash, count + 1, row
+    if head is None or legacy == 0:
+        raise ValueError("there are no plain-hashed events to vouch for")
+    write_anchor(path, count, head.id, head.hash, legacy)
+    record(LEGACY_ADOPTED, actor, details={"events": legacy})
+    db.session.commit()
+    return legacy
 
 
 def export_rows(rows: Any) -> Iterator[str]:

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import time
 from typing import Any
 
 import segno
-from flask import Response, abort, flash, redirect, render_template, session, url_for
+from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.exc import InternalError, OperationalError
 
 from meldpunt.extensions import db, limiter
 from meldpunt.models import StaffUser
 from meldpunt.ratelimit_key import fitting_limits
-from meldpunt.staff import access, authentication
+from meldpunt.staff import access, authentication, device
 from meldpunt.staff import accounts as staff
 from meldpunt.staff.blueprint import add_problem, bp, problems, touch_session
 from meldpunt.staff.forms import CodeForm, LoginForm, SetupForm
@@ -51,12 +53,19 @@ def _pending(stage: str) -> StaffUser | None:
 
 
 def _complete(user: StaffUser) -> Any:
-    """Signed in: a fresh session (no state carried over), then the landing page."""
+    """Signed in: a fresh session (no state carried over), then the landing page; this
+    browser is remembered as the account's own (no lock-out by others, device.py)."""
     authentication.finish_login(user)
     session.clear()
     login_user(user)
     touch_session()
-    return redirect(url_for("backoffice.home"), code=303)
+    response = redirect(url_for("backoffice.home"), code=303)
+    device.remember(response, user)
+    return response
+
+
+def _trusted(user: StaffUser) -> bool:
+    return device.is_trusted(request, user)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -68,10 +77,22 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        check = authentication.check_password(form.email.data, form.password.data)
+        try:
+            check = authentication.check_password(form.email.data, form.password.data, trusted=_trusted)
+        except (OperationalError, InternalError):
+            # Signing in writes (audit, failure count): with the database read-only or down,
+            # say so calmly and keep the e-mail address (never the password) in the form.
+            db.session.rollback()
+            add_problem(form, "email", _("Inloggen kan op dit moment even niet. Probeer het over een paar "
+                                         "minuten opnieuw."))
+            return render_template("backoffice/login.html", form=form, problems=problems(form)), 503
         if check.ok:
             user = check.user
             stage = "setup" if authentication.needs_setup(user) else "code"
+            if stage == "setup" and not user.totp_confirmed:
+                # Enrolling: a secret made now, shown only on the setup page of this sign-in.
+                staff.new_totp_secret(user)
+                db.session.commit()
             session.clear()
             session[PENDING_KEY] = {"uid": user.id, "token": user.session_token, "at": time.time(), "stage": stage}
             return redirect(url_for("backoffice.login_code" if stage == "code" else "backoffice.login_setup"), code=303)
@@ -92,9 +113,9 @@ def login_code():
     form = CodeForm()
     status = 200
     if form.validate_on_submit():
-        if authentication.check_code(user, form.code.data):
+        if authentication.check_code(user, form.code.data, trusted=_trusted(user)):
             return _complete(user)
-        if authentication.is_locked(user):
+        if authentication.is_locked(user) and not _trusted(user):
             session.pop(PENDING_KEY, None)
             flash(_failed_message(), "error")
             return redirect(url_for("backoffice.login"), code=303)
@@ -161,8 +182,12 @@ def setup_qr():
     if user is None or user.totp_confirmed:
         abort(404)
     qr = segno.make(staff.provisioning_uri(user), error="m")
-    svg = qr.svg_inline(scale=5, border=2, title=_("QR-code voor uw authenticator-app"))
-    return Response(svg, mimetype="image/svg+xml")
+    # A standalone SVG document (with its namespace): served as an image, the inline
+    # variant without xmlns is not drawn by browsers.
+    buffer = io.BytesIO()
+    qr.save(buffer, kind="svg", scale=5, border=2, xmldecl=False,
+            title=_("QR-code voor uw authenticator-app"))
+    return Response(buffer.getvalue(), mimetype="image/svg+xml")
 
 
 @bp.post("/uitloggen")

@@ -2,8 +2,13 @@
 
 Five failed attempts (a wrong password or a wrong code, counted together) lock
 the account for fifteen minutes; while locked even the right password is
-refused. A TOTP code is accepted once: the last used time step is stored so a
-code seen over someone's shoulder cannot be replayed.
+refused — except from a browser in which the account signed in before
+(``trusted``, see backoffice/device.py), so that someone who knows a staff
+member's address cannot keep them out. Every path does the same work (one
+argon2 computation) and gives the same answer, so neither a locked nor an
+unknown account can be told apart by its timing. A TOTP code is accepted
+once: the last used time step is stored so a code seen over someone's shoulder
+cannot be replayed.
 
 The setup step runs whenever an account has no confirmed authenticator (a new
 account, or after an admin reset it) or must replace a one-time password (a
@@ -19,6 +24,7 @@ install a clock they move by hand, so they never wait for a fresh TOTP step.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -94,8 +100,11 @@ def register_failure(user: StaffUser, step: str, now: datetime | None = None) ->
     db.session.commit()
 
 
-def check_password(email: str, password: str, now: datetime | None = None) -> PasswordCheck:
-    """Step one. Unknown accounts and wrong passwords look the same to the caller."""
+def check_password(email: str, password: str, now: datetime | None = None,
+                   trusted: Callable[[StaffUser], bool] = lambda user: False) -> PasswordCheck:
+    """Step one. Unknown accounts, locked accounts and wrong passwords look the same to
+    the caller, and take the same time. ``trusted(user)`` says whether the request comes
+    from a browser in which that account signed in before (the lock does not apply)."""
     user = staff.find_by_email(email or "")
     if user is None or not user.active:
         # Hash anyway, so a missing account does not answer faster than a wrong password.
@@ -103,11 +112,12 @@ def check_password(email: str, password: str, now: datetime | None = None) -> Pa
         _record_failure("onbekend", None, {"step": "password"})
         db.session.commit()
         return PasswordCheck(None)
-    if is_locked(user, now):
+    password_ok = staff.check_password(user, password or "")  # the same work on every path
+    if is_locked(user, now) and not trusted(user):
         _record_failure(user, user.id, {"step": "password", "locked": True})
         db.session.commit()
-        return PasswordCheck(user, locked=True)
-    if not staff.check_password(user, password or ""):
+        return PasswordCheck(None, locked=True)
+    if not password_ok:
         register_failure(user, "password", now)
         return PasswordCheck(None, locked=is_locked(user, now))
     return PasswordCheck(user)
@@ -129,10 +139,11 @@ def _accept_code(user: StaffUser, code: str, now: datetime) -> bool:
     return False
 
 
-def check_code(user: StaffUser, code: str, now: datetime | None = None) -> bool:
-    """Step two: the TOTP code. A failure counts towards the lock-out (and is stored here)."""
+def check_code(user: StaffUser, code: str, now: datetime | None = None, trusted: bool = False) -> bool:
+    """Step two: the TOTP code. A failure counts towards the lock-out (and is stored here);
+    the lock does not apply in a ``trusted`` browser, one the account signed in from before."""
     now = now or current_time()
-    if not user.active or is_locked(user, now) or not user.totp_confirmed:
+    if not user.active or (is_locked(user, now) and not trusted) or not user.totp_confirmed:
         return False
     if _accept_code(user, code, now):
         return True  # finish_login stores the used step with the sign-in

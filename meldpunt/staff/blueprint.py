@@ -14,7 +14,7 @@ import functools
 import time
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, flash, redirect, session, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
@@ -35,6 +35,25 @@ def init_login(app: Flask) -> None:
     # protection, which would keep a hash of the client address in the cookie.
     login_manager.session_protection = None
     login_manager.user_loader(authentication.load_user)
+
+
+# A page number above this is no page anyone reached by clicking; it is clamped (to the
+# last page where the total is known) instead of overflowing the database.
+MAX_PAGE_NUMBER = 1_000_000
+
+
+def page_number() -> int:
+    """The ``pagina`` argument of a back-office list, always a usable page number."""
+    raw = request.args.get("pagina", "1")
+    if not raw.isdigit():
+        return 1
+    if len(raw) > 7:
+        return MAX_PAGE_NUMBER
+    return min(max(1, int(raw)), MAX_PAGE_NUMBER)
+
+
+def last_page(total: int, per_page: int) -> int:
+    return max(1, -(-total // per_page))
 
 
 def idle_seconds() -> float:

@@ -14,6 +14,7 @@ from meldpunt.staff import accounts as staff
 def register(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(verify_audit)
+    app.cli.add_command(adopt_legacy_audit)
     app.cli.add_command(reset_password)
     app.cli.add_command(reset_totp)
     app.cli.add_command(set_role)
@@ -25,16 +26,31 @@ def register(app: Flask) -> None:
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--route", default=None, help="Route code, for partner accounts only.")
 def create_user(email: str, role: str, route: str | None) -> None:
-    """Create a staff account; prints a one-time password and the TOTP secret."""
+    """Create a staff account; prints a one-time password (the authenticator is set up at first sign-in)."""
     try:
         account = staff.create_user(email, role, route)
     except staff.StaffError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Account created for {account.user.email} ({role}{' ' + route if route else ''}).")
     click.echo(f"One-time password: {account.password}")
-    click.echo(f"TOTP secret:       {account.totp_secret}")
-    click.echo(f"Provisioning URI:  {account.provisioning_uri}")
-    click.echo("The password must be changed and TOTP confirmed at the first login.")
+    click.echo("At the first sign-in the password must be changed and an authenticator app set up")
+    click.echo("(its secret is made then, and shown only on that page).")
+
+
+@click.command("audit-adopt-legacy")
+@with_appcontext
+@click.option("--yes", is_flag=True, help="confirm without asking")
+def adopt_legacy_audit(yes: bool) -> None:
+    """Vouch, once, for audit events written before the chain was keyed (after an upgrade)."""
+    from meldpunt.staff import audit
+
+    if not yes:
+        click.confirm("Only do this when you know the old events are genuine. Vouch for them?", abort=True)
+    try:
+        count = audit.adopt_legacy("cli audit-adopt-legacy")
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{count} event(s) from before the keyed chain are now vouched for by the anchor.")
 
 
 @click.command("verify-audit")
@@ -60,6 +76,9 @@ def verify_audit() -> None:
         click.echo(f"Audit log TRUNCATED: {check.description}.", err=True)
     elif check.problem == "anchor_mismatch":
         click.echo(f"Audit log BROKEN: {check.description}.", err=True)
+    elif check.problem == "anchor_missing":
+        click.echo(f"Audit log NOT VERIFIABLE: {check.checked} events, but {check.description} "
+                   f"(expected at {audit.anchor_path()}).", err=True)
     else:
         click.echo(
             f"Audit log BROKEN at event {check.broken_id}: {check.description} "

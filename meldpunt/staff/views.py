@@ -13,7 +13,7 @@ from meldpunt.extensions import db
 from meldpunt.models import AuditEvent, StaffUser
 from meldpunt.staff import access, audit
 from meldpunt.staff import admin as staff_admin
-from meldpunt.staff.blueprint import bp
+from meldpunt.staff.blueprint import bp, last_page, page_number
 from meldpunt.staff.forms import UserForm
 
 AUDIT_PAGE = 100
@@ -23,21 +23,17 @@ def _user() -> StaffUser:
     return current_user._get_current_object()
 
 
-def _page_arg() -> int:
-    try:
-        return max(1, int(request.args.get("pagina", "1")))
-    except ValueError:
-        return 1
-
-
 @bp.get("/audit")
 @access.requires(access.AUDIT)
 def audit_log():
     action = request.args.get("actie") or None
     # Failed sign-ins (anyone can cause them) are hidden unless asked for.
     failed_logins = request.args.get("mislukte_logins") == "1"
-    page = _page_arg()
+    page = page_number()
     found = audit.listing(action, failed_logins, page, AUDIT_PAGE)
+    if page > last_page(found.total, AUDIT_PAGE):  # past the end: show the last page
+        page = last_page(found.total, AUDIT_PAGE)
+        found = audit.listing(action, failed_logins, page, AUDIT_PAGE)
     check = audit.verify_chain() if request.args.get("controleren") == "1" else None
     audit.record_access(audit.AUDIT_VIEW, _user(), details={"page": page, **({"verified": check.ok} if check else {})})
     actions = sorted(db.session.scalars(select(AuditEvent.action).distinct()))

@@ -234,15 +234,22 @@ def _insert_plain_hashed(app, n: int) -> None:
 def test_chains_from_before_the_key_keep_verifying(app):
     _insert_plain_hashed(app, 3)
     with app.app_context():
-        assert audit.verify_chain().ok and audit.verify_chain().legacy == 3
+        # Before the keyed code has written anything there is no anchor: nothing vouches
+        # for the old events yet, and that is said.
+        assert audit.verify_chain().problem == "anchor_missing"
+    # An administrator who knows they are genuine vouches for them, once.
+    adopted = app.test_cli_runner().invoke(args=["audit-adopt-legacy", "--yes"])
+    assert adopted.exit_code == 0 and "3 event(s)" in adopted.output
+    again = app.test_cli_runner().invoke(args=["audit-adopt-legacy", "--yes"])
+    assert again.exit_code != 0 and "anchor exists already" in again.output
     _some_events(app, 2)
     with app.app_context():
         check = audit.verify_chain()
         anchor = audit.latest_anchor()
-    assert check.ok and check.checked == 5 and check.legacy == 3
-    assert anchor.count == 5 and anchor.legacy == 3
+    assert check.ok and check.checked == 6 and check.legacy == 3  # 3 old, the adoption, 2 new
+    assert anchor.count == 6 and anchor.legacy == 3
     result = app.test_cli_runner().invoke(args=["verify-audit"])
-    assert result.exit_code == 0 and "intact: 5 events" in result.output and "3 event(s) from before" in result.output
+    assert result.exit_code == 0 and "intact: 6 events" in result.output and "3 event(s) from before" in result.output
     # Passing newer events off as old ones (plain hashes) does not work.
     _rehash_plain(app, 2, change="iemand anders")
     with app.app_context():
@@ -271,3 +278,36 @@ def test_audit_export_is_streamed(app, staff_client):
     export = client.get("/beheer/audit/export.jsonl")
     assert export.is_streamed
     assert len(export.get_data(as_text=True).splitlines()) >= 5
+
+
+def test_a_chain_rewritten_with_plain_hashes_and_its_anchor_deleted_is_refused(app):
+    """The audit finding: deleting the anchor file used to make a fully rewritten
+    (plain SHA-256) chain verify as "intact" with a note about old events."""
+    _some_events(app, 5)
+    _rehash_plain(app, 1, change="iemand anders")
+    with app.app_context():
+        audit.anchor_path().unlink()
+        check = audit.verify_chain()
+        first = list(audit.iter_events())[0]
+    assert not check.ok and check.problem == "anchor_missing"
+    # The next event writes a new anchor, which vouches for no plain-hashed event either.
+    _some_events(app, 1)
+    with app.app_context():
+        assert audit.latest_anchor().legacy == 0
+        check = audit.verify_chain()
+    assert not check.ok and check.problem == "hash" and check.broken_id == first.id
+
+
+def test_a_missing_anchor_file_is_reported_as_such(app, staff_client):
+    _some_events(app, 4)
+    with app.app_context():
+        audit.anchor_path().unlink()
+        check = audit.verify_chain()
+    assert not check.ok and check.problem == "anchor_missing" and check.checked == 4
+    result = app.test_cli_runner().invoke(args=["verify-audit"])
+    assert result.exit_code == 1 and "NOT VERIFIABLE" in result.output and "anchor file is missing" in result.output
+    client, _ = staff_client("admin")
+    with app.app_context():
+        audit.anchor_path().unlink()  # signing in wrote a new anchor; remove it again
+    notice = soup(client.get("/beheer/audit?controleren=1")).select_one(".chain-check").get_text(" ", strip=True)
+    assert "Het anker buiten de database ontbreekt" in notice

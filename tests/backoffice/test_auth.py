@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from meldpunt.extensions import db
 from meldpunt.models import AuditEvent, StaffUser, utcnow
+from meldpunt.staff import accounts as staff
 from tests.backoffice.conftest import PASSWORD, login, make_account, page_csrf
 from tests.helpers import soup
 
@@ -100,6 +101,10 @@ def test_first_login_sets_up_totp_with_a_server_made_qr_code(app, client):
     assert first.headers["Location"].endswith("/beheer/login/instellen")
     page = client.get("/beheer/login/instellen")
     html = page.get_data(as_text=True)
+    # The secret is made at this sign-in: not the one made when the account was created.
+    assert account.secret not in html
+    with app.app_context():
+        account.secret = staff.totp_secret(db.session.get(StaffUser, account.id))
     assert account.secret in html
     img = soup(page).select_one("img.qr")
     assert img["src"] == "/beheer/login/qr.svg" and img["alt"]
@@ -171,7 +176,7 @@ def test_session_is_rotated_at_login_and_killed_at_logout(app):
     assert thief.get("/beheer").status_code == 303
 
 
-def test_create_user_command_prints_password_and_totp(app):
+def test_create_user_command_prints_the_password_but_no_second_factor(app):
     runner = app.test_cli_runner()
     with app.app_context():
         result = runner.invoke(
@@ -179,7 +184,8 @@ def test_create_user_command_prints_password_and_totp(app):
         )
     assert result.exit_code == 0, result.output
     assert "One-time password:" in result.output
-    assert "otpauth://totp/" in result.output
+    # The authenticator's secret is made at the first sign-in, never printed by a command.
+    assert "otpauth://totp/" not in result.output and "TOTP secret" not in result.output
     with app.app_context():
         user = db.session.scalar(select(StaffUser).where(StaffUser.email == "partner@politie.example"))
         assert user.role == "partner" and user.route == "politie" and not user.totp_confirmed
@@ -237,7 +243,7 @@ def test_the_cookie_from_before_the_login_is_not_the_signed_in_one(app):
 
 def _hash_parameters(app) -> str:
     """The argon2 parameters in a hash the app makes, e.g. ``m=65536,t=3,p=4``."""
-    from meldpunt import staff
+    from meldpunt.staff import accounts as staff
 
     with app.app_context():
         made = staff.hash_password("een-lang-genoeg-wachtwoord")
@@ -273,7 +279,7 @@ def test_production_config_uses_the_strong_password_hash(tmp_path, monkeypatch):
 
 def test_a_strong_hash_signs_in_under_cheap_parameters_and_back(app_factory, client):
     """Hashes carry their parameters: accounts made in production still sign in anywhere."""
-    from meldpunt import staff
+    from meldpunt.staff import accounts as staff
 
     app = client.application
     account = make_account(app, "triage")

@@ -124,13 +124,42 @@ def test_riec_export_without_identity_unless_consented(app, staff_client):
     printable = coordinator.get(f"/beheer/melding/{hidden}/riec")
     assert printable.status_code == 200 and TEXT in printable.get_data(as_text=True)
     assert "Sanne" not in printable.get_data(as_text=True)
+    # Consent given, but a coordinator gets the identity only with a stated reason
+    # (the rule of "contactgegevens tonen"), and that showing is audited.
     consented = json.loads(coordinator.get(f"/beheer/melding/{shared}/riec.json").data)
-    assert consented["melder"] == {"naam": "Bram Open", "email": "bram@example.org", "telefoon": ""}
-    # The RIEC partner account reads the same export.
+    assert consented["melder"] is None
+    assert "Bram" not in coordinator.get(f"/beheer/melding/{shared}/riec").get_data(as_text=True)
+    assert coordinator.get(f"/beheer/melding/{shared}/riec.json?reden=ok").status_code == 422
+    with_reason = json.loads(
+        coordinator.get(f"/beheer/melding/{shared}/riec.json?reden=overdracht aan RIEC-casusoverleg").data)
+    assert with_reason["melder"] == {"naam": "Bram Open", "email": "bram@example.org", "telefoon": ""}
+    # The RIEC partner account reads the same export; the consented identity is for it.
     riec, _ = staff_client("partner", "riec")
     assert json.loads(riec.get(f"/beheer/melding/{hidden}/riec.json").data)["melder"] is None
+    assert json.loads(riec.get(f"/beheer/melding/{shared}/riec.json").data)["melder"]["naam"] == "Bram Open"
     with app.app_context():
         from meldpunt.models import AuditEvent
 
         exports = db.session.scalars(select(AuditEvent.details).where(AuditEvent.action == "report.export")).all()
-        assert len(exports) == 4
+        assert len(exports) == 7
+        shown = db.session.scalars(select(AuditEvent.details).where(AuditEvent.action == "report.contact_view")).all()
+        assert {"reason": "overdracht aan RIEC-casusoverleg", "via": "riec_signal"} in shown
+
+
+def test_riec_export_lists_only_linked_reports_the_riec_may_open(app, staff_client):
+    from meldpunt.casework import related
+    from meldpunt.models import StaffUser
+
+    coordinator, account = staff_client("coordinator")
+    main, _ = new_report(app, text=TEXT)
+    forwarded_too, _ = new_report(app, text=TEXT)
+    police_only, _ = new_report(app, text=TEXT)
+    with app.app_context():
+        user = db.session.get(StaffUser, account.id)
+        related.link(main, forwarded_too, user)
+        related.link(main, police_only, user)
+    for report_id in (main, forwarded_too):
+        post_form(coordinator, f"/beheer/melding/{report_id}/doorsturen", {"forward-route": "riec"})
+    post_form(coordinator, f"/beheer/melding/{police_only}/doorsturen", {"forward-route": "politie"})
+    signal = json.loads(coordinator.get(f"/beheer/melding/{main}/riec.json").data)
+    assert signal["gekoppelde_meldingen"] == [f"MOM-{forwarded_too}"]

@@ -103,6 +103,9 @@ def test_reset_totp_makes_the_user_enrol_again(app, staff_client, auth_clock):
     first = _password_step(client, target.email, target.password)
     assert first.headers["Location"].endswith("/beheer/login/instellen")
     page = client.get("/beheer/login/instellen")
+    with app.app_context():  # made at this sign-in, not at the reset
+        assert staff.totp_secret(db.session.get(StaffUser, target.id)) != new_secret
+        new_secret = staff.totp_secret(db.session.get(StaffUser, target.id))
     assert new_secret in page.get_data(as_text=True)
     assert client.get("/beheer/login/qr.svg").status_code == 200
     setup_token = page_csrf(client, "/beheer/login/instellen")
