@@ -13,6 +13,8 @@ from meldpunt import places
 _POSTCODE = re.compile(r"^\s*(\d{4})\s*([A-Za-z]{2})?\s*$")
 # The longest free text a reporter can send (a report, or an addition on the follow-up page).
 TEXT_MAX = 10_000
+# Nested markup needs a pass per level; real text settles after one or two.
+_MAX_MARKUP_PASSES = 8
 
 
 def sanitise(text: str | None, max_length: int | None = None) -> str:
@@ -33,12 +35,31 @@ def sanitise(text: str | None, max_length: int | None = None) -> str:
     # Decode entities first, so markup typed as "&lt;script&gt;" is stripped like real markup.
     # clean_content_tags=set(): the words inside <script> or <style> are what the reporter
     # typed, so they stay (as text); only the markup goes.
-    text = nh3.clean(html.unescape(text), tags=set(), attributes={}, strip_comments=True, clean_content_tags=set())
-    # nh3 escapes &, < and > for HTML; we store text, so undo that escaping.
-    text = html.unescape(text).strip()
+    text = _strip_markup(text).strip()
     if max_length is not None:
         text = text[:max_length]
     return text
+
+
+def _strip_markup(text: str) -> str:
+    """Markup removed until none is left.
+
+    One pass is not enough: inside ``<script>`` the HTML parser reads everything as raw
+    text, so "&lt;script&gt;" typed four times keeps three tags after one pass. Each
+    pass decodes entities (markup typed as "&lt;b&gt;" is stripped like real markup),
+    drops tags but keeps the words inside them (``clean_content_tags=set()``: what a
+    reporter typed inside <script> or <style> is still their text) and undoes nh3's
+    HTML escaping, because we store text, not HTML.
+    """
+    for _ in range(_MAX_MARKUP_PASSES):
+        cleaned = html.unescape(
+            nh3.clean(html.unescape(text), tags=set(), attributes={}, strip_comments=True, clean_content_tags=set())
+        )
+        if cleaned == text:
+            return cleaned
+        text = cleaned
+    # Still changing after many passes: deliberately nested markup. Drop the brackets.
+    return text.replace("<", "").replace(">", "")
 
 
 def clean_text(text: str | None) -> str:

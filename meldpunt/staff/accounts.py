@@ -16,6 +16,7 @@ from meldpunt import crypto
 from meldpunt.config import PASSWORD_HASH_STRONG
 from meldpunt.extensions import db
 from meldpunt.models import ROLES, StaffUser
+from meldpunt.transactions import unit_of_work
 
 ISSUER = "Meldpunt ondermijning"
 
@@ -65,6 +66,7 @@ def provisioning_uri(user: StaffUser) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
 
 
+@unit_of_work
 def new_totp_secret(user: StaffUser) -> str:
     """A fresh authenticator secret for an account that is enrolling (not yet confirmed).
 
@@ -73,6 +75,7 @@ def new_totp_secret(user: StaffUser) -> str:
     """
     secret = pyotp.random_base32()
     user.totp_secret_encrypted = crypto.encrypt(secret.encode())
+    db.session.commit()
     return secret
 
 

@@ -81,8 +81,8 @@ def login():
             check = authentication.check_password(form.email.data, form.password.data, trusted=_trusted)
         except (OperationalError, InternalError):
             # Signing in writes (audit, failure count): with the database read-only or down,
-            # say so calmly and keep the e-mail address (never the password) in the form.
-            db.session.rollback()
+            # say so calmly and keep the e-mail address (never the password) in the form
+            # (check_password owns its transaction and has rolled it back).
             add_problem(form, "email", _("Inloggen kan op dit moment even niet. Probeer het over een paar "
                                          "minuten opnieuw."))
             return render_template("backoffice/login.html", form=form, problems=problems(form)), 503
@@ -92,7 +92,6 @@ def login():
             if stage == "setup" and not user.totp_confirmed:
                 # Enrolling: a secret made now, shown only on the setup page of this sign-in.
                 staff.new_totp_secret(user)
-                db.session.commit()
             session.clear()
             session[PENDING_KEY] = {"uid": user.id, "token": user.session_token, "at": time.time(), "stage": stage}
             return redirect(url_for("backoffice.login_code" if stage == "code" else "backoffice.login_setup"), code=303)

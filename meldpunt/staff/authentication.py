@@ -38,6 +38,7 @@ from meldpunt.models import StaffUser, utcnow
 from meldpunt.ratelimit_key import anonymous_client_key, fitting_limits
 from meldpunt.staff import accounts as staff
 from meldpunt.staff import audit
+from meldpunt.transactions import unit_of_work
 
 MAX_FAILURES = 5
 LOCK_DURATION = timedelta(minutes=15)
@@ -100,6 +101,7 @@ def register_failure(user: StaffUser, step: str, now: datetime | None = None) ->
     db.session.commit()
 
 
+@unit_of_work
 def check_password(email: str, password: str, now: datetime | None = None,
                    trusted: Callable[[StaffUser], bool] = lambda user: False) -> PasswordCheck:
     """Step one. Unknown accounts, locked accounts and wrong passwords look the same to

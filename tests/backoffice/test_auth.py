@@ -255,11 +255,21 @@ def _hash_parameters(app) -> str:
 STRONG = "m=65536,t=3,p=4"  # argon2id as before configurable parameters: argon2-cffi's defaults
 
 
+def _production_environment(monkeypatch):
+    """Production refuses to start without its keys from outside (tests/test_production_keys.py)."""
+    from cryptography.fernet import Fernet
+
+    monkeypatch.setenv("MELDPUNT_ENV", "production")
+    monkeypatch.setenv("MELDPUNT_SECRET_KEY", "s" * 48)
+    monkeypatch.setenv("MELDPUNT_ENCRYPTION_KEY", Fernet.generate_key().decode())
+    monkeypatch.setenv("MELDPUNT_RECEIPT_KEY", "r" * 48)
+
+
 def test_only_testing_hashes_passwords_cheaply(app_factory, monkeypatch):
     assert _hash_parameters(app_factory()) == "m=8192,t=1,p=1"
     assert _hash_parameters(app_factory(TESTING=False)) == STRONG
     # Production is strong even if something set TESTING there.
-    monkeypatch.setenv("MELDPUNT_ENV", "production")
+    _production_environment(monkeypatch)
     production = app_factory()
     assert production.config["ENV"] == "production" and production.config["TESTING"] is True
     assert _hash_parameters(production) == STRONG
@@ -268,7 +278,7 @@ def test_only_testing_hashes_passwords_cheaply(app_factory, monkeypatch):
 def test_production_config_uses_the_strong_password_hash(tmp_path, monkeypatch):
     from meldpunt.config import load_config
 
-    monkeypatch.setenv("MELDPUNT_ENV", "production")
+    _production_environment(monkeypatch)
     assert load_config({"DATA_DIR": str(tmp_path)})["PASSWORD_HASH"] == {
         "time_cost": 3, "memory_cost": 65536, "parallelism": 4,
     }
