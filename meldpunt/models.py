@@ -77,7 +77,7 @@ class Report(db.Model):  # type: ignore[name-defined]
     receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # Hash of the one-time key the form carried (submission_keys.py): the same form sent
     # twice (the back button, a double tap) is recognised instead of stored again.
-    submission_key_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    submission_key_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True, nullable=True)
 
     text: Mapped[str | None] = mapped_column(Text)
     location: Mapped[str | None] = mapped_column(String(300))

@@ -14,13 +14,15 @@ branch_labels = None
 depends_on = None
 
 
+# No batch mode: on SQLite a batch rebuilds the table, which drops the full-text search
+# triggers on ``report`` (0002_backoffice). A plain ADD COLUMN and a unique index keep them.
+
+
 def upgrade():
-    with op.batch_alter_table("report") as batch:
-        batch.add_column(sa.Column("submission_key_hash", sa.String(length=64), nullable=True))
-        batch.create_unique_constraint("uq_report_submission_key_hash", ["submission_key_hash"])
+    op.add_column("report", sa.Column("submission_key_hash", sa.String(length=64), nullable=True))
+    op.create_index("ix_report_submission_key_hash", "report", ["submission_key_hash"], unique=True)
 
 
 def downgrade():
-    with op.batch_alter_table("report") as batch:
-        batch.drop_constraint("uq_report_submission_key_hash", type_="unique")
-        batch.drop_column("submission_key_hash")
+    op.drop_index("ix_report_submission_key_hash", table_name="report")
+    op.drop_column("report", "submission_key_hash")
