@@ -91,6 +91,9 @@ class Report(db.Model):  # type: ignore[name-defined]
     reporter_type: Mapped[str] = mapped_column(String(20), default="onbekend", index=True)
     occurred: Mapped[str | None] = mapped_column(String(200))
     ongoing: Mapped[str] = mapped_column(String(10), default="onbekend")
+    # The reporter's own answer to "Is er nu iemand in gevaar?": True (ja), False (nee),
+    # None ("weet ik niet" or not answered). Passed to the triage as ``danger_now``.
+    danger_now: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     campaign_code: Mapped[str | None] = mapped_column(String(40), index=True)
     heard_via: Mapped[str | None] = mapped_column(String(40))
     language: Mapped[str] = mapped_column(String(8), default="nl")

@@ -48,6 +48,21 @@ _INVALID_CHOICE = _l("Kies een van de mogelijkheden.")
 _POSTCODE_MESSAGE = _l("Een postcode bestaat uit 4 cijfers en 2 letters, zoals 1234 AB.")
 
 
+class OptionalRadioField(RadioField):
+    """A radio question the reporter may leave unanswered (no option chosen is no error)."""
+
+    def pre_validate(self, form) -> None:
+        if self.data in (None, ""):
+            self.data = None
+            return
+        super().pre_validate(form)
+
+
+# "Is er nu iemand in gevaar?": the form's answer -> the stored value and the triage's
+# ``danger_now`` (taxonomy.md): True, False, or None for "weet ik niet" / no answer.
+DANGER_ANSWERS = {"ja": True, "nee": False, "weet_niet": None}
+
+
 class ReporterForm(FlaskForm):
     """One message per field: the first problem found, in plain Dutch.
 
@@ -150,6 +165,12 @@ class ReportForm(AttachmentFieldsMixin, ReporterForm):
         default="onbekend",
         invalid_choice_message=_INVALID_CHOICE,
     )
+    danger_now = OptionalRadioField(
+        _l("Is er nu iemand in gevaar?"),
+        choices=[("ja", _l("Ja")), ("nee", _l("Nee")), ("weet_niet", _l("Weet ik niet"))],
+        default=None,
+        invalid_choice_message=_INVALID_CHOICE,
+    )
     reporter_type = RadioField(
         _l("Hoe kwam u dit tegen?"),
         choices=choices(REPORTER_TYPE_LABELS),
@@ -235,6 +256,11 @@ class ReportForm(AttachmentFieldsMixin, ReporterForm):
                     "telefoonnummer in, of kies voor anoniem melden."
                 )
             )
+
+    @property
+    def danger_answer(self) -> bool | None:
+        """The answer as stored and passed to the triage (``DANGER_ANSWERS``)."""
+        return DANGER_ANSWERS.get(self.danger_now.data or "")
 
     @property
     def is_anonymous(self) -> bool:

@@ -52,6 +52,8 @@ class NewReport:
     reporter_type: str = "onbekend"
     occurred: str = ""
     ongoing: str = "onbekend"
+    # "Is er nu iemand in gevaar?": True, False, or None (weet ik niet / no answer).
+    danger_now: bool | None = None
     campaign_code: str | None = None
     heard_via: str | None = None
     anonymous: bool = True
@@ -75,6 +77,17 @@ class Submitted:
     # False when the automatic triage failed and the fallback below was stored:
     # the thank-you page then gives general advice instead of advice for a theme.
     triage_ok: bool = True
+    # The triage flagged its suggestion for review (low confidence, a language it does
+    # not support, a conflict between signals): not sure enough to advise on a theme.
+    review: bool = False
+    danger_now: bool | None = None
+
+    @property
+    def advice_theme(self) -> str | None:
+        """The theme whose advice the reporter may see: only a confident suggestion has one."""
+        if not self.triage_ok or self.review:
+            return None
+        return self.theme
 
 
 # When the automatic triage fails (a broken model file, a bad routing override, a
@@ -97,8 +110,14 @@ FALLBACK_ROUTE = "doorverwijzen"
 FALLBACK_MODEL_VERSION = "geen (triage mislukt)"
 
 
-def fallback_suggestion(text: str, reference: str, error_name: str) -> triage.TriageResult:
-    """The suggestion stored when ``classify`` failed; see the comment above."""
+def fallback_suggestion(
+    text: str, reference: str, error_name: str, danger_now: bool | None = None
+) -> triage.TriageResult:
+    """The suggestion stored when ``classify`` failed; see the comment above.
+
+    When the reporter answered that someone is in danger now, the urgency is
+    ``acuut`` (as the triage itself would make it), so the report still tops the queue.
+    """
     try:
         language = triage.detect_language(text)
     except Exception:
@@ -106,7 +125,7 @@ def fallback_suggestion(text: str, reference: str, error_name: str) -> triage.Tr
     return triage.TriageResult(
         theme=FALLBACK_THEME,
         secondary_themes=(),
-        urgency=FALLBACK_URGENCY,
+        urgency="acuut" if danger_now else FALLBACK_URGENCY,
         route=FALLBACK_ROUTE,
         confidence=0.0,
         review=True,
@@ -120,16 +139,19 @@ def fallback_suggestion(text: str, reference: str, error_name: str) -> triage.Tr
     )
 
 
-def classify(text: str, reporter_type: str, place_type: str, has_attachments: bool) -> triage.TriageResult:
-    return triage.classify(
-        {
-            "text": text,
-            "reporter_type": reporter_type,
-            "place_type": place_type,
-            "has_attachments": has_attachments,
-        },
-        routing=routing.current_table(),
-    )
+def classify(
+    text: str, reporter_type: str, place_type: str, has_attachments: bool, danger_now: bool | None = None
+) -> triage.TriageResult:
+    """The triage of one report (the contract of taxonomy.md); ``danger_now`` only when answered."""
+    report: dict[str, object] = {
+        "text": text,
+        "reporter_type": reporter_type,
+        "place_type": place_type,
+        "has_attachments": has_attachments,
+    }
+    if danger_now is not None:
+        report["danger_now"] = danger_now
+    return triage.classify(report, routing=routing.current_table())
 
 
 def attach_pending_files(
@@ -188,13 +210,13 @@ def submit_report(new: NewReport) -> Submitted:
     has_files = bool(new.pending_token and new.pending_ids)
     triage_ok = True
     try:
-        suggestion = classify(text, new.reporter_type, new.place_type, has_files)
+        suggestion = classify(text, new.reporter_type, new.place_type, has_files, new.danger_now)
     except Exception as exc:
         triage_ok = False
         reference = receipts.new_code()[:9]
         # The type only: never the report text.
         log.error("triage failed, report stored with the fallback (ref %s): %s", reference, type(exc).__name__)
-        suggestion = fallback_suggestion(text, reference, type(exc).__name__)
+        suggestion = fallback_suggestion(text, reference, type(exc).__name__, new.danger_now)
 
     code = receipts.new_code()
     contact = None
@@ -214,6 +236,7 @@ def submit_report(new: NewReport) -> Submitted:
         reporter_type=new.reporter_type,
         occurred=sanitise(new.occurred, 200) or None,
         ongoing=new.ongoing,
+        danger_now=new.danger_now,
         campaign_code=new.campaign_code,
         heard_via=new.heard_via,
         language=suggestion.language,
@@ -258,6 +281,8 @@ def submit_report(new: NewReport) -> Submitted:
             urgency=report.urgency,
             reporter_type=report.reporter_type,
             triage_ok=triage_ok,
+            review=bool(suggestion.review),
+            danger_now=new.danger_now,
         )
         db.session.commit()
     except IntegrityError as exc:

@@ -186,6 +186,7 @@ def report_form():
         reporter_type=form.reporter_type.data,
         occurred=form.occurred.data or "",
         ongoing=form.ongoing.data,
+        danger_now=form.danger_answer,
         campaign_code=clean_campaign(form.campaign.data),
         heard_via=form.heard_via.data or None,
         anonymous=form.is_anonymous,
@@ -218,9 +219,12 @@ def report_form():
     session[_RECEIPT_KEY] = crypto.encrypt_json(
         {
             "code": submitted.receipt_code,
-            # No theme advice when the triage failed: the stored theme is then only a placeholder.
-            "theme": submitted.theme if submitted.triage_ok else None,
+            # Theme advice only for a confident suggestion (Submitted.advice_theme): a guess
+            # must never tell a reporter what their report is about, let alone that it does
+            # not matter. None gives the general advice.
+            "theme": submitted.advice_theme,
             "urgency": submitted.urgency if submitted.triage_ok else None,
+            "danger_now": submitted.danger_now,
             "reporter_type": submitted.reporter_type,
         }
     ).decode("ascii")
@@ -228,7 +232,7 @@ def report_form():
 
 
 def _advice_template(theme: str | None) -> str:
-    """The handelingsperspectief for a theme; general advice when there is no theme."""
+    """The handelingsperspectief for a theme; general advice when there is no (confident) theme."""
     if theme in triage.THEMES:
         return f"public/perspectief/{theme}.html"
     return "public/perspectief/_algemeen.html"
