@@ -40,6 +40,9 @@ def _parse_line(line: str) -> tuple[Any, dict[str, Any] | None, str | None]:
     text = obj.get("text")
     if not isinstance(text, str) or not text.strip():
         return report_id, None, "missing or empty 'text'"
+    danger_now = obj.get("danger_now")
+    if danger_now is not None and not isinstance(danger_now, bool):
+        return report_id, None, "'danger_now' must be true, false or absent"
     return report_id, obj, None
 
 

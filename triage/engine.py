@@ -19,7 +19,14 @@ from .model import DEFAULT_MODEL_FILE, LinearModel, softmax
 from .normalize import normalize, tokenize
 from .result import TriageResult
 from .routing import RoutingTable
-from .rules import Thresholds, decide_review, decide_route, decide_urgency, secondary_themes
+from .rules import (
+    Thresholds,
+    apply_danger_answer,
+    decide_review,
+    decide_route,
+    decide_urgency,
+    secondary_themes,
+)
 from .taxonomy import PLACE_TYPES, REPORTER_TYPES
 
 DEFAULT_LEXICON_FILE = Path(__file__).parent / "data" / "lexicon.txt"
@@ -40,10 +47,21 @@ class Prepared:
     meta: tuple[str, ...]  # pseudo-words for form fields and text shape (features.meta_tokens)
     language: str
     evidence: Evidence
+    danger_now: bool | None = None  # the reporter's answer to "Is er nu iemand in gevaar?"
 
 
 def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def danger_answer(report: Mapping[str, Any]) -> bool | None:
+    """The optional `danger_now` field: True (yes), False (no) or None (absent,
+    null: not asked or "weet ik niet"). Anything else is an error for the
+    caller, never silently read as "no"."""
+    value = report.get("danger_now")
+    if value is None or isinstance(value, bool):
+        return value
+    raise ReportError("'danger_now' must be true, false or absent")
 
 
 def prepare(report: Mapping[str, Any], lexicon: Lexicon) -> Prepared:
@@ -52,6 +70,7 @@ def prepare(report: Mapping[str, Any], lexicon: Lexicon) -> Prepared:
     text = report.get("text")
     if not isinstance(text, str) or not text.strip():
         raise ReportError("report has no text")
+    danger_now = danger_answer(report)
     place = report.get("place_type")
     reporter = report.get("reporter_type")
     tokens = tokenize(normalize(text))
@@ -63,6 +82,7 @@ def prepare(report: Mapping[str, Any], lexicon: Lexicon) -> Prepared:
                          report.get("has_attachments") is True),
         language=detect_language(text, tokens.words),
         evidence=Evidence.from_scan(lexicon.scan(tokens)),
+        danger_now=danger_now,
     )
 
 
@@ -127,6 +147,7 @@ class TriageEngine:
         theme = max(self.theme_classes, key=lambda t: theme_p[t])
         secondary = secondary_themes(theme, theme_p, ev, th)
         urgency, urgency_lines = decide_urgency(urgency_p, ev, theme, th)
+        urgency, urgency_lines = apply_danger_answer(prepared.danger_now, urgency, urgency_lines)
         route, route_lines = decide_route(theme, secondary, urgency, ev, routing, p_escalate, th)
         review_lines = decide_review(prepared.language, theme, theme_p, ev, th)
 

@@ -42,6 +42,15 @@ def acute_danger(reason: str, match: Match, context: Match) -> str:
     return f"acuut: {reason} ({quote(match)}) en nu of mensen in gevaar ({quote(context)})"
 
 
+def acute_reporter() -> str:
+    return "acuut: melder zegt dat er nu iemand in gevaar is ('Is er nu iemand in gevaar?': ja)"
+
+
+def acute_reporter_denied() -> str:
+    return ("melder antwoordde 'nee' op 'Is er nu iemand in gevaar?'; "
+            "de tekst wijst wel op acuut gevaar, dus acuut blijft staan")
+
+
 def acute_model(probability: float) -> str:
     return f"acuut: tekstmodel ziet acuut gevaar ({probability:.2f})"
 

@@ -99,6 +99,19 @@ def decide_urgency(probs: Mapping[str, float], evidence: Evidence, theme: str,
     return urgency, reasons
 
 
+def apply_danger_answer(answer: bool | None, urgency: str,
+                        reasons: list[str]) -> tuple[str, list[str]]:
+    """The reporter's own answer to "Is er nu iemand in gevaar?" (taxonomy.md,
+    `danger_now`): yes makes the report acute, with its own explanation first;
+    no never lowers what the text supports (it is only noted when the text
+    says acute); absent changes nothing."""
+    if answer is True:
+        return "acuut", [explain.acute_reporter(), *(r for r in reasons if urgency == "acuut")]
+    if answer is False and urgency == "acuut":
+        return urgency, [*reasons, explain.acute_reporter_denied()]
+    return urgency, reasons
+
+
 def _danger_now(evidence: Evidence) -> list[str]:
     cues = evidence.cues
     strong_now = cues.get("nu")
