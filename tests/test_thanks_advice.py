@@ -38,7 +38,7 @@ def test_every_theme_of_the_taxonomy_has_a_phrase_here():
 def test_thank_you_page_shows_the_advice_of_the_theme(app, client, monkeypatch, theme):
     from meldpunt.intake import reports
 
-    def classify_as(text, reporter_type, place_type, has_attachments):
+    def classify_as(text, reporter_type, place_type, has_attachments, danger_now=None):
         return triage.TriageResult(
             theme=theme,
             secondary_themes=(),
@@ -61,3 +61,81 @@ def test_thank_you_page_shows_the_advice_of_the_theme(app, client, monkeypatch, 
     for other, phrase in DISTINCTIVE.items():
         if other != theme:
             assert phrase not in text, other
+
+
+# --- Advice only when sure (issue 12, item 5) ----------------------------------------------
+
+GENERAL = "Een medewerker van het meldpunt leest uw melding en bekijkt wat er nodig is."
+
+
+def _advice_text(client) -> str:
+    page = soup(client.get("/melden/bedankt"))
+    advice = page.select_one("section[aria-labelledby=perspectief-title]")
+    assert advice is not None
+    advice.h2.extract()  # the section's heading; what follows is the advice itself
+    return " ".join(advice.get_text().split())
+
+
+@pytest.mark.parametrize("theme", ["geen_ondermijning", "afpersing", "hennep"])
+@pytest.mark.parametrize("confidence", [0.30, 0.95])
+def test_a_suggestion_that_needs_review_gets_the_general_advice(app, client, monkeypatch, theme, confidence):
+    """Low confidence, an unsupported language or a conflict all set ``review``: no theme advice."""
+    from meldpunt.intake import reports
+
+    def unsure(text, reporter_type, place_type, has_attachments, danger_now=None):
+        return triage.TriageResult(
+            theme=theme, secondary_themes=(), urgency="normaal",
+            route=triage.load_routing().themes[theme], confidence=confidence, review=True,
+            explanation=["test: review"], language="nl", model_version="test",
+        )
+
+    monkeypatch.setattr(reports, "classify", unsure)
+    assert submit(client).status_code == 303
+    text = _advice_text(client)
+    assert text.startswith(GENERAL)
+    for phrase in DISTINCTIVE.values():
+        assert phrase not in text
+    assert "niet over ondermijning" not in text
+
+
+def test_a_confident_geen_ondermijning_may_say_so(app, client, monkeypatch):
+    from meldpunt.intake import reports
+
+    def sure(text, reporter_type, place_type, has_attachments, danger_now=None):
+        return triage.TriageResult(
+            theme="geen_ondermijning", secondary_themes=(), urgency="laag", route="doorverwijzen",
+            confidence=0.93, review=False, explanation=["test"], language="nl", model_version="test",
+        )
+
+    monkeypatch.setattr(reports, "classify", sure)
+    assert submit(client).status_code == 303
+    assert DISTINCTIVE["geen_ondermijning"] in _advice_text(client)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Vietnamese (not a reporter language): must not be classified by accident.
+        "Hàng xóm của tôi rất ồn ào vào ban đêm, có nhiều người lạ đến nhà mỗi ngày và tôi rất lo lắng.",
+        # Arabic: dealing near a school (the issue's example of a wrong "probably not ondermijning").
+        "يبيع شاب المخدرات كل يوم قرب مدرسة ابتدائية في حيّنا، والأطفال يرونه بعد الدوام.",
+    ],
+)
+def test_the_real_triage_never_tells_an_unsure_reporter_it_does_not_matter(app, client, text):
+    """No stub: whatever the real triage makes of these, an unsure guess gives general advice."""
+    from meldpunt.models import Report
+
+    assert submit(client, text=text).status_code == 303
+    with app.app_context():
+        from sqlalchemy import select
+
+        from meldpunt.extensions import db
+
+        report = db.session.scalar(select(Report))
+        review, theme = report.suggestion.review, report.suggestion.theme
+    advice = _advice_text(client)
+    assert "niet over ondermijning" not in advice
+    if review:
+        assert advice.startswith(GENERAL)
+    else:
+        assert DISTINCTIVE[theme] in advice

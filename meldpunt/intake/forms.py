@@ -52,7 +52,8 @@ class OptionalRadioField(RadioField):
     """A radio question the reporter may leave unanswered (no option chosen is no error)."""
 
     def pre_validate(self, form) -> None:
-        if self.data in (None, ""):
+        value: object = self.data
+        if value in (None, ""):
             self.data = None
             return
         super().pre_validate(form)
