@@ -52,7 +52,7 @@ class OptionalRadioField(RadioField):
     """A radio question the reporter may leave unanswered (no option chosen is no error)."""
 
     def pre_validate(self, form) -> None:
-        value: object = self.data
+        value = getattr(self, "data", None)
         if value in (None, ""):
             self.data = None
             return
