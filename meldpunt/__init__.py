@@ -10,7 +10,7 @@ from flask import Flask, request, session
 from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from meldpunt import errors, formatting, http_headers, routing
+from meldpunt import errors, formatting, http_headers, routing, triage_model
 from meldpunt.config import load_config
 from meldpunt.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -74,6 +74,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _quiet_request_logging()
 
     routing.init_app(app)
+    triage_model.init_app(app)
     _register_blueprints(app)
     errors.register(app)
     http_headers.register(app)
@@ -97,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     """Every blueprint, explicitly. Each guard is registered by the module that defines
     its blueprint; a blueprint's routes must all be imported before it is registered
     (Flask refuses routes added afterwards)."""
+    from meldpunt.casework import model_views
     from meldpunt.casework import views as casework_views
     from meldpunt.intake import views as intake_views
     from meldpunt.jobs import views as jobs_views
@@ -107,7 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(intake_views.bp)
     # "backoffice" (/beheer) is the staff frame (meldpunt.staff.blueprint, with its guard);
     # the staff, casework and jobs view modules imported above add its pages.
-    for pages in (auth_views, staff_views, casework_views, jobs_views):
+    for pages in (auth_views, staff_views, casework_views, model_views, jobs_views):
         if pages.bp is not blueprint.bp:  # pragma: no cover - a wiring mistake, loud at start-up
             raise RuntimeError(f"{pages.__name__} does not hang on the back-office blueprint")
     app.register_blueprint(blueprint.bp)

@@ -562,3 +562,48 @@ def _listen() -> None:
 
 
 _listen()
+
+
+class TriageModel(db.Model):  # type: ignore[name-defined]
+    """A triage model built by ``flask triage-retrain``: its comparison, and its file when promoted.
+
+    Every candidate is kept with the figures it was judged on and why it was promoted or
+    refused. The model file itself (``triage/data/model.npz`` format, loaded without
+    pickle) is stored here, in the database, so every app node can load the promoted
+    version; a refused candidate's file is not kept (training is deterministic: the same
+    corpus and decisions rebuild the same bytes).
+    """
+
+    __tablename__ = "triage_model"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # The model's own version string (TriageResult.model_version, stored with every suggestion).
+    version: Mapped[str] = mapped_column(String(40), index=True)
+    # The version it was compared with: the model in use when the candidate was built.
+    compared_with: Mapped[str] = mapped_column(String(40))
+    promoted: Mapped[bool] = mapped_column(Boolean, default=False)
+    actor: Mapped[str] = mapped_column(String(254))
+    # Counts only (corpus examples, staff decisions trained on and held out), never texts.
+    trained_on: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # {"frozen"|"holdout": {"candidate": {...}, "current": {...}}}: aggregate figures only.
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Why it was promoted or refused: [{"code": ..., "set": ..., "candidate": x, "current": y}].
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    artifact: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    artifact_sha256: Mapped[str | None] = mapped_column(String(64))
+    artifact_size: Mapped[int | None] = mapped_column(Integer)
+
+
+class ActiveTriageModel(db.Model):  # type: ignore[name-defined]
+    """One row: which ``TriageModel`` the app classifies with (none: the packaged model).
+
+    Each process caches the loaded model under ``model_id`` (meldpunt/triage_model.py),
+    so a promotion made on any machine counts from every worker's next report.
+    """
+
+    __tablename__ = "triage_model_active"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int | None] = mapped_column(ForeignKey("triage_model.id"), nullable=True)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

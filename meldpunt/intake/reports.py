@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import IntegrityError
 
 import triage
-from meldpunt import counters, crypto, routing, storage
+from meldpunt import counters, crypto, routing, storage, triage_model
 from meldpunt.extensions import db
 from meldpunt.intake import receipts, submission_keys
 from meldpunt.models import (
@@ -151,7 +151,7 @@ def classify(
     }
     if danger_now is not None:
         report["danger_now"] = danger_now
-    return triage.classify(report, routing=routing.current_table())
+    return triage_model.classify(report, routing.current_table())
 
 
 def attach_pending_files(

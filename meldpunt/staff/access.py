@@ -41,6 +41,7 @@ USERS = "users"
 STATISTICS = "statistics"  # /statistiek: aggregate figures only, never a report
 JOBS = "jobs"  # the scheduled-jobs status page
 STALE_REPORTS = "reports.stale"  # reports open longer than STALE_OPEN_DAYS
+TRIAGE_MODEL = "triage.model"  # the triage model in use and its retraining comparisons
 
 STAFF_CASEWORK = frozenset({"triage", "coordinator", "admin"})
 
@@ -61,6 +62,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     STATISTICS: frozenset({"communicatie", "coordinator", "admin"}),
     JOBS: frozenset({"admin"}),
     STALE_REPORTS: frozenset({"coordinator", "admin"}),
+    TRIAGE_MODEL: frozenset({"admin"}),
 }
 
 

@@ -127,6 +127,10 @@ ACTION_LABELS = {
     # Written by routing_settings.py.
     "routing.theme": _l("Routering van een thema gewijzigd"),
     "routing.partner_addresses": _l("E-mailadres van een partner gewijzigd"),
+    # Written by casework/retrain.py.
+    "triage.model_promote": _l("Nieuw triagemodel in gebruik genomen"),
+    "triage.model_refuse": _l("Nieuw triagemodel afgewezen"),
+    "triage.model_restore": _l("Eerder triagemodel teruggezet"),
 }
 
 
