@@ -73,7 +73,10 @@ def engine_from_bytes(artifact: bytes) -> TriageEngine:
 
 def current_engine() -> TriageEngine:
     """The engine for the active model; the packaged one when none was promoted."""
-    model_id = active_model_id()
+    return _engine_for(active_model_id())
+
+
+def _engine_for(model_id: int | None) -> TriageEngine:
     if model_id is None:
         return triage.get_engine()
     cache: _Cache = current_app.extensions["triage_model"]
@@ -102,9 +105,10 @@ def current_version() -> str:
 
 def classify(report: Mapping[str, Any], routing: triage.RoutingTable) -> triage.TriageResult:
     """``triage.classify`` with the active model; the result carries that model's version."""
-    if active_model_id() is None:
+    model_id = active_model_id()
+    if model_id is None:
         return triage.classify(report, routing=routing)
-    return current_engine().classify_one(report, routing)
+    return _engine_for(model_id).classify_one(report, routing)
 
 
 def activate(model: TriageModel | None) -> None:
