@@ -55,3 +55,44 @@ def test_the_question_with_its_message_passes_axe(browser, base_url, axe_source)
     page.set_viewport_size({"width": 320, "height": 640})
     assert page.evaluate("document.documentElement.scrollWidth <= 320")
     context.close()
+
+
+def _figures(acute, theme, route, n):
+    return {"n": n, "acute_recall": acute, "theme_accuracy": theme, "route_accuracy": route,
+            "acute_precision": 0.8, "acute_support": 5}
+
+
+def test_triage_model_page_passes_axe(browser, live_app, base_url, axe_source, artifacts):
+    """The admins' page with a promoted model in use and a refused candidate after it."""
+    from meldpunt import triage_model
+    from meldpunt.casework import retrain
+    from meldpunt.models import TriageModel
+    from tests.browser.test_staff_flow import Staff, sign_in
+
+    packaged = triage_model.DEFAULT_LEXICON_FILE.parent / "model.npz"
+    with live_app.app_context():
+        good = TriageModel(version="hybrid-2-aaaaaaaaaa", compared_with="hybrid-2-0000000000", promoted=True,
+                           actor="cli triage-retrain", trained_on={"decisions_trained": 40, "decisions_held_out": 10},
+                           metrics={}, reasons=[], artifact=packaged.read_bytes(), artifact_sha256="0" * 64,
+                           artifact_size=packaged.stat().st_size)
+        db.session.add(good)
+        db.session.flush()
+        triage_model.activate(good)
+        metrics = {"frozen": {"candidate": _figures(0.9, 0.88, 0.9, 400), "current": _figures(0.95, 0.9, 0.9, 400)},
+                   "holdout": {"candidate": _figures(1.0, 0.95, 0.9, 10), "current": _figures(1.0, 0.9, 0.9, 10)}}
+        metrics["checks"] = retrain.compare(metrics)
+        db.session.add(TriageModel(version="hybrid-2-bbbbbbbbbb", compared_with=good.version, promoted=False,
+                                   actor="cli triage-retrain", trained_on={"decisions_trained": 48,
+                                                                           "decisions_held_out": 12},
+                                   metrics=metrics, reasons=[c for c in metrics["checks"] if not c["ok"]]))
+        db.session.commit()
+    admin = Staff(live_app, "admin", "beheerder@gemeente.example")
+    context = browser.new_context(bypass_csp=True, locale="nl-NL")
+    page = context.new_page()
+    sign_in(page, base_url, admin)
+    page.get_by_role("link", name="Triagemodel").click()
+    page.wait_for_url("**/beheer/triagemodel")
+    assert "zou dalen van" in page.locator("#besluit").inner_text()
+    page.screenshot(path=str(artifacts / "triagemodel.png"), full_page=True)
+    assert run_axe(page, axe_source) == []
+    context.close()
