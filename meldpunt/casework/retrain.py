@@ -149,6 +149,8 @@ def retrain(
         raise RetrainError("there are no staff decisions to learn from yet")
     train_rows, held_rows = split_decisions(rows, holdout_share, min_holdout)
     current = triage_model.current_engine()
+    # Nothing is written yet: end the read transaction rather than hold it through the training.
+    db.session.rollback()
 
     with tempfile.TemporaryDirectory(prefix="triage-retrain-") as work:
         decisions_file = Path(work) / "staff_decisions.jsonl"
