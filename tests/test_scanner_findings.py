@@ -122,7 +122,7 @@ def _form_field_names(app, form_name: str) -> list[str]:
 
 
 REPORT_FIELDS = [
-    "csrf_token", "text", "location", "postcode", "place_type", "occurred", "ongoing", "reporter_type",
+    "csrf_token", "text", "location", "postcode", "place_type", "occurred", "ongoing", "danger_now", "reporter_type",
     "heard_via", "campaign", "anonymity", "name", "email", "phone", "share_identity", "email_notice",
     "confirm_anyway", "website", "upload_token", "keep_files",
 ]

@@ -47,6 +47,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "backoffice.users": {"admin"},
     "backoffice.user_update": {"admin"},
     "backoffice.jobs_status": {"admin"},
+    "backoffice.triage_model_page": {"admin"},
     "backoffice.stale_reports": {"coordinator", "admin"},
 }
 

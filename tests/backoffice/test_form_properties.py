@@ -130,6 +130,7 @@ COVERED = {
     "backoffice.report_message", "backoffice.report_link", "backoffice.report_unlink",
     "backoffice.report_contact", "backoffice.report_forward", "backoffice.user_update",
     "backoffice.routing",  # fuzzed in test_routing_settings.py
+    "backoffice.triage_model_page",  # fuzzed in test_triage_retrain.py
 }
 
 

@@ -10,12 +10,16 @@ import itertools
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from meldpunt.casework import retrain, triage_decisions
 from meldpunt.extensions import db
 from meldpunt.models import ActiveTriageModel, AuditEvent, StaffUser, TriageModel
 from tests.backoffice.conftest import make_account, new_report, sign_in
+from tests.backoffice.test_form_properties import consistent, forge_session
 from tests.helpers import soup
 
 STREETS = ["Kerkstraat", "Dorpsweg", "Molenlaan", "Havenkade", "Schoolstraat", "Beukenlaan",
@@ -255,3 +259,47 @@ def test_only_admins_reach_the_page(retrain_app, role):
     assert client.post("/beheer/triagemodel", data={"model_id": ""}).status_code in (400, 403)
     anonymous = retrain_app.test_client().get("/beheer/triagemodel")
     assert anonymous.status_code in (302, 303)
+
+
+# --- the restore form, fuzzed ----------------------------------------------------------------
+
+_model_ids = st.sampled_from(["promoted", "refused", "", "0", "-1", "999999", str(2**31), "1e3", " 1"])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(model_id=_model_ids | st.text(max_size=40), extra=st.lists(st.tuples(
+    st.sampled_from(["model_id", "csrf_token", "actie"]), st.text(max_size=20)), max_size=3),
+    with_csrf=st.booleans())
+def test_restore_form_never_fails_and_only_uses_promoted_models(app, model_id, extra, with_csrf):
+    state = app.extensions.setdefault("test_restore_form", {})
+    if "client" not in state:
+        from meldpunt import triage_model
+
+        packaged = triage_model.DEFAULT_LEXICON_FILE.parent / "model.npz"
+        with app.app_context():
+            good = TriageModel(version="hybrid-2-promoted", compared_with="x", promoted=True, actor="t",
+                               trained_on={}, metrics={}, reasons=[], artifact=packaged.read_bytes(),
+                               artifact_sha256="0" * 64, artifact_size=packaged.stat().st_size)
+            bad = TriageModel(version="hybrid-2-refused", compared_with="x", promoted=False, actor="t",
+                              trained_on={}, metrics={}, reasons=[])
+            db.session.add_all([good, bad])
+            db.session.commit()
+            state.update(promoted=str(good.id), refused=str(bad.id))
+        admin = make_account(app, "admin")
+        client = app.test_client()
+        forge_session(app, client, admin)
+        state["client"] = client
+    client = state["client"]
+    sent = state.get(model_id, model_id)
+    data = MultiDict([("model_id", sent), *extra])
+    if with_csrf:
+        from tests.backoffice.conftest import page_csrf
+
+        data.setlist("csrf_token", [page_csrf(client, "/beheer/triagemodel")])
+    response = client.post("/beheer/triagemodel", data=data)
+    assert response.status_code in {303, 400}, response.status_code
+    assert client.get("/beheer/triagemodel").status_code == 200
+    with app.app_context():
+        active = db.session.scalar(select(ActiveTriageModel.model_id))
+        assert active in (None, int(state["promoted"]))
+    consistent(app)
