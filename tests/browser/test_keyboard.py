@@ -146,6 +146,9 @@ def test_anonymity_warning_by_keyboard(browser, module_live_app, module_base_url
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
+    # The danger question comes first (one stop for its radio group), then the text.
+    assert active(page)["name"] == "danger_now", describe(active(page))
+    page.keyboard.press("Tab")
     assert active(page)["id"] == "text", describe(active(page))
     page.keyboard.type(KEYBOARD_TEXT + " Mail de eigenaar: havenkade14@example.nl")
     for _ in range(MAX_STOPS):
