@@ -85,8 +85,18 @@ def route_riec(reason: str, match: Match | None = None) -> str:
     return f"route riec: {reason} ({quote(match)})"
 
 
-def review_language(language: str) -> str:
-    return f"taal: {language} -> handmatige controle"
+def language_note(language: str) -> str:
+    return f"taal: {language}"
+
+
+def review_unsupported(language: str) -> str:
+    return (f"taal niet ondersteund ({language}): tekst niet automatisch gelezen, thema is een "
+            "gok -> handmatige controle (laat de melding vertalen)")
+
+
+def review_arabizi() -> str:
+    return ("Arabisch in Latijnse letters (Arabizi): tekst grotendeels niet automatisch gelezen, "
+            "thema is een gok -> handmatige controle")
 
 
 def review_confidence(confidence: float) -> str:

@@ -1,10 +1,19 @@
 """Language detection for the languages the meldpunt receives reports in.
 
-The triage only needs to know "Dutch or not" (non-Dutch reports always get a
-human look) plus a code for the explanation, so a small, fast detector based
-on function words and letters that belong to one language is enough and needs
-no model file. Dutch is the default: a short or ambiguous text is far more
-likely to be Dutch on a Dutch municipal form.
+The triage reads six languages (`LANGUAGES`: nl, en, pl, tr, ar, ro). It must
+know the language of a report for two reasons: a report in a language it
+cannot read must not be classified by accident (its words are not matched
+against the lexicon, and the result is flagged for review with a low
+confidence), and the explanation names the language for staff.
+
+A small, fast detector based on function words, letters that belong to one
+language and the script is enough and needs no model file; it also handles
+what general detectors get wrong here: Polish, Turkish and Romanian typed
+without diacritics (function words carry them) and Arabic written in Latin
+letters with digits ("Arabizi": "3ando sla7"). Dutch is the default: a short
+or ambiguous text is far more likely to be Dutch on a Dutch municipal form.
+Another language must win clearly; an unsupported one more clearly still,
+because its consequence (no automatic reading) is heavier.
 """
 
 from __future__ import annotations
@@ -47,7 +56,7 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
         adam kadin para degil olarak oldu olan sey burada orada sonra kadar butun hep
         benim bizim diye mi mu ne ki surekli insanlar dukkan calisiyor geliyor
         gidiyor komsu komsum evin evinde arabalar geceleri sabah aksam bize bana
-        onun""".split()
+        onun iki aydir yildir gundur beni bizi onu simdi hic abi""".split()
     ),
     "ro": frozenset(
         """si nu este sunt un mai pe cu ce care pentru din sau foarte aici acolo oameni
@@ -67,6 +76,46 @@ _SPECIFIC_LETTERS: dict[str, str] = {
 _SHARED_LETTERS = {"ş": ("tr", "ro"), "ç": ("tr",), "ţ": ("ro",)}
 
 
+# Function words of frequent Latin-script languages the triage does NOT read.
+# Words shared with a supported language ("die", "in", "de", "en") are left out.
+_UNSUPPORTED_WORDS: dict[str, frozenset[str]] = {
+    "de": frozenset("""und ist nicht ich sie wir haben auch auf eine einen einem der das dem
+        werden wird sehr sind wenn oder aber jetzt schon immer meine unsere nachbar seit
+        wohnung jeden hier kann wurde gibt mich mir uns""".split()),
+    "fr": frozenset("""le la les des est et je il elle nous vous ils une pour dans avec pas
+        qui que sur sont mais cette mon ma mes tres aussi toujours voisin maison tous
+        chaque depuis""".split()),
+    "es": frozenset("""el los las y es que por con una para pero muy hay esta estan mi yo
+        nosotros siempre todos cuando donde vecino casa todas cada desde""".split()),
+    "vi": frozenset("""toi cua va la khong co nguoi nha rat cho nhung duoc mot cac trong
+        nay ban chung ho khi""".split()),
+}
+# Arabic written in Latin letters: frequent words, and digits used as letters
+# (3 = ain, 7 = haa, 2 = hamza, 5 = khaa, 9 = qaf) inside a word.
+_ARABIZI_WORDS = frozenset("""ana enta inta enti howa hiya ahna e7na fi fih mesh mish msh bas
+    wallah walla yalla 3la 3ala ma3 ely elly kaman 3shan 3ashan lazem keda dah dih
+    shwaya ktir kteer wa7ed wahed inshallah habibi 3ndi 3andi 3ando 3and fein feen leh
+    lesh ezay izzay bta3 momken ya3ni yani 7aga 7aja shi eh ah akhi""".split())
+_ARABIZI_DIGIT_WORD = re.compile(r"^(?=.*[a-z])(?=.*[23579])[a-z23579]+$")
+
+# Scripts the triage cannot read -> ISO 639-1 code reported (und: undetermined).
+_SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("zh", re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")),
+    ("ja", re.compile(r"[\u3040-\u30ff]")),
+    ("ko", re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")),
+    ("ru", re.compile(r"[\u0400-\u04ff]")),
+    ("el", re.compile(r"[\u0370-\u03ff]")),
+    ("he", re.compile(r"[\u0590-\u05ff]")),
+    ("th", re.compile(r"[\u0e00-\u0e7f]")),
+    ("hi", re.compile(r"[\u0900-\u097f]")),
+    ("ti", re.compile(r"[\u1200-\u137f]")),  # Ethiopic: Tigrinya / Amharic
+    ("und", re.compile(r"[\u0530-\u058f\u10a0-\u10ff\u0980-\u0dff\u1000-\u109f]")),
+)
+_UKRAINIAN = re.compile(r"[іїєґ]")
+_PERSIAN = re.compile(r"[پچژگکی]")
+# Vietnamese letters (never folded by normalize: see KEEP_DIACRITICS).
+_VIETNAMESE = re.compile("[\u01a1\u01b0\u0111\u1ea0-\u1ef9]")
+
 _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f]")
 _LETTER = re.compile(r"[^\W\d_]")
 # word -> languages it is a function word of (one dict lookup per word).
@@ -74,23 +123,33 @@ _WORD_LANGS: dict[str, tuple[str, ...]] = {}
 for _lang, _vocab in _FUNCTION_WORDS.items():
     for _word in _vocab:
         _WORD_LANGS[_word] = (*_WORD_LANGS.get(_word, ()), _lang)
+_UNSUPPORTED_LANGS: dict[str, tuple[str, ...]] = {}
+for _lang, _vocab in _UNSUPPORTED_WORDS.items():
+    for _word in _vocab - _WORD_LANGS.keys():
+        _UNSUPPORTED_LANGS[_word] = (*_UNSUPPORTED_LANGS.get(_word, ()), _lang)
+
+
+def supported(language: str) -> bool:
+    """Whether the triage reads reports in this language."""
+    return language in LANGUAGES
 
 
 def detect_language(text: str, normalized_words: list[str] | None = None) -> str:
     """Return the ISO 639-1 code of the report's language (default "nl").
 
-    `normalized_words` (the words of `normalize(text)`) saves a second
-    normalisation when the caller already has them.
+    One of `LANGUAGES` for a language the triage reads; another code ("vi",
+    "zh", "ru", "de", "fa", "und", ...) for one it does not. Arabic written in
+    Latin letters is "ar" (see `is_arabizi`). `normalized_words` (the words of
+    `normalize(text)`) saves a second normalisation when the caller has them.
     """
     if not text or not text.strip():
         return "nl"
     lowered = text.lower()
     scores = dict.fromkeys(LANGUAGES, 0.0)
     if not lowered.isascii():
-        if _ARABIC.search(lowered):
-            letters = len(_LETTER.findall(lowered))
-            if letters and len(_ARABIC.findall(lowered)) / letters > 0.3:
-                return "ar"
+        other = _other_script(lowered)
+        if other is not None:
+            return other
         for lang, alphabet in _SPECIFIC_LETTERS.items():
             hits = sum(lowered.count(ch) for ch in alphabet)
             scores[lang] += min(hits, 6) * 1.5
@@ -101,13 +160,57 @@ def detect_language(text: str, normalized_words: list[str] | None = None) -> str
 
     if normalized_words is None:
         normalized_words = words(normalize(text))
+    unsupported = dict.fromkeys(_UNSUPPORTED_WORDS, 0.0)
     for word in normalized_words:
         for lang in _WORD_LANGS.get(word, ()):
             scores[lang] += 1.0
+        for lang in _UNSUPPORTED_LANGS.get(word, ()):
+            unsupported[lang] += 1.0
+    if _VIETNAMESE.search(lowered) is not None:
+        unsupported["vi"] += 2.0 * min(len(_VIETNAMESE.findall(lowered)), 10)
 
     best = max(LANGUAGES, key=lambda lang: (scores[lang], lang == "nl"))
+    top = scores[best] if best != "nl" or scores[best] else scores["nl"]
+    # An unsupported language must win clearly over every supported one.
+    foreign = max(unsupported, key=lambda lang: unsupported[lang])
+    if unsupported[foreign] >= 3.0 and unsupported[foreign] > 1.5 * max(top, 1.0):
+        return foreign
+    if is_arabizi(normalized_words) and scores[best] < 3.0:
+        return "ar"
     # Another language must clearly beat Dutch: one English word in a Dutch
-    # sentence ("echt een no-go") must not send the report to manual review.
+    # sentence ("echt een no-go") must not change the language.
     if best != "nl" and scores[best] >= 2.0 and scores[best] > 1.3 * scores["nl"]:
         return best
     return "nl"
+
+
+def is_arabizi(normalized_words: list[str]) -> bool:
+    """Arabic in Latin letters: at least two Arabizi words, one with a digit
+    used as a letter ("sla7", "3ando")."""
+    digit_words = sum(1 for w in normalized_words if _ARABIZI_DIGIT_WORD.match(w)
+                      and not w.isdigit() and not _ORDINAL.match(w))
+    if not digit_words:
+        return False
+    known = sum(1 for w in normalized_words if w in _ARABIZI_WORDS)
+    return digit_words + known >= 3 and known >= 1
+
+
+_ORDINAL = re.compile(r"^\d+(e|ste|de|th|st|nd|rd|x|h|m|km|min|uur|jarige?|jarigen)$")
+
+
+def _other_script(lowered: str) -> str | None:
+    """The code of a script the triage cannot read, when most letters are in it."""
+    letters = len(_LETTER.findall(lowered))
+    if not letters:
+        return None
+    arabic = len(_ARABIC.findall(lowered))
+    if arabic / letters > 0.3:
+        persian = len(_PERSIAN.findall(lowered))
+        return "fa" if persian >= 3 and persian / arabic > 0.04 else "ar"
+    for code, pattern in _SCRIPTS:
+        found = pattern.findall(lowered)
+        if found and len(found) / letters > 0.3:
+            if code == "ru" and _UKRAINIAN.search(lowered):
+                return "uk"
+            return code
+    return None

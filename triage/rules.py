@@ -195,9 +195,10 @@ def escalation_reasons(theme: str, secondary: list[str], evidence: Evidence,
 # --------------------------------------------------------------------------
 def decide_review(language: str, primary: str, probs: Mapping[str, float],
                   evidence: Evidence, th: Thresholds) -> list[str]:
+    """Why a person must look before this suggestion is used. A supported
+    language other than Dutch is no reason by itself (language parity); an
+    unsupported language is handled before this (engine: `_unreadable`)."""
     reasons: list[str] = []
-    if language != "nl":
-        reasons.append(explain.review_language(language))
     confidence = probs.get(primary, 0.0)
     if confidence < th.review_confidence:
         reasons.append(explain.review_confidence(confidence))
