@@ -48,7 +48,8 @@ class Prepared:
     language: str
     evidence: Evidence
     danger_now: bool | None = None  # the reporter's answer to "Is er nu iemand in gevaar?"
-    readable: bool = True  # False: a language the triage does not read (or Arabizi)
+    readable: bool = True  # False: a language the triage does not read
+    arabizi: bool = False  # Arabic in Latin letters: read only partly, so always reviewed
 
 
 def file_digest(path: Path) -> str:
@@ -82,8 +83,7 @@ def prepare(report: Mapping[str, Any], lexicon: Lexicon) -> Prepared:
     # A language the triage does not read is not matched against the lexicon
     # at all: its words would only produce invented matches ("rất" -> "rat").
     evidence = Evidence.from_scan(lexicon.scan(tokens)) if readable else _NOTHING
-    if readable and language == "ar" and is_arabizi(tokens.words):
-        readable = False
+    arabizi = language == "ar" and is_arabizi(tokens.words)
     return Prepared(
         words=tokens.words,
         meta=meta_tokens(place if place in PLACE_TYPES else "onbekend",
@@ -94,6 +94,7 @@ def prepare(report: Mapping[str, Any], lexicon: Lexicon) -> Prepared:
         evidence=evidence,
         danger_now=danger_now,
         readable=readable,
+        arabizi=arabizi,
     )
 
 
@@ -167,6 +168,8 @@ class TriageEngine:
         urgency, urgency_lines = apply_danger_answer(prepared.danger_now, urgency, urgency_lines)
         route, route_lines = decide_route(theme, secondary, urgency, ev, routing, p_escalate, th)
         review_lines = decide_review(prepared.language, theme, theme_p, ev, th)
+        if prepared.arabizi:
+            review_lines.insert(0, explain.review_arabizi())
 
         lines: list[str] = []
         for match in ev.theme_hits.get(theme, [])[:MAX_INDICATORS_PRIMARY]:
@@ -200,22 +203,13 @@ class TriageEngine:
         """A report in a language the triage does not read: never a confident
         theme and never `geen_ondermijning` (a guess must not tell a reporter
         the report does not matter); always reviewed, with the reason. Acute
-        only on the reporter's own answer or, for Arabizi, on what the
-        lexicon still recognises (words in Latin letters such as "112")."""
+        only on the reporter's own answer."""
         th = self.thresholds
         ev = prepared.evidence
         candidates = [t for t in self.theme_classes if t != "geen_ondermijning"]
         theme = max(candidates, key=lambda t: theme_p[t])
-        if prepared.language == "ar":
-            # Only what the lexicon recognises counts, not the text model,
-            # which has never seen this spelling.
-            urgency, urgency_lines = decide_urgency({"acuut": 0.0}, ev, theme, th)
-            if urgency != "acuut":
-                urgency, urgency_lines = "normaal", []
-            reason = explain.review_arabizi()
-        else:
-            urgency, urgency_lines = "normaal", []
-            reason = explain.review_unsupported(prepared.language)
+        urgency, urgency_lines = "normaal", []
+        reason = explain.review_unsupported(prepared.language)
         urgency, urgency_lines = apply_danger_answer(prepared.danger_now, urgency, urgency_lines)
         route, route_lines = decide_route(theme, [], urgency, ev, routing, 0.0, th)
         lines = [reason, *urgency_lines, *route_lines, explain.language_note(prepared.language)]

@@ -95,8 +95,8 @@ def review_unsupported(language: str) -> str:
 
 
 def review_arabizi() -> str:
-    return ("Arabisch in Latijnse letters (Arabizi): tekst grotendeels niet automatisch gelezen, "
-            "thema is een gok -> handmatige controle")
+    return ("Arabisch in Latijnse letters (Arabizi): tekst maar deels automatisch gelezen "
+            "-> handmatige controle")
 
 
 def review_confidence(confidence: float) -> str:

@@ -49,20 +49,24 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
         mieszkamy mieszka juz jeszcze oni mnie nam nas jego ich od dla oraz czy gdzie
         kiedy pieniadze szef godzin dni domu pracujemy pracuje nikt tez mamy maja
         wszyscy nasz nasze sa tego jej ktory ktora ktore sobie moj moja mojego naszym
-        tym tutaj zawsze codziennie noca wieczorem""".split()
+        tym tutaj zawsze codziennie noca wieczorem co wieczor moze troche czasem przy przed
+        zeby wiem widza widzi sprzedaje sprzedaja chlopak kobieta dziecko dzieci sasiad
+        sasiadka mieszkaniu mieszkanie sklep sklepie wczoraj jutro dzis dzisiaj""".split()
     ),
     "tr": frozenset(
         """ve bir bu icin ile cok var yok ben biz onlar ama gibi daha her gece ev evde
         adam kadin para degil olarak oldu olan sey burada orada sonra kadar butun hep
         benim bizim diye mi mu ne ki surekli insanlar dukkan calisiyor geliyor
         gidiyor komsu komsum evin evinde arabalar geceleri sabah aksam bize bana
-        onun iki aydir yildir gundur beni bizi onu simdi hic abi""".split()
+        onun iki aydir yildir gundur beni bizi onu simdi hic abi yasinda yasindaki kahvede
+        masalarinda arkada oynuyor cocuk cocuklar yarin dun bugun""".split()
     ),
     "ro": frozenset(
         """si nu este sunt un mai pe cu ce care pentru din sau foarte aici acolo oameni
         casa bani munca lucram noi ei lor fost dar doar toti fara zi zile noapte
         nostru noastra lucreaza locuim mereu fiecare acesta aceasta asta lui ne au
-        vecin vecinii""".split()
+        vecin vecinii poate uneori stiu sigur unde putin putina copil copii azi maine
+        ieri""".split()
     ),
 }
 
@@ -95,8 +99,13 @@ _UNSUPPORTED_WORDS: dict[str, frozenset[str]] = {
 _ARABIZI_WORDS = frozenset("""ana enta inta enti howa hiya ahna e7na fi fih mesh mish msh bas
     wallah walla yalla 3la 3ala ma3 ely elly kaman 3shan 3ashan lazem keda dah dih
     shwaya ktir kteer wa7ed wahed inshallah habibi 3ndi 3andi 3ando 3and fein feen leh
-    lesh ezay izzay bta3 momken ya3ni yani 7aga 7aja shi eh ah akhi""".split())
-_ARABIZI_DIGIT_WORD = re.compile(r"^(?=.*[a-z])(?=.*[23579])[a-z23579]+$")
+    lesh ezay izzay bta3 momken ya3ni yani 7aga 7aja shi eh ah akhi mn kol dyal dyali
+    dyalna dyalo machi wla chi ghi kayn kayna kaynin bzaf drari 3lach wach hadi hada
+    daba bghit m3a rah khoya""".split())
+# A word with a digit used as a letter: at least two letters, digits 2/3/5/7/9
+# only ("sla7", "3ando", "l7fla"); "co2", "mp3", "a2" (a motorway) are not.
+_ARABIZI_DIGIT_WORD = re.compile(r"^(?=(?:.*[a-z]){2})(?=.*[23579])[a-z23579]+$")
+_NOT_ARABIZI = frozenset("co2 mp3 h2o ps5 x5 x3 mp5 a2 m2 m3 b2 c2 2de 3de 5de 2e 3e 5e".split())
 
 # Scripts the triage cannot read -> ISO 639-1 code reported (und: undetermined).
 _SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -187,12 +196,12 @@ def detect_language(text: str, normalized_words: list[str] | None = None) -> str
 def is_arabizi(normalized_words: list[str]) -> bool:
     """Arabic in Latin letters: at least two Arabizi words, one with a digit
     used as a letter ("sla7", "3ando")."""
-    digit_words = sum(1 for w in normalized_words if _ARABIZI_DIGIT_WORD.match(w)
-                      and not w.isdigit() and not _ORDINAL.match(w))
+    digit_words = len({w for w in normalized_words if _ARABIZI_DIGIT_WORD.match(w)
+                       and w not in _NOT_ARABIZI and not _ORDINAL.match(w)})
     if not digit_words:
         return False
     known = sum(1 for w in normalized_words if w in _ARABIZI_WORDS)
-    return digit_words + known >= 3 and known >= 1
+    return digit_words + known >= 3 and (known >= 1 or digit_words >= 3)
 
 
 _ORDINAL = re.compile(r"^\d+(e|ste|de|th|st|nd|rd|x|h|m|km|min|uur|jarige?|jarigen)$")

