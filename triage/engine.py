@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import explain
+from .acute import past_filter
 from .evidence import Evidence
 from .features import Rows, meta_tokens
 from .language import detect_language, is_arabizi, supported
@@ -75,14 +76,19 @@ def prepare(report: Mapping[str, Any], lexicon: Lexicon) -> Prepared:
     danger_now = danger_answer(report)
     place = report.get("place_type")
     reporter = report.get("reporter_type")
-    tokens = tokenize(normalize(text))
+    normalized = normalize(text)
+    tokens = tokenize(normalized)
     language = detect_language(text, tokens.words)
     if language == "tr":
         tokens = split_turkish_privative(tokens)
     readable = supported(language)
     # A language the triage does not read is not matched against the lexicon
     # at all: its words would only produce invented matches ("rất" -> "rat").
-    evidence = Evidence.from_scan(lexicon.scan(tokens)) if readable else _NOTHING
+    if readable:
+        scan = lexicon.scan(tokens)
+        evidence = Evidence.from_scan(scan, past_filter(scan, tokens, normalized), tokens.words)
+    else:
+        evidence = _NOTHING
     arabizi = language == "ar" and is_arabizi(tokens.words)
     return Prepared(
         words=tokens.words,
@@ -208,7 +214,7 @@ class TriageEngine:
         ev = prepared.evidence
         candidates = [t for t in self.theme_classes if t != "geen_ondermijning"]
         theme = max(candidates, key=lambda t: theme_p[t])
-        urgency, urgency_lines = "normaal", []
+        urgency, urgency_lines = "normaal", list[str]()
         reason = explain.review_unsupported(prepared.language)
         urgency, urgency_lines = apply_danger_answer(prepared.danger_now, urgency, urgency_lines)
         route, route_lines = decide_route(theme, [], urgency, ev, routing, 0.0, th)

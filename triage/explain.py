@@ -51,6 +51,16 @@ def acute_reporter_denied() -> str:
             "de tekst wijst wel op acuut gevaar, dus acuut blijft staan")
 
 
+SIGNAL_NAMES = {"dreiging": "dreiging", "wapen": "wapen of explosief", "lab": "labspullen",
+                "papieren": "papieren afgepakt", "plan": "plan", "tijdstip": "tijdstip",
+                "schoten": "schoten of explosie"}
+
+
+def acute_model_signal(probability: float, family: str, match: Match) -> str:
+    name = SIGNAL_NAMES.get(family, family)
+    return f"acuut: tekstmodel ziet acuut gevaar ({probability:.2f}), signaal {name} ({quote(match)})"
+
+
 def acute_model(probability: float) -> str:
     return f"acuut: tekstmodel ziet acuut gevaar ({probability:.2f})"
 
