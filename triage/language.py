@@ -126,16 +126,22 @@ _PERSIAN = re.compile(r"[پچژگکی]")
 _VIETNAMESE = re.compile("[\u01a1\u01b0\u0111\u1ea0-\u1ef9]")
 
 _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f]")
+_LATIN_END = "\u024f"  # the last letter of Latin Extended-B
+_NON_LATIN = re.compile("[\u0370-\u058f\u0590-\u06ff\u0750-\u077f\u0900-\u0dff\u0e00-\u0e7f"
+                        "\u1000-\u137f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _LETTER = re.compile(r"[^\W\d_]")
 # word -> languages it is a function word of (one dict lookup per word).
 _WORD_LANGS: dict[str, tuple[str, ...]] = {}
 for _lang, _vocab in _FUNCTION_WORDS.items():
     for _word in _vocab:
         _WORD_LANGS[_word] = (*_WORD_LANGS.get(_word, ()), _lang)
-_UNSUPPORTED_LANGS: dict[str, tuple[str, ...]] = {}
+# Function words of unsupported languages join the same table (words shared
+# with a supported language are left out: they prove nothing).
+_SHARED = set(_WORD_LANGS)
 for _lang, _vocab in _UNSUPPORTED_WORDS.items():
-    for _word in _vocab - _WORD_LANGS.keys():
-        _UNSUPPORTED_LANGS[_word] = (*_UNSUPPORTED_LANGS.get(_word, ()), _lang)
+    for _word in _vocab - _SHARED:
+        _WORD_LANGS[_word] = (*_WORD_LANGS.get(_word, ()), _lang)
+_NO_UNSUPPORTED = dict.fromkeys(_UNSUPPORTED_WORDS, 0.0)
 
 
 def supported(language: str) -> bool:
@@ -155,10 +161,12 @@ def detect_language(text: str, normalized_words: list[str] | None = None) -> str
         return "nl"
     lowered = text.lower()
     scores = dict.fromkeys(LANGUAGES, 0.0)
-    if not lowered.isascii():
+    top_char = "\x00" if lowered.isascii() else max(lowered)
+    if top_char > _LATIN_END:  # something beyond the Latin letters: maybe another script
         other = _other_script(lowered)
         if other is not None:
             return other
+    if top_char >= "\u00c0":
         for lang, alphabet in _SPECIFIC_LETTERS.items():
             hits = sum(lowered.count(ch) for ch in alphabet)
             scores[lang] += min(hits, 6) * 1.5
@@ -169,22 +177,22 @@ def detect_language(text: str, normalized_words: list[str] | None = None) -> str
 
     if normalized_words is None:
         normalized_words = words(normalize(text))
-    unsupported = dict.fromkeys(_UNSUPPORTED_WORDS, 0.0)
-    for word in normalized_words:
-        for lang in _WORD_LANGS.get(word, ()):
-            scores[lang] += 1.0
-        for lang in _UNSUPPORTED_LANGS.get(word, ()):
-            unsupported[lang] += 1.0
-    if _VIETNAMESE.search(lowered) is not None:
-        unsupported["vi"] += 2.0 * min(len(_VIETNAMESE.findall(lowered)), 10)
+    scores.update(_NO_UNSUPPORTED)
+    get = _WORD_LANGS.get
+    for langs in map(get, normalized_words):
+        if langs is not None:
+            for lang in langs:
+                scores[lang] += 1.0
+    if top_char >= "\u0111" and _VIETNAMESE.search(lowered) is not None:
+        scores["vi"] += 2.0 * min(len(_VIETNAMESE.findall(lowered)), 10)
 
     best = max(LANGUAGES, key=lambda lang: (scores[lang], lang == "nl"))
-    top = scores[best] if best != "nl" or scores[best] else scores["nl"]
+    top = scores[best]
     # An unsupported language must win clearly over every supported one.
-    foreign = max(unsupported, key=lambda lang: unsupported[lang])
-    if unsupported[foreign] >= 3.0 and unsupported[foreign] > 1.5 * max(top, 1.0):
+    foreign = max(_UNSUPPORTED_WORDS, key=lambda lang: scores[lang])
+    if scores[foreign] >= 3.0 and scores[foreign] > 1.5 * max(top, 1.0):
         return foreign
-    if is_arabizi(normalized_words) and scores[best] < 3.0:
+    if top < 3.0 and is_arabizi(normalized_words):
         return "ar"
     # Another language must clearly beat Dutch: one English word in a Dutch
     # sentence ("echt een no-go") must not change the language.
@@ -196,6 +204,8 @@ def detect_language(text: str, normalized_words: list[str] | None = None) -> str
 def is_arabizi(normalized_words: list[str]) -> bool:
     """Arabic in Latin letters: at least two Arabizi words, one with a digit
     used as a letter ("sla7", "3ando")."""
+    if _ANY_DIGIT_LETTER.search(" ".join(normalized_words)) is None:
+        return False
     digit_words = len({w for w in normalized_words if _ARABIZI_DIGIT_WORD.match(w)
                        and w not in _NOT_ARABIZI and not _ORDINAL.match(w)})
     if not digit_words:
@@ -204,11 +214,14 @@ def is_arabizi(normalized_words: list[str]) -> bool:
     return digit_words + known >= 3 and (known >= 1 or digit_words >= 3)
 
 
+_ANY_DIGIT_LETTER = re.compile(r"[a-z][23579]|[23579][a-z]")
 _ORDINAL = re.compile(r"^\d+(e|ste|de|th|st|nd|rd|x|h|m|km|min|uur|jarige?|jarigen)$")
 
 
 def _other_script(lowered: str) -> str | None:
     """The code of a script the triage cannot read, when most letters are in it."""
+    if _NON_LATIN.search(lowered) is None:  # typographic quotes, euro sign, emoji ...
+        return None
     letters = len(_LETTER.findall(lowered))
     if not letters:
         return None
