@@ -179,9 +179,9 @@ def detect_language(text: str, normalized_words: list[str] | None = None) -> str
         normalized_words = words(normalize(text))
     scores.update(_NO_UNSUPPORTED)
     get = _WORD_LANGS.get
-    for langs in map(get, normalized_words):
-        if langs is not None:
-            for lang in langs:
+    for found in map(get, normalized_words):
+        if found is not None:
+            for lang in found:
                 scores[lang] += 1.0
     if top_char >= "\u0111" and _VIETNAMESE.search(lowered) is not None:
         scores["vi"] += 2.0 * min(len(_VIETNAMESE.findall(lowered)), 10)
