@@ -11,12 +11,13 @@ from typing import Any
 import numpy as np
 
 from . import explain
+from .acute import past_filter
 from .evidence import Evidence
 from .features import Rows, meta_tokens
-from .language import detect_language
+from .language import detect_language, is_arabizi, supported
 from .lexicon import Lexicon, load_lexicon
 from .model import DEFAULT_MODEL_FILE, LinearModel, softmax
-from .normalize import normalize, tokenize
+from .normalize import normalize, split_turkish_privative, tokenize
 from .result import TriageResult
 from .routing import RoutingTable
 from .rules import (
@@ -48,6 +49,8 @@ class Prepared:
     language: str
     evidence: Evidence
     danger_now: bool | None = None  # the reporter's answer to "Is er nu iemand in gevaar?"
+    readable: bool = True  # False: a language the triage does not read
+    arabizi: bool = False  # Arabic in Latin letters: read only partly, so always reviewed
 
 
 def file_digest(path: Path) -> str:
@@ -73,17 +76,36 @@ def prepare(report: Mapping[str, Any], lexicon: Lexicon) -> Prepared:
     danger_now = danger_answer(report)
     place = report.get("place_type")
     reporter = report.get("reporter_type")
-    tokens = tokenize(normalize(text))
+    normalized = normalize(text)
+    tokens = tokenize(normalized)
+    language = detect_language(text, tokens.words)
+    if language == "tr":
+        tokens = split_turkish_privative(tokens)
+    readable = supported(language)
+    # A language the triage does not read is not matched against the lexicon
+    # at all: its words would only produce invented matches ("rất" -> "rat").
+    if readable:
+        scan = lexicon.scan(tokens)
+        evidence = Evidence.from_scan(scan, past_filter(scan, tokens, normalized), tokens.words)
+    else:
+        evidence = _NOTHING
+    arabizi = language == "ar" and is_arabizi(tokens.words)
     return Prepared(
         words=tokens.words,
         meta=meta_tokens(place if place in PLACE_TYPES else "onbekend",
                          reporter if reporter in REPORTER_TYPES else "onbekend",
                          "?" in text or "؟" in text,
                          report.get("has_attachments") is True),
-        language=detect_language(text, tokens.words),
-        evidence=Evidence.from_scan(lexicon.scan(tokens)),
+        language=language,
+        evidence=evidence,
         danger_now=danger_now,
+        readable=readable,
+        arabizi=arabizi,
     )
+
+
+_NOTHING = Evidence.empty()
+UNREADABLE_CONFIDENCE = 0.2  # the highest confidence a report we cannot read gets
 
 
 class TriageEngine:
@@ -142,6 +164,8 @@ class TriageEngine:
     def _decide(self, prepared: Prepared, theme_p: dict[str, float],
                 urgency_p: dict[str, float], p_escalate: float,
                 routing: RoutingTable) -> TriageResult:
+        if not prepared.readable:
+            return self._unreadable(prepared, theme_p, urgency_p, routing)
         th = self.thresholds
         ev = prepared.evidence
         theme = max(self.theme_classes, key=lambda t: theme_p[t])
@@ -150,6 +174,8 @@ class TriageEngine:
         urgency, urgency_lines = apply_danger_answer(prepared.danger_now, urgency, urgency_lines)
         route, route_lines = decide_route(theme, secondary, urgency, ev, routing, p_escalate, th)
         review_lines = decide_review(prepared.language, theme, theme_p, ev, th)
+        if prepared.arabizi:
+            review_lines.insert(0, explain.review_arabizi())
 
         lines: list[str] = []
         for match in ev.theme_hits.get(theme, [])[:MAX_INDICATORS_PRIMARY]:
@@ -163,6 +189,8 @@ class TriageEngine:
         lines.extend(urgency_lines)
         lines.extend(route_lines)
         lines.extend(review_lines)
+        if prepared.language != "nl":
+            lines.append(explain.language_note(prepared.language))
         return TriageResult(
             theme=theme,
             secondary_themes=tuple(secondary),
@@ -170,6 +198,34 @@ class TriageEngine:
             route=route,
             confidence=float(min(1.0, max(0.0, theme_p[theme]))),
             review=bool(review_lines),
+            explanation=_dedupe(lines),
+            language=prepared.language,
+            model_version=self.version,
+        )
+
+
+    def _unreadable(self, prepared: Prepared, theme_p: dict[str, float],
+                    urgency_p: dict[str, float], routing: RoutingTable) -> TriageResult:
+        """A report in a language the triage does not read: never a confident
+        theme and never `geen_ondermijning` (a guess must not tell a reporter
+        the report does not matter); always reviewed, with the reason. Acute
+        only on the reporter's own answer."""
+        th = self.thresholds
+        ev = prepared.evidence
+        candidates = [t for t in self.theme_classes if t != "geen_ondermijning"]
+        theme = max(candidates, key=lambda t: theme_p[t])
+        urgency, urgency_lines = "normaal", list[str]()
+        reason = explain.review_unsupported(prepared.language)
+        urgency, urgency_lines = apply_danger_answer(prepared.danger_now, urgency, urgency_lines)
+        route, route_lines = decide_route(theme, [], urgency, ev, routing, 0.0, th)
+        lines = [reason, *urgency_lines, *route_lines, explain.language_note(prepared.language)]
+        return TriageResult(
+            theme=theme,
+            secondary_themes=(),
+            urgency=urgency,
+            route=route,
+            confidence=float(min(UNREADABLE_CONFIDENCE, max(0.0, theme_p[theme]))),
+            review=True,
             explanation=_dedupe(lines),
             language=prepared.language,
             model_version=self.version,

@@ -7,6 +7,7 @@ the confusion matrix, an acceptable alternative counts as the gold theme.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ TARGETS = {
     "acute_recall": 0.97,
     "acute_precision": 0.70,
     "geen_ondermijning_recall": 0.85,
+    "worst_language": 0.85,
 }
 
 
@@ -42,6 +44,10 @@ class Report:
     secondary_precision: float | None
     secondary_recall: float | None
     by_language: dict[str, tuple[int, float]]
+    acute_hits: int = 0
+    acute_recall_ci: tuple[float, float] | None = None  # Wilson 95% interval
+    language_detail: dict[str, dict[str, float | int | None]] = field(default_factory=dict)
+    worst_language: str | None = None
     confusion: dict[str, Counter] = field(default_factory=dict)
     errors: list[tuple[Example, TriageResult]] = field(default_factory=list)
 
@@ -53,6 +59,42 @@ class Report:
 
 def _ratio(num: int, den: int) -> float | None:
     return num / den if den else None
+
+
+def wilson(hits: int, n: int, z: float = 1.96) -> tuple[float, float] | None:
+    """The Wilson score interval (95% for z = 1.96) of a proportion hits/n:
+    honest for small n and for proportions near 0 or 1, unlike p ± z·se."""
+    if n <= 0:
+        return None
+    p = hits / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def _language_detail(examples: Sequence[Example], results: Sequence[TriageResult]
+                     ) -> dict[str, dict[str, float | int | None]]:
+    """Per language: theme and route accuracy, acuut recall and out-of-scope recall."""
+    groups: dict[str, list[tuple[Example, TriageResult]]] = {}
+    for ex, r in zip(examples, results, strict=True):
+        groups.setdefault(ex.lang or r.language, []).append((ex, r))
+    detail: dict[str, dict[str, float | int | None]] = {}
+    for lang, pairs in sorted(groups.items()):
+        routed = [(ex, r) for ex, r in pairs if ex.routes_ok]
+        acute = [(ex, r) for ex, r in pairs if ex.urgency == "acuut"]
+        geen = [(ex, r) for ex, r in pairs if ex.theme == "geen_ondermijning"]
+        detail[lang] = {
+            "n": len(pairs),
+            "theme_accuracy": sum(r.theme in ex.themes_ok for ex, r in pairs) / len(pairs),
+            "route_accuracy": _ratio(sum(r.route in ex.routes_ok for ex, r in routed),
+                                     len(routed)),
+            "acute_n": len(acute),
+            "acute_recall": _ratio(sum(r.urgency == "acuut" for _, r in acute), len(acute)),
+            "out_of_scope_recall": _ratio(sum(r.theme in ex.themes_ok for ex, r in geen),
+                                          len(geen)),
+        }
+    return detail
 
 
 def evaluate(examples: Sequence[Example], results: Sequence[TriageResult]) -> Report:
@@ -107,6 +149,11 @@ def evaluate(examples: Sequence[Example], results: Sequence[TriageResult]) -> Re
     for ex, p in zip(examples, effective, strict=True):
         confusion.setdefault(ex.theme, Counter())[p] += 1
 
+    acute_hits = sum(r.urgency == "acuut" for _, r in gold_acute)
+    detail = _language_detail(examples, results)
+    worst = min(detail, key=lambda lang: (detail[lang]["theme_accuracy"] or 0.0, lang),
+                default=None)
+
     return Report(
         n=n,
         theme_accuracy=theme_right / n if n else 0.0,
@@ -124,6 +171,10 @@ def evaluate(examples: Sequence[Example], results: Sequence[TriageResult]) -> Re
         secondary_precision=_ratio(sec_tp, sec_pred),
         secondary_recall=_ratio(sec_tp, sec_gold),
         by_language={k: (v[0], v[1] / v[0]) for k, v in sorted(by_language.items())},
+        acute_hits=acute_hits,
+        acute_recall_ci=wilson(acute_hits, len(gold_acute)),
+        language_detail=detail,
+        worst_language=worst,
         confusion=confusion,
         errors=[(ex, r) for ex, r in zip(examples, results, strict=True)
                 if r.theme not in ex.themes_ok
@@ -145,14 +196,17 @@ def _target(name: str, value: float | None) -> str:
 
 def format_report(report: Report, show_errors: int = 0) -> str:
     lines = [f"examples: {report.n}"]
+    ci = report.acute_recall_ci
+    ci_text = f" [{ci[0]:.3f}, {ci[1]:.3f}]" if ci else ""
     rows = [
         ("primary theme accuracy", "theme_accuracy", report.theme_accuracy),
         ("macro-F1 (themes)", "macro_f1", report.macro_f1),
         ("route accuracy", "route_accuracy", report.route_accuracy),
         ("urgency accuracy", "urgency_accuracy", report.urgency_accuracy),
-        (f"acuut recall (n={report.acute_support})", "acute_recall", report.acute_recall),
+        (f"acuut recall ({report.acute_hits} of {report.acute_support})", "acute_recall",
+         report.acute_recall),
         ("acuut precision", "acute_precision", report.acute_precision),
-        ("geen_ondermijning recall", "geen_ondermijning_recall",
+        ("geen_ondermijning recall (out of scope)", "geen_ondermijning_recall",
          report.geen_ondermijning_recall),
         ("secondary themes precision", "", report.secondary_precision),
         ("secondary themes recall", "", report.secondary_recall),
@@ -160,15 +214,29 @@ def format_report(report: Report, show_errors: int = 0) -> str:
         ("review rate among wrong themes", "", report.review_rate_when_wrong),
     ]
     for label, key, value in rows:
-        lines.append(f"{label:<34} {_fmt(value)}{_target(key, value)}")
+        extra = f"{ci_text} (95% Wilson)" if key == "acute_recall" and ci_text else ""
+        lines.append(f"{label:<40} {_fmt(value)}{extra}{_target(key, value)}")
 
     lines.append("")
-    lines.append(f"{'theme':<22} {'prec':>6} {'recall':>6} {'f1':>6} {'n':>5}")
+    lines.append(f"{'theme':<22} {'prec':>6} {'recall':>6} {'f1':>6} {'n':>5}   "
+                 "(recall = accuracy on the reports of that theme)")
     for theme, m in report.per_theme.items():
         lines.append(f"{theme:<22} {m['precision']:>6.3f} {m['recall']:>6.3f} {m['f1']:>6.3f} "
                      f"{int(m['support']):>5}")
 
     lines.append("")
+    lines.append(f"{'language':<9} {'n':>5} {'theme':>7} {'route':>7} {'acuut recall':>16} "
+                 f"{'out-of-scope':>13}")
+    for lang, d in report.language_detail.items():
+        acute = (f"{_fmt(d['acute_recall'])} (n={d['acute_n']})" if d["acute_n"] else "n/a")
+        lines.append(f"{lang:<9} {d['n']:>5} {_fmt(d['theme_accuracy']):>7} "
+                     f"{_fmt(d['route_accuracy']):>7} {acute:>16} "
+                     f"{_fmt(d['out_of_scope_recall']):>13}")
+    if report.worst_language is not None:
+        worst = report.language_detail[report.worst_language]
+        lines.append(f"worst language: {report.worst_language} (theme accuracy "
+                     f"{_fmt(worst['theme_accuracy'])}, n={worst['n']})"
+                     f"{_target('worst_language', worst['theme_accuracy'])}")
     lines.append("accuracy per language: " + ", ".join(
         f"{lang} {acc:.3f} (n={n})" for lang, (n, acc) in report.by_language.items()))
 

@@ -9,8 +9,10 @@ staff read is exactly what the classifier used.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from . import acute
 from .lexicon import Lexicon, Match, Scan
 from .taxonomy import THEMES
 
@@ -33,19 +35,49 @@ class Evidence:
     cues: dict[str, list[Match]]
     negated: list[Match]
     concepts: frozenset[str] = frozenset()  # "kind:key:line" of every active concept line
+    signals: dict[str, list[Match]] | None = None  # acute signal families (acute.py), current only
+    past_signals: tuple[Match, ...] = ()  # acute signals and triggers set in the past
 
     @classmethod
     def empty(cls) -> Evidence:
         return cls.from_scan(Scan())
 
     @classmethod
-    def from_scan(cls, scan: Scan) -> Evidence:
+    def from_scan(cls, scan: Scan, in_past: Callable[[Match], bool] | None = None,
+                  words: list[str] | None = None) -> Evidence:
+        """`in_past` (acute.past_filter) moves acute triggers, dangers and
+        signals set in the past out of the acute evidence; `words` lets a
+        time after "elke"/"every" count as a habit."""
         hits = scan.active("theme")
+        past: list[Match] = []
+
+        def current(by_key: dict[str, list[Match]], timed: tuple[str, ...] | None = None
+                    ) -> dict[str, list[Match]]:
+            if in_past is None:
+                return by_key
+            kept: dict[str, list[Match]] = {}
+            for key, found in by_key.items():
+                if timed is not None and key not in timed:
+                    kept[key] = found
+                    continue
+                now = [m for m in found if not in_past(m)]
+                past.extend(m for m in found if in_past(m))
+                if now:
+                    kept[key] = now
+            return kept
+
+        signals = current(scan.active(acute.SIGNAL), acute.TIMED)
+        if words is not None and "tijdstip" in signals:
+            times = [m for m in signals["tijdstip"] if not acute.is_habit(m, words)]
+            signals = {k: v for k, v in signals.items() if k != "tijdstip"}
+            if times:
+                signals["tijdstip"] = times
+        signals.pop("verleden", None)
         return cls(
             theme_scores={t: sum(m.pattern.weight for m in found) for t, found in hits.items()},
             theme_hits=hits,
-            acute=scan.active("acuut"),
-            danger=scan.active("gevaar"),
+            acute=current(scan.active("acuut")),
+            danger=current(scan.active("gevaar")),
             high=scan.active("hoog"),
             low=scan.active("laag"),
             riec=scan.active("riec"),
@@ -53,7 +85,13 @@ class Evidence:
             cues=scan.active("cue"),
             negated=scan.negated(),
             concepts=frozenset(m.pattern.concept for m in scan.matches if m.negator is None),
+            signals=signals,
+            past_signals=tuple(past),
         )
+
+    @property
+    def signal_families(self) -> dict[str, list[Match]]:
+        return self.signals or {}
 
     def theme_strength(self, theme: str) -> float:
         """Lexicon support for a theme on a 0..2 scale (1 = one strong indicator)."""
@@ -93,12 +131,19 @@ class Evidence:
             f["multi_theme"] = 1.0
         for concept in self.concepts:
             f[concept] = 1.0
+        for family in self.signal_families:
+            f[f"signal:{family}"] = 1.0
+        if self.past_signals:
+            f["signal_past"] = 1.0
+        if acute.acute_reasons(self.signal_families, self.cues):
+            f["signal_acuut"] = 1.0
         return f
 
 
 def feature_names(lexicon: Lexicon) -> list[str]:
     """Every name `Evidence.features` can produce for this lexicon, sorted."""
-    names = {"acuut", "negated", "multi_theme"}
+    names = {"acuut", "negated", "multi_theme", "signal_past", "signal_acuut"}
+    names.update(f"signal:{r}" for r in lexicon.keys(acute.SIGNAL))
     names.update(p.concept for p in lexicon.patterns)
     names.update(f"gevaar:{r}" for r in lexicon.keys("gevaar"))
     names.update(f"theme:{t}" for t in lexicon.keys("theme"))

@@ -51,6 +51,16 @@ def acute_reporter_denied() -> str:
             "de tekst wijst wel op acuut gevaar, dus acuut blijft staan")
 
 
+SIGNAL_NAMES = {"dreiging": "dreiging", "wapen": "wapen of explosief", "lab": "labspullen",
+                "papieren": "papieren afgepakt", "plan": "plan", "tijdstip": "tijdstip",
+                "schoten": "schoten of explosie"}
+
+
+def acute_model_signal(probability: float, family: str, match: Match) -> str:
+    name = SIGNAL_NAMES.get(family, family)
+    return f"acuut: tekstmodel ziet acuut gevaar ({probability:.2f}), signaal {name} ({quote(match)})"
+
+
 def acute_model(probability: float) -> str:
     return f"acuut: tekstmodel ziet acuut gevaar ({probability:.2f})"
 
@@ -85,8 +95,18 @@ def route_riec(reason: str, match: Match | None = None) -> str:
     return f"route riec: {reason} ({quote(match)})"
 
 
-def review_language(language: str) -> str:
-    return f"taal: {language} -> handmatige controle"
+def language_note(language: str) -> str:
+    return f"taal: {language}"
+
+
+def review_unsupported(language: str) -> str:
+    return (f"taal niet ondersteund ({language}): tekst niet automatisch gelezen, thema is een "
+            "gok -> handmatige controle (laat de melding vertalen)")
+
+
+def review_arabizi() -> str:
+    return ("Arabisch in Latijnse letters (Arabizi): tekst maar deels automatisch gelezen "
+            "-> handmatige controle")
 
 
 def review_confidence(confidence: float) -> str:

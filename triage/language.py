@@ -1,10 +1,19 @@
 """Language detection for the languages the meldpunt receives reports in.
 
-The triage only needs to know "Dutch or not" (non-Dutch reports always get a
-human look) plus a code for the explanation, so a small, fast detector based
-on function words and letters that belong to one language is enough and needs
-no model file. Dutch is the default: a short or ambiguous text is far more
-likely to be Dutch on a Dutch municipal form.
+The triage reads six languages (`LANGUAGES`: nl, en, pl, tr, ar, ro). It must
+know the language of a report for two reasons: a report in a language it
+cannot read must not be classified by accident (its words are not matched
+against the lexicon, and the result is flagged for review with a low
+confidence), and the explanation names the language for staff.
+
+A small, fast detector based on function words, letters that belong to one
+language and the script is enough and needs no model file; it also handles
+what general detectors get wrong here: Polish, Turkish and Romanian typed
+without diacritics (function words carry them) and Arabic written in Latin
+letters with digits ("Arabizi": "3ando sla7"). Dutch is the default: a short
+or ambiguous text is far more likely to be Dutch on a Dutch municipal form.
+Another language must win clearly; an unsupported one more clearly still,
+because its consequence (no automatic reading) is heavier.
 """
 
 from __future__ import annotations
@@ -40,20 +49,24 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
         mieszkamy mieszka juz jeszcze oni mnie nam nas jego ich od dla oraz czy gdzie
         kiedy pieniadze szef godzin dni domu pracujemy pracuje nikt tez mamy maja
         wszyscy nasz nasze sa tego jej ktory ktora ktore sobie moj moja mojego naszym
-        tym tutaj zawsze codziennie noca wieczorem""".split()
+        tym tutaj zawsze codziennie noca wieczorem co wieczor moze troche czasem przy przed
+        zeby wiem widza widzi sprzedaje sprzedaja chlopak kobieta dziecko dzieci sasiad
+        sasiadka mieszkaniu mieszkanie sklep sklepie wczoraj jutro dzis dzisiaj""".split()
     ),
     "tr": frozenset(
         """ve bir bu icin ile cok var yok ben biz onlar ama gibi daha her gece ev evde
         adam kadin para degil olarak oldu olan sey burada orada sonra kadar butun hep
         benim bizim diye mi mu ne ki surekli insanlar dukkan calisiyor geliyor
         gidiyor komsu komsum evin evinde arabalar geceleri sabah aksam bize bana
-        onun""".split()
+        onun iki aydir yildir gundur beni bizi onu simdi hic abi yasinda yasindaki kahvede
+        masalarinda arkada oynuyor cocuk cocuklar yarin dun bugun""".split()
     ),
     "ro": frozenset(
         """si nu este sunt un mai pe cu ce care pentru din sau foarte aici acolo oameni
         casa bani munca lucram noi ei lor fost dar doar toti fara zi zile noapte
         nostru noastra lucreaza locuim mereu fiecare acesta aceasta asta lui ne au
-        vecin vecinii""".split()
+        vecin vecinii poate uneori stiu sigur unde putin putina copil copii azi maine
+        ieri""".split()
     ),
 }
 
@@ -67,30 +80,93 @@ _SPECIFIC_LETTERS: dict[str, str] = {
 _SHARED_LETTERS = {"ş": ("tr", "ro"), "ç": ("tr",), "ţ": ("ro",)}
 
 
+# Function words of frequent Latin-script languages the triage does NOT read.
+# Words shared with a supported language ("die", "in", "de", "en") are left out.
+_UNSUPPORTED_WORDS: dict[str, frozenset[str]] = {
+    "de": frozenset("""und ist nicht ich sie wir haben auch auf eine einen einem der das dem
+        werden wird sehr sind wenn oder aber jetzt schon immer meine unsere nachbar seit
+        wohnung jeden hier kann wurde gibt mich mir uns""".split()),
+    "fr": frozenset("""le la les des est et je il elle nous vous ils une pour dans avec pas
+        qui que sur sont mais cette mon ma mes tres aussi toujours voisin maison tous
+        chaque depuis""".split()),
+    "es": frozenset("""el los las y es que por con una para pero muy hay esta estan mi yo
+        nosotros siempre todos cuando donde vecino casa todas cada desde""".split()),
+    "vi": frozenset("""toi cua va la khong co nguoi nha rat cho nhung duoc mot cac trong
+        nay ban chung ho khi""".split()),
+}
+# Arabic written in Latin letters: frequent words, and digits used as letters
+# (3 = ain, 7 = haa, 2 = hamza, 5 = khaa, 9 = qaf) inside a word.
+_ARABIZI_WORDS = frozenset("""ana enta inta enti howa hiya ahna e7na fi fih mesh mish msh bas
+    wallah walla yalla 3la 3ala ma3 ely elly kaman 3shan 3ashan lazem keda dah dih
+    shwaya ktir kteer wa7ed wahed inshallah habibi 3ndi 3andi 3ando 3and fein feen leh
+    lesh ezay izzay bta3 momken ya3ni yani 7aga 7aja shi eh ah akhi mn kol dyal dyali
+    dyalna dyalo machi wla chi ghi kayn kayna kaynin bzaf drari 3lach wach hadi hada
+    daba bghit m3a rah khoya""".split())
+# A word with a digit used as a letter: at least two letters, digits 2/3/5/7/9
+# only ("sla7", "3ando", "l7fla"); "co2", "mp3", "a2" (a motorway) are not.
+_ARABIZI_DIGIT_WORD = re.compile(r"^(?=(?:.*[a-z]){2})(?=.*[23579])[a-z23579]+$")
+_NOT_ARABIZI = frozenset("co2 mp3 h2o ps5 x5 x3 mp5 a2 m2 m3 b2 c2 2de 3de 5de 2e 3e 5e".split())
+
+# Scripts the triage cannot read -> ISO 639-1 code reported (und: undetermined).
+_SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("zh", re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")),
+    ("ja", re.compile(r"[\u3040-\u30ff]")),
+    ("ko", re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")),
+    ("ru", re.compile(r"[\u0400-\u04ff]")),
+    ("el", re.compile(r"[\u0370-\u03ff]")),
+    ("he", re.compile(r"[\u0590-\u05ff]")),
+    ("th", re.compile(r"[\u0e00-\u0e7f]")),
+    ("hi", re.compile(r"[\u0900-\u097f]")),
+    ("ti", re.compile(r"[\u1200-\u137f]")),  # Ethiopic: Tigrinya / Amharic
+    ("und", re.compile(r"[\u0530-\u058f\u10a0-\u10ff\u0980-\u0dff\u1000-\u109f]")),
+)
+_UKRAINIAN = re.compile(r"[іїєґ]")
+_PERSIAN = re.compile(r"[پچژگکی]")
+# Vietnamese letters (never folded by normalize: see KEEP_DIACRITICS).
+_VIETNAMESE = re.compile("[\u01a1\u01b0\u0111\u1ea0-\u1ef9]")
+
 _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f]")
+_LATIN_END = "\u024f"  # the last letter of Latin Extended-B
+_NON_LATIN = re.compile("[\u0370-\u058f\u0590-\u06ff\u0750-\u077f\u0900-\u0dff\u0e00-\u0e7f"
+                        "\u1000-\u137f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _LETTER = re.compile(r"[^\W\d_]")
 # word -> languages it is a function word of (one dict lookup per word).
 _WORD_LANGS: dict[str, tuple[str, ...]] = {}
 for _lang, _vocab in _FUNCTION_WORDS.items():
     for _word in _vocab:
         _WORD_LANGS[_word] = (*_WORD_LANGS.get(_word, ()), _lang)
+# Function words of unsupported languages join the same table (words shared
+# with a supported language are left out: they prove nothing).
+_SHARED = set(_WORD_LANGS)
+for _lang, _vocab in _UNSUPPORTED_WORDS.items():
+    for _word in _vocab - _SHARED:
+        _WORD_LANGS[_word] = (*_WORD_LANGS.get(_word, ()), _lang)
+_NO_UNSUPPORTED = dict.fromkeys(_UNSUPPORTED_WORDS, 0.0)
+
+
+def supported(language: str) -> bool:
+    """Whether the triage reads reports in this language."""
+    return language in LANGUAGES
 
 
 def detect_language(text: str, normalized_words: list[str] | None = None) -> str:
     """Return the ISO 639-1 code of the report's language (default "nl").
 
-    `normalized_words` (the words of `normalize(text)`) saves a second
-    normalisation when the caller already has them.
+    One of `LANGUAGES` for a language the triage reads; another code ("vi",
+    "zh", "ru", "de", "fa", "und", ...) for one it does not. Arabic written in
+    Latin letters is "ar" (see `is_arabizi`). `normalized_words` (the words of
+    `normalize(text)`) saves a second normalisation when the caller has them.
     """
     if not text or not text.strip():
         return "nl"
     lowered = text.lower()
     scores = dict.fromkeys(LANGUAGES, 0.0)
-    if not lowered.isascii():
-        if _ARABIC.search(lowered):
-            letters = len(_LETTER.findall(lowered))
-            if letters and len(_ARABIC.findall(lowered)) / letters > 0.3:
-                return "ar"
+    top_char = "\x00" if lowered.isascii() else max(lowered)
+    if top_char > _LATIN_END:  # something beyond the Latin letters: maybe another script
+        other = _other_script(lowered)
+        if other is not None:
+            return other
+    if top_char >= "\u00c0":
         for lang, alphabet in _SPECIFIC_LETTERS.items():
             hits = sum(lowered.count(ch) for ch in alphabet)
             scores[lang] += min(hits, 6) * 1.5
@@ -101,13 +177,62 @@ def detect_language(text: str, normalized_words: list[str] | None = None) -> str
 
     if normalized_words is None:
         normalized_words = words(normalize(text))
-    for word in normalized_words:
-        for lang in _WORD_LANGS.get(word, ()):
-            scores[lang] += 1.0
+    scores.update(_NO_UNSUPPORTED)
+    get = _WORD_LANGS.get
+    for found in map(get, normalized_words):
+        if found is not None:
+            for lang in found:
+                scores[lang] += 1.0
+    if top_char >= "\u0111" and _VIETNAMESE.search(lowered) is not None:
+        scores["vi"] += 2.0 * min(len(_VIETNAMESE.findall(lowered)), 10)
 
     best = max(LANGUAGES, key=lambda lang: (scores[lang], lang == "nl"))
+    top = scores[best]
+    # An unsupported language must win clearly over every supported one.
+    foreign = max(_UNSUPPORTED_WORDS, key=lambda lang: scores[lang])
+    if scores[foreign] >= 3.0 and scores[foreign] > 1.5 * max(top, 1.0):
+        return foreign
+    if top < 3.0 and is_arabizi(normalized_words):
+        return "ar"
     # Another language must clearly beat Dutch: one English word in a Dutch
-    # sentence ("echt een no-go") must not send the report to manual review.
+    # sentence ("echt een no-go") must not change the language.
     if best != "nl" and scores[best] >= 2.0 and scores[best] > 1.3 * scores["nl"]:
         return best
     return "nl"
+
+
+def is_arabizi(normalized_words: list[str]) -> bool:
+    """Arabic in Latin letters: at least two Arabizi words, one with a digit
+    used as a letter ("sla7", "3ando")."""
+    if _ANY_DIGIT_LETTER.search(" ".join(normalized_words)) is None:
+        return False
+    digit_words = len({w for w in normalized_words if _ARABIZI_DIGIT_WORD.match(w)
+                       and w not in _NOT_ARABIZI and not _ORDINAL.match(w)})
+    if not digit_words:
+        return False
+    known = sum(1 for w in normalized_words if w in _ARABIZI_WORDS)
+    return digit_words + known >= 3 and (known >= 1 or digit_words >= 3)
+
+
+_ANY_DIGIT_LETTER = re.compile(r"[a-z][23579]|[23579][a-z]")
+_ORDINAL = re.compile(r"^\d+(e|ste|de|th|st|nd|rd|x|h|m|km|min|uur|jarige?|jarigen)$")
+
+
+def _other_script(lowered: str) -> str | None:
+    """The code of a script the triage cannot read, when most letters are in it."""
+    if _NON_LATIN.search(lowered) is None:  # typographic quotes, euro sign, emoji ...
+        return None
+    letters = len(_LETTER.findall(lowered))
+    if not letters:
+        return None
+    arabic = len(_ARABIC.findall(lowered))
+    if arabic / letters > 0.3:
+        persian = len(_PERSIAN.findall(lowered))
+        return "fa" if persian >= 3 and persian / arabic > 0.04 else "ar"
+    for code, pattern in _SCRIPTS:
+        found = pattern.findall(lowered)
+        if found and len(found) / letters > 0.3:
+            if code == "ru" and _UKRAINIAN.search(lowered):
+                return "uk"
+            return code
+    return None

@@ -14,6 +14,7 @@ extend it without touching code. Format (one section per theme or rule):
     [riec meerdere adressen / netwerk]   RIEC escalation cues
     [route belastingdienst]        cue used by routing.json to split a theme
     [cue mensen_dichtbij]          named cue used by rules.py
+    [signal dreiging]              acute signal family, combined by acute.py
     [negation] [negation_post] [scope_break] [not_negation]   negation handling
 
 Each weighted line is one *concept* ("short visits at the door", "passport
@@ -56,7 +57,7 @@ _SECTION = re.compile(r"^\[(\w+)(?:\s+(.+?))?\]$")
 _WEIGHT_LINE = re.compile(r"^(\d+(?:\.\d+)?)\s*:\s*(.*)$")
 
 # Section kinds and whether they carry a key.
-_KEYED_KINDS = {"theme", "acuut", "gevaar", "hoog", "laag", "riec", "route", "cue"}
+_KEYED_KINDS = {"theme", "acuut", "gevaar", "hoog", "laag", "riec", "route", "cue", "signal"}
 _WORD_LIST_KINDS = {"negation", "negation_post", "scope_break", "not_negation"}
 
 

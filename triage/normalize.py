@@ -51,17 +51,30 @@ _TRIPLE = re.compile(r"(.)\1\1", re.DOTALL)
 # clause, which limits how far a negation such as "geen" reaches.
 
 
+# Letters that are never folded: Vietnamese horn and stroke letters and the
+# stacked-diacritic block (U+1EA0..U+1EF9: "rất", "ạ", "ở"). None of the
+# supported languages (nl, en, pl, tr, ro, ar) uses them, and folding them
+# invents words: "rất" (very) would become the Dutch/English "rat" and match an
+# extortion indicator. Left as they are, they can only match themselves.
+KEEP_DIACRITICS = frozenset(
+    "ơưđƠƯĐ" + "".join(chr(cp) for cp in range(0x1EA0, 0x1EFA)))
+# Arabic-Indic and Persian digits are ordinary digits ("١١٢" is 112).
+_DIGITS = {0x0660 + i: str(i) for i in range(10)} | {0x06F0 + i: str(i) for i in range(10)}
+
+
 def _build_fold_table() -> dict[int, str]:
     """One str.translate table that lower-cases nothing but removes diacritics
-    from Latin letters and vowel marks from Arabic: C speed instead of a
-    per-character NFKD loop in Python."""
-    table: dict[int, str] = {}
-    # Latin-1 Supplement, Latin Extended-A/B, Arabic letters (hamza forms),
-    # Latin Extended Additional.
-    ranges = [(0x00C0, 0x024F), (0x0620, 0x06FF), (0x1E00, 0x1EFF)]
+    from the Latin letters of the supported languages and vowel marks from
+    Arabic: C speed instead of a per-character NFKD loop in Python."""
+    table: dict[int, str] = dict(_DIGITS)
+    # Latin-1 Supplement, Latin Extended-A/B, Arabic letters (hamza forms).
+    # Latin Extended Additional (U+1E00..) is Vietnamese and Welsh: not folded.
+    ranges = [(0x00C0, 0x024F), (0x0620, 0x06FF)]
     for lo, hi in ranges:
         for cp in range(lo, hi + 1):
             ch = chr(cp)
+            if ch in KEEP_DIACRITICS:
+                continue
             stripped = "".join(c for c in unicodedata.normalize("NFKD", ch)
                                if not unicodedata.combining(c))
             if stripped != ch:
@@ -76,12 +89,36 @@ def _build_fold_table() -> dict[int, str]:
 
 
 _FOLD = _build_fold_table()
+_COMBINING = re.compile("[\u0300-\u036f]")
 _LATIN_ARABIC_MAX = 0x06FF
 
 
 def _strip_marks(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    """Full decomposition for characters the table does not cover, except the
+    letters that must keep their marks (KEEP_DIACRITICS) and the marks that
+    follow them (a decomposed "rất" stays "rất")."""
+    out: list[str] = []
+    keep_marks = False
+    for ch in text:
+        if ch in KEEP_DIACRITICS:
+            out.append(ch)
+            keep_marks = True
+            continue
+        if unicodedata.combining(ch):
+            if keep_marks:
+                out.append(ch)
+            continue
+        keep_marks = False
+        decomposed = unicodedata.normalize("NFKD", ch)
+        if decomposed == ch:
+            out.append(ch)
+            continue
+        base = "".join(c for c in decomposed if not unicodedata.combining(c))
+        if any(c in KEEP_DIACRITICS for c in unicodedata.normalize("NFC", ch)):
+            out.append(ch)
+        else:
+            out.append(base)
+    return "".join(out)
 
 
 def normalize(text: str) -> str:
@@ -90,6 +127,10 @@ def normalize(text: str) -> str:
     if "`" in text:  # the one ASCII character the fold table changes
         text = text.replace("`", "'")
     if not text.isascii():  # every other key of the fold table is non-ASCII
+        if _COMBINING.search(text) is not None:
+            # Decomposed input ("a" + U+0302 + U+0301) is composed first, so a
+            # letter that keeps its marks is recognised whatever the keyboard sent.
+            text = unicodedata.normalize("NFC", text)
         text = text.translate(_FOLD)
         # Characters the table does not cover (rare scripts, ligatures such
         # as "ﬁ") still get the full Unicode decomposition.
@@ -111,8 +152,12 @@ class Tokens(NamedTuple):
     clauses: list[int]
 
 
-_CLAUSE_BREAK = re.compile(r"[.!?;:()\[\]\n,]+")
-_WORD = re.compile(r"[^\W_]+")
+_CLAUSE_BREAK = re.compile(r"[.!?;:()\[\]\n,،؛؟]+")
+# A word is a run of letters and digits of ONE script: Arabic letters never
+# join Latin ones ("wapenسلاح" is two words), so an entry in one script can
+# never match inside a word of the other.
+_ARABIC_LETTERS = "\u0620-\u064a\u066e-\u06d3\u06d5\u06ee-\u06ff\u0750-\u077f"
+_WORD = re.compile(rf"[{_ARABIC_LETTERS}]+|[^\W_{_ARABIC_LETTERS}]+")
 
 
 def tokenize(normalized: str) -> Tokens:
@@ -130,3 +175,27 @@ def tokenize(normalized: str) -> Tokens:
 def words(normalized: str) -> list[str]:
     """Only the words (used where clause boundaries do not matter)."""
     return _WORD.findall(normalized)
+
+
+# Turkish privative suffix -siz/-sız/-suz/-süz ("without"), folded to siz/suz,
+# optionally followed by a copula or plural ("silahsızdı": he was unarmed).
+_TR_PRIVATIVE = re.compile(r"^([a-z]{3,}?)(siz|suz)(dir|dur|di|du|lar|ler|diler|dular)?$")
+
+
+def split_turkish_privative(tokens: Tokens) -> Tokens:
+    """"silahsız" (unarmed) -> "silah yok": the stem must not count as an
+    indicator on its own, and "yok" is a post-negation in the lexicon, so it
+    cancels the stem exactly as "silah yok" would."""
+    if not any(("siz" in w or "suz" in w) for w in tokens.words):
+        return tokens
+    out_words: list[str] = []
+    out_clauses: list[int] = []
+    for word, clause in zip(tokens.words, tokens.clauses, strict=True):
+        m = _TR_PRIVATIVE.match(word)
+        if m is None:
+            out_words.append(word)
+            out_clauses.append(clause)
+        else:
+            out_words.extend((m.group(1), "yok"))
+            out_clauses.extend((clause, clause))
+    return Tokens(out_words, out_clauses)

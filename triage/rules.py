@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 from . import explain
+from .acute import PARTIAL, TIMED, acute_reasons, combined_score
 from .evidence import THEME_SCORE_UNIT, Evidence
 from .routing import RoutingTable
 from .taxonomy import THEMES, URGENCIES
@@ -63,6 +64,7 @@ def secondary_themes(primary: str, probs: Mapping[str, float], evidence: Evidenc
 # Urgency: acute is decided first and tuned for recall
 # --------------------------------------------------------------------------
 ATTACK_DANGER = "aanslag of wraak"
+PAST_ONLY_THRESHOLD = 0.85
 
 
 def decide_urgency(probs: Mapping[str, float], evidence: Evidence, theme: str,
@@ -70,11 +72,14 @@ def decide_urgency(probs: Mapping[str, float], evidence: Evidence, theme: str,
     """Acute first: a trigger that is acute on its own, or a danger that is
     happening now (or threatens people right there, or is an attack announced
     for tonight); then the model, which also catches what the words miss."""
-    reasons: list[str] = []
+    signals = evidence.signal_families
+    reasons = acute_reasons(signals, evidence.cues)
     for reason, found in evidence.acute.items():
         reasons.append(explain.acute_trigger(reason, found[0]))
     reasons.extend(_danger_now(evidence))
-    p_acute = probs.get("acuut", 0.0)
+    # The acute score: the model's probability raised by single signals that
+    # are acute only in combination ("he has a gun"), tuned for recall.
+    p_acute = combined_score(probs.get("acuut", 0.0), signals)
     threshold = th.acute_model
     # A danger with only a weak "nu" ("het ligt nu in mijn schuur") is left to
     # the model, with a lower bar than a report without any danger word; a
@@ -83,8 +88,17 @@ def decide_urgency(probs: Mapping[str, float], evidence: Evidence, theme: str,
         threshold = th.acute_model / 2
     if "oud_of_gewoonte" in evidence.cues and "nu" not in evidence.cues:
         threshold = min(0.9, threshold * 2)
+    elif evidence.past_signals and not any(f in signals for f in TIMED):
+        # Every danger word is set in the past ("vorig jaar werd er geschoten"):
+        # the model alone must be very sure.
+        threshold = max(threshold, PAST_ONLY_THRESHOLD)
     if not reasons and p_acute >= threshold:
-        reasons.append(explain.acute_model(p_acute))
+        strongest = max(signals, key=lambda f: PARTIAL.get(f, 0.0), default=None)
+        if strongest is not None and PARTIAL.get(strongest, 0.0) > 0:
+            reasons.append(explain.acute_model_signal(p_acute, strongest,
+                                                      signals[strongest][0]))
+        else:
+            reasons.append(explain.acute_model(p_acute))
     if reasons:
         return "acuut", reasons
 
@@ -195,9 +209,10 @@ def escalation_reasons(theme: str, secondary: list[str], evidence: Evidence,
 # --------------------------------------------------------------------------
 def decide_review(language: str, primary: str, probs: Mapping[str, float],
                   evidence: Evidence, th: Thresholds) -> list[str]:
+    """Why a person must look before this suggestion is used. A supported
+    language other than Dutch is no reason by itself (language parity); an
+    unsupported language is handled before this (engine: `_unreadable`)."""
     reasons: list[str] = []
-    if language != "nl":
-        reasons.append(explain.review_language(language))
     confidence = probs.get(primary, 0.0)
     if confidence < th.review_confidence:
         reasons.append(explain.review_confidence(confidence))

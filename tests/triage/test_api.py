@@ -55,13 +55,13 @@ def test_acute_report_goes_to_the_police_with_a_reason():
     assert any(line.startswith("acuut: ") for line in result.explanation)
 
 
-def test_non_dutch_report_is_classified_and_flagged_for_review():
+def test_supported_non_dutch_report_is_classified_like_dutch():
     result = classify({"text": "Pracujemy po czternaście godzin dziennie, szef zabrał nam "
                                "paszporty i od dwóch miesięcy nie dostajemy wypłaty."})
     assert result.language == "pl"
     assert result.theme == "arbeidsuitbuiting"
-    assert result.review is True
-    assert "taal: pl -> handmatige controle" in result.explanation
+    assert result.review is False  # language parity: confident and supported -> no review
+    assert "taal: pl" in result.explanation
 
 
 @pytest.mark.parametrize("text, theme", [

@@ -71,7 +71,8 @@ def test_evaluate_accepts_several_files(mini_corpus, tmp_path):
     proc = run("evaluate", str(mini_corpus), str(half))
     assert proc.returncode == 0, proc.stderr
     for label in ("primary theme accuracy", "macro-F1", "route accuracy", "acuut recall",
-                  "acuut precision", "geen_ondermijning recall", "confusion matrix"):
+                  "acuut precision", "geen_ondermijning recall", "confusion matrix",
+                  "95% Wilson", "worst language:", "out-of-scope"):
         assert label in proc.stdout
     assert "examples: 105" in proc.stdout
 

@@ -67,3 +67,34 @@ def test_macro_f1_and_report_text():
 def test_bad_gold_lines_are_refused(obj, message):
     with pytest.raises(CorpusError, match=message):
         parse_example(obj, "file:1")
+
+
+def test_wilson_interval():
+    from triage.evaluation import wilson
+
+    low, high = wilson(55, 80)  # the old model's acuut recall on the blind set
+    assert low == pytest.approx(0.580, abs=0.002) and high == pytest.approx(0.779, abs=0.002)
+    low, high = wilson(30, 30)
+    assert high == 1.0 and low == pytest.approx(0.886, abs=0.002)
+    assert wilson(0, 0) is None
+
+
+def test_per_language_figures_and_worst_language():
+    def ex(theme, lang, urgency="normaal", route="politie"):
+        return parse_example({"text": "x", "lang": lang, "gold": {
+            "theme": theme, "urgency": urgency, "route": route}}, "t")
+
+    examples = [ex("hennep", "nl"), ex("hennep", "nl", "acuut"), ex("hennep", "pl"),
+                ex("geen_ondermijning", "pl", route="doorverwijzen")]
+    results = [result("hennep"), result("hennep", "acuut"), result("gokken"),
+               result("geen_ondermijning", route="doorverwijzen")]
+    report = evaluate(examples, results)
+    assert report.language_detail["nl"]["theme_accuracy"] == 1.0
+    assert report.language_detail["nl"]["acute_recall"] == 1.0
+    assert report.language_detail["pl"]["theme_accuracy"] == 0.5
+    assert report.language_detail["pl"]["out_of_scope_recall"] == 1.0
+    assert report.worst_language == "pl"
+    assert report.acute_hits == 1 and report.acute_recall_ci is not None
+    text = format_report(report)
+    assert "worst language: pl" in text and "95% Wilson" in text
+    assert "out-of-scope" in text
