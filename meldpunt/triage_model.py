@@ -51,9 +51,13 @@ def init_app(app: Flask) -> None:
     app.extensions["triage_model"] = _Cache()
 
 
+# Built once: this query runs for every report the intake classifies.
+_ACTIVE_QUERY = select(ActiveTriageModel.model_id).where(ActiveTriageModel.id == _ACTIVE_ID)
+
+
 def active_model_id() -> int | None:
     """The id of the promoted model in use, or None for the packaged model."""
-    return db.session.scalar(select(ActiveTriageModel.model_id).where(ActiveTriageModel.id == _ACTIVE_ID))
+    return db.session.scalar(_ACTIVE_QUERY)
 
 
 def engine_from_bytes(artifact: bytes) -> TriageEngine:
