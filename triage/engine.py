@@ -27,6 +27,7 @@ from .rules import (
     decide_route,
     decide_urgency,
     secondary_themes,
+    urgency_floor,
 )
 from .taxonomy import PLACE_TYPES, REPORTER_TYPES
 
@@ -51,6 +52,7 @@ class Prepared:
     danger_now: bool | None = None  # the reporter's answer to "Is er nu iemand in gevaar?"
     readable: bool = True  # False: a language the triage does not read
     arabizi: bool = False  # Arabic in Latin letters: read only partly, so always reviewed
+    ongoing: str | None = None  # the form's "nog gaande?" answer: "ja", "nee" or "onbekend"
 
 
 def file_digest(path: Path) -> str:
@@ -101,10 +103,12 @@ def prepare(report: Mapping[str, Any], lexicon: Lexicon) -> Prepared:
         danger_now=danger_now,
         readable=readable,
         arabizi=arabizi,
+        ongoing=ongoing if (ongoing := report.get("ongoing")) in ONGOING_ANSWERS else None,
     )
 
 
 _NOTHING = Evidence.empty()
+ONGOING_ANSWERS = ("ja", "nee", "onbekend")
 UNREADABLE_CONFIDENCE = 0.2  # the highest confidence a report we cannot read gets
 
 
@@ -171,6 +175,7 @@ class TriageEngine:
         theme = max(self.theme_classes, key=lambda t: theme_p[t])
         secondary = secondary_themes(theme, theme_p, ev, th)
         urgency, urgency_lines = decide_urgency(urgency_p, ev, theme, th)
+        urgency, urgency_lines = urgency_floor(urgency, urgency_lines, theme, ev, prepared.ongoing)
         urgency, urgency_lines = apply_danger_answer(prepared.danger_now, urgency, urgency_lines)
         route, route_lines = decide_route(theme, secondary, urgency, ev, routing, p_escalate, th)
         review_lines = decide_review(prepared.language, theme, theme_p, ev, th)

@@ -69,6 +69,15 @@ def urgency_cue(urgency: str, reason: str, match: Match) -> str:
     return f"{urgency}: {reason} ({quote(match)})"
 
 
+def urgency_ongoing(theme: str) -> str:
+    return f"hoog: nog gaande volgens de melder ('nog gaande: ja') bij {theme}"
+
+
+def urgency_dumped_lab(dumped: Match, found: Match) -> str:
+    return (f"hoog: vermoedelijk drugslab met gedumpt afval ({quote(dumped)} + {quote(found)}) "
+            "is minstens hoog")
+
+
 def urgency_model(urgency: str, probability: float) -> str:
     return f"{urgency}: tekstmodel ({probability:.2f})"
 
