@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import explain
-from .acute import past_filter
+from .acute import harmless_setting, past_filter
 from .evidence import Evidence
 from .features import Rows, meta_tokens
 from .language import detect_language, is_arabizi, supported
@@ -173,12 +173,22 @@ class TriageEngine:
         th = self.thresholds
         ev = prepared.evidence
         theme = max(self.theme_classes, key=lambda t: theme_p[t])
+        harmless = harmless_setting(ev.signal_families)
+        harmless_lines: list[str] = []
+        if harmless is not None and theme == "wapens_explosieven":
+            # Weapon words in a legal setting the reporter calls harmless (a
+            # film set, a licensed shop, slang): not undermining - but reviewed,
+            # so the reporter is never told so on a guess.
+            theme = "geen_ondermijning"
+            harmless_lines = [explain.harmless(*harmless)]
         secondary = secondary_themes(theme, theme_p, ev, th)
         urgency, urgency_lines = decide_urgency(urgency_p, ev, theme, th)
         urgency, urgency_lines = urgency_floor(urgency, urgency_lines, theme, ev, prepared.ongoing)
         urgency, urgency_lines = apply_danger_answer(prepared.danger_now, urgency, urgency_lines)
         route, route_lines = decide_route(theme, secondary, urgency, ev, routing, p_escalate, th)
         review_lines = decide_review(prepared.language, theme, theme_p, ev, th)
+        if harmless_lines and not review_lines:
+            review_lines.append(explain.review_harmless())
         if prepared.arabizi:
             review_lines.insert(0, explain.review_arabizi())
 
@@ -188,6 +198,7 @@ class TriageEngine:
         for other in secondary:
             for match in ev.theme_hits.get(other, [])[:MAX_INDICATORS_SECONDARY]:
                 lines.append(explain.indicator(match, other))
+        lines.extend(harmless_lines)
         lines.append(explain.model_theme(theme, theme_p[theme], bool(ev.theme_hits.get(theme))))
         for match in ev.negated[:MAX_NEGATIONS_SHOWN]:
             lines.append(explain.negation(match))

@@ -23,6 +23,15 @@ def indicator(match: Match, theme: str) -> str:
     return f"{quote(match)} -> {theme}"
 
 
+def harmless(setting: Match, reassurance: Match) -> str:
+    return (f"geen_ondermijning: wapenwoorden in een onschuldige context ({quote(setting)}) en "
+            f"melder zegt dat er geen gevaar is ({quote(reassurance)})")
+
+
+def review_harmless() -> str:
+    return "onschuldige context gaat voor het tekstmodel -> handmatige controle"
+
+
 def negation(match: Match) -> str:
     target = match.surface
     return f"'{match.negator}' voor '{target}' genegeerd (ontkenning)"
