@@ -79,7 +79,14 @@ def _table(routing: RoutingTable | None, routing_file: PathLike | None) -> Routi
 
 def classify(report: Mapping[str, Any], routing: RoutingTable | None = None, *,
              routing_file: PathLike | None = None) -> TriageResult:
-    """Classify one report: {"text": ..., "reporter_type", "place_type", "has_attachments", "danger_now"}.
+    """Classify one report: {"text": ..., "reporter_type", "place_type", "has_attachments",
+    "danger_now", "ongoing"}.
+
+    `danger_now` (optional: True / False / absent) is the reporter's answer to
+    "Is er nu iemand in gevaar?": True makes the report acuut, False never
+    lowers. `ongoing` (optional: "ja" / "nee" / "onbekend") is the form's "nog
+    gaande?" answer; "ja" makes ongoing exploitation, production or extortion
+    at least hoog. Only `text` is required.
 
     `routing` is a table from `build_routing`/`load_routing` (None: the packaged
     default). Raises ReportError when there is no text, RoutingError for a bad

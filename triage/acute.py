@@ -183,6 +183,17 @@ def acute_reasons(signals: Mapping[str, list[Match]],
     return lines
 
 
+def harmless_setting(signals: Mapping[str, list[Match]]) -> tuple[Match, Match] | None:
+    """A legal or harmless setting that the reporter also calls harmless ("a
+    licensed gun shop ... nobody is in danger", "bomba gibi ... gerçek bir şey
+    yok"), with no current threat or injury: (the setting, the reassurance)."""
+    if "legaal" in signals and "geruststelling" in signals and not (
+            "dreiging" in signals or "letsel" in signals or "vastgehouden" in signals
+            or "weggenomen" in signals):
+        return signals["legaal"][0], signals["geruststelling"][0]
+    return None
+
+
 def partial_score(signals: Mapping[str, list[Match]]) -> float:
     """What single signals, acute only in combination, add to the model."""
     return max((PARTIAL.get(family, 0.0) for family in signals), default=0.0)

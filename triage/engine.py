@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import explain
-from .acute import past_filter
+from .acute import harmless_setting, past_filter
 from .evidence import Evidence
 from .features import Rows, meta_tokens
 from .language import detect_language, is_arabizi, supported
@@ -27,6 +27,7 @@ from .rules import (
     decide_route,
     decide_urgency,
     secondary_themes,
+    urgency_floor,
 )
 from .taxonomy import PLACE_TYPES, REPORTER_TYPES
 
@@ -51,6 +52,7 @@ class Prepared:
     danger_now: bool | None = None  # the reporter's answer to "Is er nu iemand in gevaar?"
     readable: bool = True  # False: a language the triage does not read
     arabizi: bool = False  # Arabic in Latin letters: read only partly, so always reviewed
+    ongoing: str | None = None  # the form's "nog gaande?" answer: "ja", "nee" or "onbekend"
 
 
 def file_digest(path: Path) -> str:
@@ -101,10 +103,12 @@ def prepare(report: Mapping[str, Any], lexicon: Lexicon) -> Prepared:
         danger_now=danger_now,
         readable=readable,
         arabizi=arabizi,
+        ongoing=ongoing if (ongoing := report.get("ongoing")) in ONGOING_ANSWERS else None,
     )
 
 
 _NOTHING = Evidence.empty()
+ONGOING_ANSWERS = ("ja", "nee", "onbekend")
 UNREADABLE_CONFIDENCE = 0.2  # the highest confidence a report we cannot read gets
 
 
@@ -169,11 +173,22 @@ class TriageEngine:
         th = self.thresholds
         ev = prepared.evidence
         theme = max(self.theme_classes, key=lambda t: theme_p[t])
+        harmless = harmless_setting(ev.signal_families)
+        harmless_lines: list[str] = []
+        if harmless is not None and theme == "wapens_explosieven":
+            # Weapon words in a legal setting the reporter calls harmless (a
+            # film set, a licensed shop, slang): not undermining - but reviewed,
+            # so the reporter is never told so on a guess.
+            theme = "geen_ondermijning"
+            harmless_lines = [explain.harmless(*harmless)]
         secondary = secondary_themes(theme, theme_p, ev, th)
         urgency, urgency_lines = decide_urgency(urgency_p, ev, theme, th)
+        urgency, urgency_lines = urgency_floor(urgency, urgency_lines, theme, ev, prepared.ongoing)
         urgency, urgency_lines = apply_danger_answer(prepared.danger_now, urgency, urgency_lines)
         route, route_lines = decide_route(theme, secondary, urgency, ev, routing, p_escalate, th)
         review_lines = decide_review(prepared.language, theme, theme_p, ev, th)
+        if harmless_lines and not review_lines:
+            review_lines.append(explain.review_harmless())
         if prepared.arabizi:
             review_lines.insert(0, explain.review_arabizi())
 
@@ -183,6 +198,7 @@ class TriageEngine:
         for other in secondary:
             for match in ev.theme_hits.get(other, [])[:MAX_INDICATORS_SECONDARY]:
                 lines.append(explain.indicator(match, other))
+        lines.extend(harmless_lines)
         lines.append(explain.model_theme(theme, theme_p[theme], bool(ev.theme_hits.get(theme))))
         for match in ev.negated[:MAX_NEGATIONS_SHOWN]:
             lines.append(explain.negation(match))

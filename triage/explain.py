@@ -23,6 +23,15 @@ def indicator(match: Match, theme: str) -> str:
     return f"{quote(match)} -> {theme}"
 
 
+def harmless(setting: Match, reassurance: Match) -> str:
+    return (f"geen_ondermijning: wapenwoorden in een onschuldige context ({quote(setting)}) en "
+            f"melder zegt dat er geen gevaar is ({quote(reassurance)})")
+
+
+def review_harmless() -> str:
+    return "onschuldige context gaat voor het tekstmodel -> handmatige controle"
+
+
 def negation(match: Match) -> str:
     target = match.surface
     return f"'{match.negator}' voor '{target}' genegeerd (ontkenning)"
@@ -67,6 +76,15 @@ def acute_model(probability: float) -> str:
 
 def urgency_cue(urgency: str, reason: str, match: Match) -> str:
     return f"{urgency}: {reason} ({quote(match)})"
+
+
+def urgency_ongoing(theme: str) -> str:
+    return f"hoog: nog gaande volgens de melder ('nog gaande: ja') bij {theme}"
+
+
+def urgency_dumped_lab(dumped: Match, found: Match) -> str:
+    return (f"hoog: vermoedelijk drugslab met gedumpt afval ({quote(dumped)} + {quote(found)}) "
+            "is minstens hoog")
 
 
 def urgency_model(urgency: str, probability: float) -> str:

@@ -113,6 +113,30 @@ def decide_urgency(probs: Mapping[str, float], evidence: Evidence, theme: str,
     return urgency, reasons
 
 
+# Themes whose ongoing activity is `hoog` by the taxonomy: exploitation of
+# people, active production, extortion going on.
+ONGOING_HIGH = frozenset({"hennep", "drugslab", "mensenhandel", "arbeidsuitbuiting",
+                          "criminele_uitbuiting", "afpersing"})
+
+
+def urgency_floor(urgency: str, reasons: list[str], theme: str, evidence: Evidence,
+                  ongoing: str | None) -> tuple[str, list[str]]:
+    """Minimum urgencies the taxonomy sets, each explained by the rule that
+    raised it: the reporter's "nog gaande: ja" for ongoing exploitation,
+    production or extortion, and drug waste dumped (barrels, jerrycans) for a
+    suspected drug lab. Never lowers anything."""
+    if urgency not in ("normaal", "laag"):
+        return urgency, reasons
+    if ongoing == "ja" and theme in ONGOING_HIGH:
+        return "hoog", [explain.urgency_ongoing(theme)]
+    signals = evidence.signal_families
+    if theme == "drugslab" and "dumping" in signals and (
+            "lab" in signals or evidence.theme_hits.get("drugslab")):
+        found = signals.get("lab") or evidence.theme_hits["drugslab"]
+        return "hoog", [explain.urgency_dumped_lab(signals["dumping"][0], found[0])]
+    return urgency, reasons
+
+
 def apply_danger_answer(answer: bool | None, urgency: str,
                         reasons: list[str]) -> tuple[str, list[str]]:
     """The reporter's own answer to "Is er nu iemand in gevaar?" (taxonomy.md,

@@ -157,3 +157,15 @@ def test_no_past_marker_means_no_work():
     text = "Hij heeft een pistool."
     tokens = tokenize(normalize(text))
     assert past_filter(engine.lexicon.scan(tokens), tokens, normalize(text)) is None
+
+
+@pytest.mark.parametrize("text", [
+    "Bij ons in de straat is een filmploeg met nepwapens voor een serie, alles is aangevraagd "
+    "en niemand is in gevaar.",
+    "Ruhsatlı bir silah dükkanım var, biri şikayet etmiş ama kimse tehlikede değil.",
+])
+def test_harmless_setting_is_not_acute_and_never_a_confident_out_of_scope(text):
+    result = triage.classify({"text": text})
+    assert result.urgency != "acuut"
+    if result.theme == "geen_ondermijning":
+        assert result.review is True  # a guess never tells the reporter it does not matter
