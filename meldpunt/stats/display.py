@@ -5,17 +5,13 @@ from __future__ import annotations
 from flask_babel import format_decimal, format_percent, ngettext
 from flask_babel import gettext as _
 
-from meldpunt.stats.suppression import HIDDEN, HOURS, PERCENT, SMALL, WITHHELD, Cell
+from meldpunt.stats.cells import HOURS, PERCENT, Cell
 
 
 def cell_text(cell: Cell) -> str:
-    """A cell for people, formatted for the current locale."""
-    if cell.state == SMALL:
-        return "<5"
-    if cell.state in (HIDDEN, WITHHELD):
-        return "x"
+    """A cell for people, formatted for the current locale; "–" when there is nothing to show."""
     value = cell.value
-    if not cell.shown or value is None:  # shown implies a value; the None test only narrows the type
+    if not cell.shown or value is None:
         return "–"
     if cell.kind == PERCENT:
         return format_percent(value / 100, "#,##0.0%")

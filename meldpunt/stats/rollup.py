@@ -25,11 +25,10 @@ today and yesterday. A day whose rows come out the same is left alone.
 ``rebuild_all()`` recomputes everything. Both are plain functions of the
 application context, for the CLI, the scheduler and tests.
 
-After the aggregates, the rollup stores the *published* figures (suppressed,
-protected; ``meldpunt.stats.store.publish``) of every year whose aggregates
-changed, or whose running periods moved on since they were computed, so a
-statistics page only reads them. The state's token, the key under which pages
-cache figures, changes only when the aggregates or the stored figures did: a
+After the aggregates, the rollup publishes every quarter and year that is over
+and not yet published (``meldpunt.stats.publication.publish_due``): computed,
+protected and frozen once. The state's token, the key under which pages cache
+figures, changes only when the aggregates changed or something was published: a
 run that finds nothing new leaves every cache warm.
 """
 
@@ -55,7 +54,7 @@ from meldpunt.models import (
     TriageDecision,
     utcnow,
 )
-from meldpunt.stats import store
+from meldpunt.stats import publication
 from meldpunt.stats.aggregates import (
     CLOSING,
     FIRST_ACTION,
@@ -78,7 +77,7 @@ class RollupResult:
     full: bool  # True for a rebuild of everything
     rows: int  # aggregate rows written
     changed: int = 0  # days whose aggregates changed
-    published: int = 0  # year blocks of published figures computed and stored
+    published: int = 0  # periods (quarters, years) published and frozen
 
 
 # --- public entry points ----------------------------------------------------------
@@ -171,18 +170,16 @@ def _finish(
     changed: set[date],
     everything: bool = False,
 ) -> int:
-    """Record the run; store the published figures that no longer fit. Returns how many."""
-
+    """Record the run; publish the quarters and years that are over. Returns how many."""
     if watermark is not None:
         state.watermark = watermark
     state.finished_at = utcnow()
-    stale = store.stale_blocks(now, changed, everything)
-    renewed = bool(changed or everything or stale)
-    if renewed:
+    published = publication.publish_due(now)
+    if changed or everything or published:
+        # The key under which pages cache figures: new only when something changed.
         state.token = uuid.uuid4().hex
     db.session.flush()
-    # Also with nothing to recompute, the stored blocks must carry the new token.
-    return store.publish(stale, state.token, now) if renewed else 0
+    return published
 
 
 def _rebuild(state: StatRollupState, now: datetime) -> RollupResult:
