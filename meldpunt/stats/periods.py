@@ -80,7 +80,7 @@ class Period:
 
     def following(self) -> Period:
         if self.kind == YEAR_TO_DATE:
-            return Period.containing(self.kind, self.last_day.replace(year=self.start.year + 1))
+            return Period.containing(self.kind, self.last_day.replace(day=1, year=self.start.year + 1))
         return Period.containing(self.kind, self.end)
 
     def last_year(self) -> Period:
@@ -88,6 +88,8 @@ class Period:
         if self.kind == WEEK:
             iso_year, iso_week, _weekday = self.start.isocalendar()
             return Period.containing(WEEK, _iso_monday(iso_year - 1, iso_week))
+        if self.kind == YEAR_TO_DATE:
+            return Period.containing(self.kind, self.last_day.replace(day=1, year=self.start.year - 1))
         return Period.containing(self.kind, self.start.replace(year=self.start.year - 1))
 
     @property

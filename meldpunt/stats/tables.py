@@ -406,4 +406,5 @@ def follow_through_table(figures: Figures, period: Period) -> Table:
         rows=tuple(rows),
         notes=tuple(notes),
         dimension="maat",
+        period=period,
     )
