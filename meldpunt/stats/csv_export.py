@@ -72,12 +72,15 @@ def long_rows(tables: Iterable[Table]) -> Iterable[tuple[str, str, str, str, str
             for column, cell in zip(table.columns, row.cells, strict=True):
                 if cell.number is None:
                     continue
-                if table.period is not None:  # categories of one period
-                    period, category = table.period.start.isoformat(), row.key
-                elif table.name.startswith("trend-"):  # months by category
+                if table.name.startswith("trend-"):  # months by category
                     period, category = row.key, column.key
-                else:  # a series of periods
-                    period, category = row.key, ""
+                elif table.dimension == "periode":  # a series of periods, and their total
+                    total = row.total and table.period is not None
+                    period = table.period.start.isoformat() if total and table.period else row.key
+                    category = "totaal" if row.total else ""
+                else:  # categories of one period
+                    period = table.period.start.isoformat() if table.period else ""
+                    category = row.key
                 yield period, table.dimension or table.name, category, f"{table.name}:{column.key}", _number(cell)
 
 

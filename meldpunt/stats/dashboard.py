@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from datetime import date
+from functools import partial
 
 from meldpunt.stats.aggregates import local_today
 from meldpunt.stats.categories import ACTION, BREAKDOWNS, DIMENSION_INFO

@@ -319,6 +319,7 @@ def funnel_table(figures: Figures, period: Period) -> Table:
             "Kolomdiagram: per %(unit)s hoe vaak het formulier werd bekeken.", unit=unit.lower()
         ),
         dimension="periode",
+        period=period,
     )
 
 

@@ -144,7 +144,7 @@ def test_every_dashboard_table_exports_as_csv_with_numbers_in_number_columns(see
     lines = list(csv.reader(io.StringIO(long)))
     assert lines[0] == ["periode", "dimensie", "categorie", "maat", "waarde"]
     assert len(lines) > 50
-    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", line[0]) for line in lines[1:] if line[1] != "maat")
+    assert [line for line in lines[1:] if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", line[0])] == []
     assert any(line[1] == "theme_group" for line in lines)
 
 
