@@ -4,8 +4,9 @@ Texts come from the triage corpus (original, varied Dutch and some other
 languages), combined with invented places, dates and a plausible workflow
 state. ``seed_municipality`` (the default of ``flask seed-demo``) lays two
 years of a mid-sized municipality out in time, with seasons, a campaign and
-the daily counters; ``seed_reports`` alone spreads reports over the past year. Each distinct text is classified once, so a
-million reports can be created in minutes with bulk inserts.
+the daily counters; ``seed_reports`` alone spreads reports over the past
+year. Each distinct text is classified once, so a million reports can be
+created in minutes with bulk inserts.
 """
 
 from __future__ import annotations
