@@ -41,7 +41,7 @@ def to_csv(table: Table) -> str:
     writer = _writer(out)
     writer.writerow(
         [
-            _("sleutel"),
+            "sleutel",
             table.row_header,
             *(c.label + (_(" (uren)") if c.kind == HOURS else "") for c in table.columns),
         ]
@@ -56,7 +56,8 @@ def to_publication_csv(table: Table) -> str:
     out = io.StringIO()
     out.write(BOM)
     writer = _writer(out)
-    writer.writerow([_("periode_start"), _("sleutel"), table.row_header, _("aantal"), _("aandeel"), _("vlag")])
+    # Column names are fixed (not translated): a BI tool reads them by name.
+    writer.writerow(["periode_start", "sleutel", table.row_header, "aantal", "aandeel", "vlag"])
     start = table.period.start.isoformat() if table.period else ""
     if not table.rows:
         writer.writerow([start, "", table.title, "", "", table.status])

@@ -23,6 +23,8 @@ from meldpunt.stats.tables import (
     funnel_table,
     headline_table,
     monthly_table,
+    response_table,
+    response_trend_table,
     trend_table,
     weekly_table,
 )
@@ -41,6 +43,8 @@ class Dashboard:
     monthly: Table
     funnel: Table
     follow_through: Table
+    response: Table
+    response_trend: Table
     breakdowns: tuple[Table, ...]
     outcomes: Table
     action_share: Cell
@@ -54,6 +58,8 @@ class Dashboard:
             self.monthly,
             self.funnel,
             self.follow_through,
+            self.response,
+            self.response_trend,
             *self.breakdowns,
             self.outcomes,
             *self.trends,
@@ -88,6 +94,8 @@ def dashboard(period: Period, today: date | None = None) -> Dashboard:
         monthly=monthly_table(figures, period),
         funnel=funnel_table(figures, period),
         follow_through=follow_through_table(figures, period),
+        response=response_table(figures, period),
+        response_trend=response_trend_table(figures, period),
         breakdowns=tuple(breakdown_table(figures, d, period) for d in BREAKDOWNS),
         outcomes=outcomes,
         action_share=action_share_of(outcomes),
@@ -109,6 +117,8 @@ def _builders(figures: Figures, period: Period) -> dict[str, Callable[[], Table]
         "per-maand": lambda: monthly_table(figures, period),
         "trechter": lambda: funnel_table(figures, period),
         "doorlooptijd": lambda: follow_through_table(figures, period),
+        "reactietijd": lambda: response_table(figures, period),
+        "reactietijd-trend": lambda: response_trend_table(figures, period),
     }
     for dimension in (*BREAKDOWNS, "outcome"):
         slug = DIMENSION_INFO[dimension].slug

@@ -29,8 +29,9 @@ def _row_label(dimension: str, row: disclosure.PubRow) -> str:
         areas = [c for c in row.codes if c]
         label = areas[0] if len(areas) == 1 else (f"{areas[0]}–{areas[-1]}" if areas else "")
         if "" in row.codes:
-            none = _("geen postcode opgegeven")
-            return f"{label} {_('en')} {none}" if label else none[0].upper() + none[1:]
+            if label:
+                return _("%(areas)s en meldingen zonder postcode", areas=label)
+            return _("Zonder postcode")
         return label
     names = [category_label(dimension, c) for c in row.codes]
     if row.merged:

@@ -56,8 +56,13 @@ from meldpunt.models import (
 )
 from meldpunt.stats import publication
 from meldpunt.stats.aggregates import (
+    CLOSED_30,
+    CLOSED_30_ACUTE,
     CLOSING,
     FIRST_ACTION,
+    FIRST_ACTION_ACUTE,
+    IN_TARGET,
+    IN_TARGET_ACUTE,
     SAFETY_MARGIN,
     STATE_ID,
     closure_outcome,
@@ -66,6 +71,7 @@ from meldpunt.stats.aggregates import (
     local_day,
     local_today,
     report_values,
+    within_target,
 )
 
 _INSERT_CHUNK = 5000
@@ -274,6 +280,8 @@ def _recompute_run(first: date, last: date, deleted: bool = False) -> tuple[int,
             Report.heard_via,
             Report.reporter_last_seen_at,
             Report.first_action_at,
+            Report.closed_at,
+            Report.status,
         )
         .where(Report.created_at >= start, Report.created_at < end)
         .execution_options(yield_per=20000)
@@ -282,9 +290,20 @@ def _recompute_run(first: date, last: date, deleted: bool = False) -> tuple[int,
         day = local_day(row.created_at)
         for dimension, value in report_values(row):
             report_counts[(day, dimension, value)] += 1
+        acute = row.urgency == "acuut"
         if row.first_action_at is not None:
             seconds = (row.first_action_at - row.created_at).total_seconds()
             durations[(day, FIRST_ACTION, duration_bucket(seconds))] += 1
+            if acute:
+                durations[(day, FIRST_ACTION_ACUTE, duration_bucket(seconds))] += 1
+            if within_target(row.created_at, row.first_action_at):
+                durations[(day, IN_TARGET_ACUTE if acute else IN_TARGET, 1)] += 1
+        if (
+            row.closed_at is not None
+            and row.status in CLOSED_STATUSES
+            and row.closed_at - row.created_at <= timedelta(days=30)
+        ):
+            durations[(day, CLOSED_30_ACUTE if acute else CLOSED_30, 1)] += 1
 
     closed = (
         select(Report.created_at, Report.closed_at, Report.status, Report.outcome)

@@ -10,12 +10,21 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask_babel import format_date
 from flask_babel import gettext as _
 
 from meldpunt.counters import FOLLOWUP_LOGIN, FORM_VIEW
-from meldpunt.stats.aggregates import CLOSING, FIRST_ACTION
+from meldpunt.stats.aggregates import (
+    CLOSED_30,
+    CLOSED_30_ACUTE,
+    CLOSING,
+    FIRST_ACTION,
+    FIRST_ACTION_ACUTE,
+    IN_TARGET,
+    IN_TARGET_ACUTE,
+)
 from meldpunt.stats.categories import (
     DIMENSION_INFO,
     OUTCOME_GROUP_LABELS,
@@ -408,4 +417,123 @@ def follow_through_table(figures: Figures, period: Period) -> Table:
         notes=tuple(notes),
         dimension="maat",
         period=period,
+    )
+
+
+def _response_counts(figures: Figures, period: Period) -> dict[str, dict[str, int]]:
+    """Per group (all, acute, not acute): submitted, acted on within target, waiting, closed in 30 days."""
+    submitted = int(figures.report_total(period).value or 0)
+    acute = figures.categories("urgency", period).get("acuut", 0)
+    acted = sum(figures.durations(FIRST_ACTION, period).values())
+    acted_acute = sum(figures.durations(FIRST_ACTION_ACUTE, period).values())
+
+    def count(measure: str) -> int:
+        return sum(figures.durations(measure, period).values())
+
+    groups = {
+        "acuut": {
+            "in": acute,
+            "target": count(IN_TARGET_ACUTE),
+            "waiting": acute - acted_acute,
+            "closed": count(CLOSED_30_ACUTE),
+        },
+        "niet-acuut": {
+            "in": submitted - acute,
+            "target": count(IN_TARGET),
+            "waiting": (submitted - acted) - (acute - acted_acute),
+            "closed": count(CLOSED_30),
+        },
+    }
+    groups["alle"] = {k: groups["acuut"][k] + groups["niet-acuut"][k] for k in groups["acuut"]}
+    return groups
+
+
+def response_table(figures: Figures, period: Period) -> Table:
+    """How fast the meldpunt responds, honestly: reports nobody has acted on yet count as late."""
+    groups = _response_counts(figures, period)
+    labels = {
+        "alle": _("Alle meldingen"),
+        "acuut": _("Acuut"),
+        "niet-acuut": _("Niet acuut"),
+    }
+    rows = []
+    for key in ("alle", "acuut", "niet-acuut"):
+        g = groups[key]
+        submitted = Cell(g["in"])
+        target = Cell(g["target"])
+        rows.append(
+            Row(
+                key,
+                labels[key],
+                (submitted, target, percent(target, submitted), Cell(max(g["waiting"], 0)),
+                 percent(Cell(g["closed"]), submitted)),
+                total=key == "alle",
+            )
+        )
+    notes = [
+        _(
+            "Binnen de norm: een eerste actie van een medewerker uiterlijk op de tweede werkdag na de "
+            "dag van binnenkomst. Meldingen zonder eerste actie tellen mee als niet binnen de norm."
+        ),
+        _("Afgerond binnen 30 dagen telt de meldingen die in deze periode binnenkwamen."),
+    ]
+    if not figures.is_complete(period) or period.end > figures.today - timedelta(days=30):
+        notes.append(_("Voor meldingen van de laatste 30 dagen kan afronding binnen 30 dagen nog stijgen."))
+    return Table(
+        name="reactietijd",
+        title=_("Reactietijd"),
+        caption=_("Reactietijd van meldingen binnengekomen in %(period)s", period=period.label),
+        row_header=_("Meldingen"),
+        columns=(
+            Column("binnen", _("Binnengekomen")),
+            Column("norm", _("Eerste actie binnen 2 werkdagen")),
+            Column("norm-aandeel", _("Binnen de norm"), PERCENT),
+            Column("wachtend", _("Nog zonder eerste actie")),
+            Column("afgerond-30", _("Afgerond binnen 30 dagen"), PERCENT),
+        ),
+        rows=tuple(rows),
+        notes=tuple(notes),
+        dimension="urgentie",
+        period=period,
+    )
+
+
+def response_trend_table(figures: Figures, period: Period, count: int = 13) -> Table:
+    """Per month: the share with a first action within target (all and acute) and closed in 30 days."""
+    months = periods_up_to(MONTH, period, figures.today, count)
+    rows = []
+    for month in months:
+        groups = _response_counts(figures, month)
+        everyone, acute = groups["alle"], groups["acuut"]
+        rows.append(
+            Row(
+                month.start.isoformat(),
+                month.short_label + running_suffix(figures, month),
+                (
+                    percent(Cell(everyone["target"]), Cell(everyone["in"])),
+                    percent(Cell(acute["target"]), Cell(acute["in"])),
+                    percent(Cell(everyone["closed"]), Cell(everyone["in"])),
+                ),
+                short_label=month.short_label,
+            )
+        )
+    return Table(
+        name="reactietijd-trend",
+        title=_("Reactietijd per maand"),
+        caption=_(
+            "Reactietijd per maand, van %(first)s tot en met %(last)s", first=months[0].label, last=months[-1].label
+        ),
+        row_header=_("Maand"),
+        columns=(
+            Column("norm", _("Binnen de norm (alle)"), PERCENT, chart=True),
+            Column("norm-acuut", _("Binnen de norm (acuut)"), PERCENT, chart=True),
+            Column("afgerond-30", _("Afgerond binnen 30 dagen"), PERCENT, chart=True),
+        ),
+        rows=tuple(rows),
+        chart="lines",
+        chart_description=_(
+            "Lijndiagram: per maand het aandeel meldingen met een eerste actie binnen de norm, "
+            "voor alle en voor acute meldingen, en het aandeel dat binnen 30 dagen is afgerond."
+        ),
+        dimension="periode",
     )
