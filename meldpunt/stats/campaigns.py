@@ -8,8 +8,11 @@ from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import func, select
 
 from meldpunt.counters import FORM_VIEW
+from meldpunt.extensions import db
+from meldpunt.models import DailyReportStat
 from meldpunt.stats.categories import campaign_labels
 from meldpunt.stats.cells import COUNT, PERCENT, Cell, change
 from meldpunt.stats.figures import Figures, categories_between
@@ -71,10 +74,26 @@ def campaign_view(code: str, label: str, start: date, figures: Figures) -> Campa
     )
 
 
+def first_seen() -> dict[str, date]:
+    """The first day a report came in with each campaign code."""
+    return {
+        code: day
+        for code, day in db.session.execute(
+            select(DailyReportStat.value, func.min(DailyReportStat.day))
+            .where(DailyReportStat.dimension == "campaign", DailyReportStat.value != "")
+            .group_by(DailyReportStat.value)
+        )
+    }
+
+
 def campaign_views(today: date | None = None) -> list[CampaignView]:
+    """Every configured campaign that has started: on its configured start date
+    (``MELDPUNT_CAMPAIGN_STARTS``), else from the first report with its code."""
     figures = Figures(today)
     labels = campaign_labels()
-    starts = current_app.config.get("CAMPAIGN_STARTS") or {}
+    seen = first_seen()
+    starts = {code: seen[code] for code in labels if code in seen}
+    starts.update(current_app.config.get("CAMPAIGN_STARTS") or {})
     return [
         campaign_view(code, labels.get(code, code), start, figures)
         for code, start in sorted(starts.items(), key=lambda item: item[1], reverse=True)

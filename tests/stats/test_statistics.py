@@ -227,3 +227,27 @@ def test_response_times_count_waiting_reports_and_show_acute_ones_separately(app
         trend = _rows(board.response_trend)
         assert trend["2025-05-01"][0].value == 40.0 and trend["2025-05-01"][1].value == 50.0
         assert not trend["2025-03-01"][0].shown  # no reports: no share
+
+
+def test_campaign_view_compares_eight_weeks_before_and_after_the_start(app):
+    from meldpunt.stats import campaigns
+
+    app.config["CAMPAIGNS"] = {"poster-2025": "Posters in de wijk"}
+    with app.app_context(), app.test_request_context():
+        _reports_on(date(2025, 2, 10), 10)  # before
+        _reports_on(date(2025, 3, 10), 6, campaign_code="poster-2025")  # first seen: the start
+        _reports_on(date(2025, 3, 20), 9)
+        _reports_on(date(2025, 6, 1), 5)  # more than eight weeks later: not counted
+        for day, n in ((date(2025, 2, 1), 100), (date(2025, 3, 15), 180)):
+            db.session.add(DailyCounter(day=day, name="form_view", count=n))
+        db.session.commit()
+        rollup.rebuild_all(now=utc(2025, 7, 1))
+        views = campaigns.campaign_views(today=date(2025, 7, 1))
+        assert [(v.code, v.start, v.complete) for v in views] == [("poster-2025", date(2025, 3, 10), True)]
+        rows = _rows(views[0].table)
+        assert [c.value for c in rows["meldingen"]] == [10, 15, 50.0]
+        assert [c.value for c in rows["met-code"]][:2] == [0, 6]
+        assert [c.value for c in rows["bekeken"]] == [100, 180, 80.0]
+        # A configured start date wins over the first report with the code.
+        app.config["CAMPAIGN_STARTS"] = {"poster-2025": date(2025, 3, 1)}
+        assert campaigns.campaign_views(today=date(2025, 7, 1))[0].start == date(2025, 3, 1)
