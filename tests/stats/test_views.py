@@ -246,3 +246,35 @@ def test_results_page_is_offered_in_every_reporter_language(app):
         page = BeautifulSoup(client.get("/resultaten").get_data(as_text=True), "html.parser")
         assert page.find("html")["lang"] == code
     assert {"pl", "ro", "tr", "ar"} <= set(app.config["AVAILABLE_LANGUAGES"])
+
+
+def test_charts_thin_date_labels_have_a_y_axis_and_a_legend_for_missing_values(app):
+    from meldpunt.stats import charts
+    from meldpunt.stats.cells import NA, Cell
+    from meldpunt.stats.tables import Column, Row, Table
+
+    rows = tuple(
+        Row(f"2025-05-{d:02d}", f"do {d} mei", (Cell(d * 3) if d != 7 else NA,), short_label=f"{d} mei")
+        for d in range(1, 32)
+    )
+    column = (Column("bekeken", "Bekeken", chart=True),)
+    table = Table("trechter", "Trechter", "Formulier bekeken per dag", "Dag", column, rows,
+                  chart="columns", chart_description="Kolomdiagram.")
+    with app.test_request_context():
+        drawing = charts._draw(table, 560)
+        svg = str(charts.render(table, "t"))
+    labels = [s for s in drawing["shapes"] if s.kind == "text" and s.text.endswith(" mei") and s.y > 100]
+    assert 3 < len(labels) < 31, "date labels are thinned"
+    xs = sorted(s.x for s in labels)
+    widest = max(len(s.text) for s in labels) * charts.CHAR
+    assert all(b - a >= widest for a, b in zip(xs, xs[1:], strict=False)), "labels never overlap"
+    ticks = [s for s in drawing["shapes"] if s.kind == "text" and s.anchor == "end"]
+    assert len(ticks) >= 3, "a y-axis with values"
+    assert "geen cijfer" in svg and "–" in svg  # the missing day has its own marker and legend entry
+    # Parts and totals never on one scale: group rows are left out when their parts are drawn.
+    grouped = Table("uitkomst", "Uitkomst", "Uitkomst", "Uitkomst", (Column("aantal", "Aantal", chart=True),),
+                    (Row("actie", "Actie", (Cell(40),), group=True), Row("a", "A", (Cell(30),), 1),
+                     Row("b", "B", (Cell(10),), 1)), chart="bars")
+    with app.test_request_context():
+        texts = [s.text for s in charts._draw(grouped, 560)["shapes"] if s.kind == "text"]
+    assert "Actie" not in texts and "A" in texts
