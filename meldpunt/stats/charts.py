@@ -160,7 +160,10 @@ def _time(rows, series, peak, width: int, top: float, lines: bool):
     count = len(rows)
     step = _nice_step(peak)
     axis_top = step * math.ceil(peak / step)
-    left, right, plot = 48, 8, 200
+    longest = max(len(row.short_label or row.label) for row in rows) * CHAR
+    left, plot = 48, 200
+    # Room on the right for half of the last date label, so it is never cut off.
+    right = max(8.0, min(longest / 2 - (width - left) / count / 2 + 4, 60.0))
     baseline = top + plot
     group = (width - left - right) / count
     for k in range(int(axis_top / step) + 1):
@@ -168,7 +171,6 @@ def _time(rows, series, peak, width: int, top: float, lines: bool):
         y = baseline - plot * value / axis_top
         shapes.append(Shape("line", left, y, x2=width - right, y2=y, stroke="#d0d0d0" if k else "#1b1b1b"))
         shapes.append(Shape("text", left - 6, y + 4, text=display.cell_text(_count(value)), anchor="end"))
-    longest = max(len(row.short_label or row.label) for row in rows) * CHAR
     every = max(1, math.ceil((longest + 6) / group))
     for r, row in enumerate(rows):
         center = left + r * group + group / 2
