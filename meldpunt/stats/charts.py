@@ -174,7 +174,8 @@ def _time(rows, series, peak, width: int, top: float, lines: bool):
     every = max(1, math.ceil((longest + 6) / group))
     for r, row in enumerate(rows):
         center = left + r * group + group / 2
-        if r % every == 0 or (r == count - 1 and (count - 1) % every >= every / 2):
+        # Every label from the last one backwards: the newest period always has its label.
+        if (count - 1 - r) % every == 0:
             shapes.append(Shape("text", center, baseline + 16, text=row.short_label or row.label, anchor="middle"))
     if lines:
         for n, (index, _label) in enumerate(series):
