@@ -92,7 +92,7 @@ def seed(app, wanted: int) -> int:
 def direct_figures(period) -> dict:
     """The dashboard's figures straight from the report table (no aggregates, no suppression)."""
     from meldpunt.extensions import db
-    from meldpunt.stats.rollup import DIMENSIONS, day_start
+    from meldpunt.stats.aggregates import DIMENSIONS, day_start
 
     def count_between(first, end) -> int:
         return db.session.scalar(

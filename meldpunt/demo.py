@@ -174,17 +174,23 @@ def _report_row(
 
     day = (now - timedelta(days=day_offset)).replace(hour=0, minute=0, second=0, microsecond=0)
     hour = rng.choices(range(24), weights=HOUR_WEIGHTS)[0]
-    created_at = min(
-        now - timedelta(minutes=1), day + timedelta(hours=hour, minutes=rng.randrange(60), seconds=rng.randrange(60))
-    )
+    created_at = day + timedelta(hours=hour, minutes=rng.randrange(60), seconds=rng.randrange(60))
+    if created_at >= now:  # today, later than now: somewhere in the part of today that has been
+        created_at = day + (now - day) * rng.random()
     age = (now - created_at).total_seconds() / 86400
     status = _status_for(age, result.urgency, rng)
-    closed = status in ("afgerond", "niet_ontvankelijk")
     location, postcode, area, number, key = _location(rng, source["place_type"])
     first_action = None
     if status != "nieuw":
-        first_hours = rng.uniform(0.1, 2) if result.urgency == "acuut" else rng.uniform(0.2, 60)
-        first_action = min(now, created_at + timedelta(hours=first_hours))
+        first_hours = rng.uniform(0.1, 2) if result.urgency == "acuut" else rng.lognormvariate(2.6, 0.9)
+        first_action = created_at + timedelta(hours=first_hours)
+        if first_action >= now:  # not yet: still waiting for a first action
+            status, first_action = "nieuw", None
+    closed_at = None
+    if status in ("afgerond", "niet_ontvankelijk"):
+        closed_at = _closed_at(created_at, first_action, rng)
+        if closed_at >= now:  # not closed yet
+            status, closed_at = "doorgestuurd", None
     anonymous = rng.random() < 0.7
     return {
         "created_at": created_at,
@@ -213,23 +219,25 @@ def _report_row(
         "has_attachments": rng.random() < 0.2,
         "first_opened_at": first_action,
         "first_action_at": first_action,
-        "closed_at": _closed_at(created_at, first_action, now, rng) if closed else None,
+        "closed_at": closed_at,
+        "reporter_last_seen_at": None,
         "unread_for_staff": False,
         "wants_email_notice": False,
     }
 
 
-def _closed_at(created_at: datetime, first_action: datetime | None, now: datetime, rng: random.Random) -> datetime:
+def _closed_at(created_at: datetime, first_action: datetime | None, rng: random.Random) -> datetime:
     """Closing follows the first action after days to weeks, a few after months."""
     days = rng.lognormvariate(2.3, 0.8)  # median about 10 days
-    return min(now - timedelta(minutes=1), (first_action or created_at) + timedelta(days=days))
+    return (first_action or created_at) + timedelta(days=days)
 
 
 REPORT_COLUMNS = (
     "id", "created_at", "receipt_hash", "text", "location", "postcode", "postcode_area", "house_number",
     "location_key", "place_type", "reporter_type", "ongoing", "campaign_code", "heard_via", "language",
     "anonymous", "share_identity", "status", "outcome", "theme", "urgency", "urgency_rank", "route",
-    "review", "has_attachments", "first_opened_at", "first_action_at", "closed_at", "unread_for_staff",
+    "review", "has_attachments", "first_opened_at", "first_action_at", "closed_at", "reporter_last_seen_at",
+    "unread_for_staff",
     "wants_email_notice",
 )
 SUGGESTION_COLUMNS = (
@@ -393,9 +401,9 @@ def _decorator(now: datetime, campaign: date) -> Callable[[dict, random.Random],
             row["campaign_code"] = None
         # About a quarter of reporters come back with their receipt code within weeks.
         if rng.random() < 0.27:
-            row["reporter_last_seen_at"] = min(
-                now - timedelta(minutes=1), row["created_at"] + timedelta(days=rng.uniform(0.5, 30))
-            )
+            seen = row["created_at"] + timedelta(days=rng.uniform(0.5, 30))
+            if seen < now:
+                row["reporter_last_seen_at"] = seen
 
     return decorate
 

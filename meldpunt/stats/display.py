@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask_babel import format_decimal, format_percent, ngettext
+from functools import lru_cache
+
+from babel.numbers import get_group_symbol
+from flask_babel import format_decimal, format_percent, get_locale, ngettext
 from flask_babel import gettext as _
 
 from meldpunt.stats.cells import HOURS, PERCENT, Cell
@@ -17,7 +20,14 @@ def cell_text(cell: Cell) -> str:
         return format_percent(value / 100, "#,##0.0%")
     if cell.kind == HOURS:
         return duration_text(int(value))
+    if isinstance(value, int):  # most cells: whole counts, grouped as the locale groups them
+        return f"{value:,}".replace(",", _group_symbol(str(get_locale())))
     return format_decimal(value)
+
+
+@lru_cache(maxsize=16)
+def _group_symbol(locale: str) -> str:
+    return get_group_symbol(locale)
 
 
 def duration_text(hours: int) -> str:

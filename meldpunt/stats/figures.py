@@ -28,31 +28,43 @@ from meldpunt.stats.categories import (
 from meldpunt.stats.cells import Cell
 from meldpunt.stats.periods import Period
 
-_CACHE: OrderedDict[tuple, Any] = OrderedDict()
-_CACHE_SIZE = 512
-_CACHE_LOCK = threading.Lock()
+
+class _Cache:
+    """A small per-process LRU of computed values."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[tuple, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+        value = compute()
+        with self.lock:
+            self.items[key] = value
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+        return value
 
 
-def cached(key: tuple, token: str | None, compute: Callable[[], Any]) -> Any:
+_FIGURES = _Cache(512)  # figures per period and dimension
+_PAGES = _Cache(48)  # rendered statistics pages (their shared part, no user data)
+
+
+def cached(key: tuple, token: str | None, compute: Callable[[], Any], pages: bool = False) -> Any:
     """``compute()`` once per process for ``key`` while the rollup's token stays the same."""
     if token is None:
         return compute()
-    full = (str(db.engine.url), token, *key)
-    with _CACHE_LOCK:
-        if full in _CACHE:
-            _CACHE.move_to_end(full)
-            return _CACHE[full]
-    value = compute()
-    with _CACHE_LOCK:
-        _CACHE[full] = value
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return value
+    return (_PAGES if pages else _FIGURES).get((str(db.engine.url), token, *key), compute)
 
 
 def clear_cache() -> None:
-    with _CACHE_LOCK:
-        _CACHE.clear()
+    for cache in (_FIGURES, _PAGES):
+        with cache.lock:
+            cache.items.clear()
 
 
 class Figures:

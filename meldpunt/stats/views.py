@@ -8,17 +8,20 @@ read a report.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from meldpunt.extensions import db
 from meldpunt.models import StatRollupState
 from meldpunt.staff import access, audit
 from meldpunt.staff.blueprint import guard as backoffice_guard
-from meldpunt.stats import aggregates, campaigns, charts, csv_export, display, periods, published
+from meldpunt.stats import aggregates, campaigns, charts, csv_export, display, figures, periods, published
 from meldpunt.stats import dashboard as internal
 
 bp = Blueprint("stats", __name__, url_prefix="/statistiek")
@@ -78,14 +81,32 @@ def _audit_export(name: str, period: periods.Period | None) -> None:
     )
 
 
+def _shared(key: tuple, template: str, context: Callable[[], dict[str, Any]]) -> Markup:
+    """The part of a page that is the same for every visitor, rendered once per language,
+    day and rollup (the rollup's token changes whenever the figures do)."""
+    today = aggregates.local_today()
+    html = figures.cached(
+        ("page", template, str(get_locale()), today, *key),
+        aggregates.state_token(),
+        lambda: render_template(template, **context()),
+        pages=True,
+    )
+    return Markup(html)  # noqa: S704  # rendered by an autoescaped template  # nosec B704
+
+
 @bp.get("/")
 @access.requires(access.STATISTICS)
 def dashboard():
     period, understood = _period()
-    board = internal.dashboard(period)
+    tables = _shared(
+        (period.kind, period.start, period.end),
+        "stats/_dashboard_tables.html",
+        lambda: {"board": internal.dashboard(period), "period": period, "period_args": _period_args},
+    )
     return render_template(
         "stats/dashboard.html",
-        board=board,
+        tables=tables,
+        running=period.start <= aggregates.local_today() < period.end,
         period=period,
         understood=understood,
         kinds=periods.PERIOD_KINDS,
@@ -129,7 +150,8 @@ def chart_svg(name: str):
 @bp.get("/campagnes")
 @access.requires(access.STATISTICS)
 def campaign_view():
-    return render_template("stats/campaigns.html", views=campaigns.campaign_views(), updated_at=_updated_at())
+    body = _shared((), "stats/_campaigns.html", lambda: {"views": campaigns.campaign_views()})
+    return render_template("stats/campaigns.html", body=body, updated_at=_updated_at())
 
 
 @bp.get("/factsheet")
@@ -149,15 +171,15 @@ def factsheet(year: int):
     )
 
 
+def _results_context() -> dict[str, Any]:
+    quarters = published.public_results()
+    return {"quarters": quarters, "summary": published.results_summary_table([q.pub for q in quarters])}
+
+
 @results_bp.get("/resultaten")
 def results():
-    quarters = published.public_results()
-    return render_template(
-        "stats/results.html",
-        quarters=quarters,
-        summary=published.results_summary_table([q.pub for q in quarters]),
-        updated_at=_updated_at(),
-    )
+    body = _shared((), "stats/_results.html", _results_context)
+    return render_template("stats/results.html", body=body, updated_at=_updated_at())
 
 
 @results_bp.get("/resultaten/<int:year>-<int:quarter>/<name>.csv")
