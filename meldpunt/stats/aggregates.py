@@ -16,6 +16,7 @@ from meldpunt.models import (
     StatRollupState,
     utcnow,
 )
+from meldpunt.workdays import add_working_days
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 # A change committed shortly after the previous run read the table is still caught.
@@ -66,18 +67,10 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time(), AMSTERDAM).astimezone(UTC)
 
 
-def working_days_later(day: date, count: int) -> date:
-    """The day ``count`` working days (Monday to Friday) after ``day``."""
-    while count > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            count -= 1
-    return day
-
-
 def within_target(created_at: datetime, acted_at: datetime) -> bool:
-    """A first action by the end of the second working day after the day of submission."""
-    return local_day(acted_at) <= working_days_later(local_day(created_at), TARGET_WORKING_DAYS)
+    """A first action within two working days of submission (``meldpunt.workdays``: the same
+    rule the reminder job uses for reports still new)."""
+    return acted_at <= add_working_days(created_at, TARGET_WORKING_DAYS)
 
 
 def duration_bucket(seconds: float) -> int:

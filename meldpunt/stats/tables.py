@@ -472,8 +472,9 @@ def response_table(figures: Figures, period: Period) -> Table:
         )
     notes = [
         _(
-            "Binnen de norm: een eerste actie van een medewerker uiterlijk op de tweede werkdag na de "
-            "dag van binnenkomst. Meldingen zonder eerste actie tellen mee als niet binnen de norm."
+            "Binnen de norm: een eerste actie van een medewerker binnen twee werkdagen na binnenkomst "
+            "(weekend en feestdagen tellen niet mee). Meldingen zonder eerste actie tellen mee als niet "
+            "binnen de norm."
         ),
         _("Afgerond binnen 30 dagen telt de meldingen die in deze periode binnenkwamen."),
     ]

@@ -204,20 +204,22 @@ def test_trend_tables_cover_thirteen_months_per_category(app):
 def test_response_times_count_waiting_reports_and_show_acute_ones_separately(app):
     from meldpunt.stats.aggregates import within_target
 
-    # Friday 2 May 2025, 15:00: the target is the end of Tuesday 6 May (two working days).
-    friday = utc(2025, 5, 2, 15)
-    assert within_target(friday, utc(2025, 5, 6, 23, 30))
-    assert not within_target(friday, utc(2025, 5, 7, 8))
+    # Friday 13 June 2025, 15:00: the target is Tuesday 17 June, 15:00 (two working days).
+    friday = utc(2025, 6, 13, 15)
+    assert within_target(friday, utc(2025, 6, 17, 14))
+    assert not within_target(friday, utc(2025, 6, 17, 16))
+    # Whit Monday (9 June 2025) is no working day: Friday 6 June has until Wednesday 11 June.
+    assert within_target(utc(2025, 6, 6, 15), utc(2025, 6, 11, 14))
     with app.app_context(), app.test_request_context():
-        add_report(friday, first_action_at=utc(2025, 5, 6, 10))  # in time
-        add_report(friday, first_action_at=utc(2025, 5, 9, 10),  # late, closed within 30 days
-                   status="afgerond", closed_at=utc(2025, 5, 20, 10))
-        add_report(utc(2025, 5, 12, 9), urgency="acuut", first_action_at=utc(2025, 5, 12, 10))
-        add_report(utc(2025, 5, 13, 9), urgency="acuut")  # acute, nobody acted: counted as late
-        add_report(utc(2025, 5, 14, 9))  # waiting
+        add_report(friday, first_action_at=utc(2025, 6, 17, 10))  # in time
+        add_report(friday, first_action_at=utc(2025, 6, 20, 10),  # late, closed within 30 days
+                   status="afgerond", closed_at=utc(2025, 6, 30, 10))
+        add_report(utc(2025, 6, 2, 9), urgency="acuut", first_action_at=utc(2025, 6, 2, 10))
+        add_report(utc(2025, 6, 3, 9), urgency="acuut")  # acute, nobody acted: counted as late
+        add_report(utc(2025, 6, 4, 9))  # waiting
         db.session.commit()
-        rollup.rebuild_all(now=utc(2025, 7, 1))
-        board = dashboard.dashboard(Period.containing(MONTH, date(2025, 5, 1)), today=date(2025, 7, 1))
+        rollup.rebuild_all(now=utc(2025, 8, 1))
+        board = dashboard.dashboard(Period.containing(MONTH, date(2025, 6, 1)), today=date(2025, 8, 1))
         rows = _rows(board.response)
         submitted, target, share, waiting, closed = rows["alle"]
         assert (submitted.value, target.value, waiting.value) == (5, 2, 2)
@@ -225,7 +227,7 @@ def test_response_times_count_waiting_reports_and_show_acute_ones_separately(app
         acute = rows["acuut"]
         assert (acute[0].value, acute[1].value, acute[2].value, acute[3].value) == (2, 1, 50.0, 1)
         trend = _rows(board.response_trend)
-        assert trend["2025-05-01"][0].value == 40.0 and trend["2025-05-01"][1].value == 50.0
+        assert trend["2025-06-01"][0].value == 40.0 and trend["2025-06-01"][1].value == 50.0
         assert not trend["2025-03-01"][0].shown  # no reports: no share
 
 
