@@ -176,6 +176,23 @@ def _results_context() -> dict[str, Any]:
     return {"quarters": quarters, "summary": published.results_summary_table([q.pub for q in quarters])}
 
 
+@bp.get("/factsheet/<int:year>.pdf")
+@access.requires(access.STATISTICS)
+def factsheet_pdf(year: int):
+    from meldpunt.stats import factsheet_pdf as pdf  # fpdf2 loads only when a PDF is asked for
+
+    sheet = published.factsheet(year) if 2000 <= year <= aggregates.local_today().year else None
+    if sheet is None:
+        abort(404)
+    _audit_export(f"factsheet-{year}.pdf", None)
+    body = pdf.factsheet_pdf(sheet, current_app.config.get("MUNICIPALITY_NAME", ""))
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="factsheet-{year}.pdf"'},
+    )
+
+
 @results_bp.get("/resultaten")
 def results():
     body = _shared((), "stats/_results.html", _results_context)

@@ -278,3 +278,29 @@ def test_charts_thin_date_labels_have_a_y_axis_and_a_legend_for_missing_values(a
     with app.test_request_context():
         texts = [s.text for s in charts._draw(grouped, 560)["shapes"] if s.kind == "text"]
     assert "Actie" not in texts and "A" in texts
+
+
+def test_the_factsheet_of_a_published_year_downloads_as_a_pdf(app):
+    import pikepdf
+
+    from tests.stats.test_publication import _seed_two_years
+
+    _seed_two_years(app)
+    with app.app_context():
+        from meldpunt.stats import rollup
+        from tests.stats.helpers import utc
+
+        rollup.rebuild_all(now=utc(2026, 2, 2))
+    client, _account = sign_in(app, "communicatie")
+    page = BeautifulSoup(client.get("/statistiek/factsheet/2025").get_data(as_text=True), "html.parser")
+    link = page.find("a", href="/statistiek/factsheet/2025.pdf")
+    assert link is not None
+    response = client.get(link["href"])
+    assert response.status_code == 200 and response.headers["Content-Type"] == "application/pdf"
+    assert response.data.startswith(b"%PDF-")
+    document = pikepdf.open(io.BytesIO(response.data))
+    assert len(document.pages) >= 1
+    assert "2025" in str(document.docinfo.get("/Title"))
+    # A year that is not published has no factsheet (the page says so).
+    assert client.get("/statistiek/factsheet/2026.pdf").status_code == 404
+    assert "nog niet gepubliceerd" in client.get("/statistiek/factsheet/2026").get_data(as_text=True)
