@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
@@ -59,6 +59,9 @@ class Publication:
     tables: dict[str, disclosure.PubTable]
     first_action_median: int | None  # hours; None when too few or most still wait
     closing_median: int | None
+    # The exact counts the tables were made from (stored, never shown): a year adds up the
+    # counts of its four frozen quarters, so it agrees with them even after a late correction.
+    basis: dict = field(default_factory=dict)
 
     def action_share(self) -> float | None:
         table = self.tables.get("outcome_group")
@@ -87,6 +90,7 @@ def _from_row(row: StatPublication) -> Publication:
         tables={name: disclosure.PubTable.from_json(t) for name, t in raw["tables"].items()},
         first_action_median=raw.get("first_action_median"),
         closing_median=raw.get("closing_median"),
+        basis=raw.get("basis", {}),
     )
 
 
@@ -101,6 +105,7 @@ def _payload(publication: Publication) -> str:
             "tables": {name: t.to_json() for name, t in publication.tables.items()},
             "first_action_median": publication.first_action_median,
             "closing_median": publication.closing_median,
+            "basis": publication.basis,
         },
         separators=(",", ":"),
     )
@@ -158,7 +163,8 @@ def due_periods(today: date) -> list[Period]:
     known = [d for d in firsts if d is not None]
     if not known:
         return []
-    quarter = Period.containing(QUARTER, min(known))
+    # Every quarter of a year with data, so a year always adds up four published quarters.
+    quarter = Period.containing(QUARTER, date(min(known).year, 1, 1))
     found: list[Period] = []
     while quarter.end <= today:
         found.append(quarter)
@@ -227,15 +233,12 @@ def compute(period: Period, now: datetime) -> Publication:
     figures = Figures(local_today(now))
     limit = threshold()
     min_cell = disclosure.MIN_CELL
-    totals = {
-        "received": int(figures.report_total(period).value or 0),
-        "closed": int(figures.closure_total(period).value or 0),
-    }
     before = [p for p in published(year=period.start.year) if p.period != period]
+    basis = _basis(period, figures, before)
+    totals = {"received": basis["received"], "closed": basis["closed"]}
     targets = [(q, code) for q in range(1, 5) for codes, _t in TABLES.values() for code in codes]
     tables: dict[str, disclosure.PubTable] = {}
     for dimension, (codes, total_name) in TABLES.items():
-        counts = _mapped(dimension, categories_between(dimension, period.start, period.end), codes)
 
         def safe(candidate: disclosure.PubTable, dimension=dimension, codes=codes) -> bool:
             trial = Publication(period, now, 0, 0, 0, 0, limit, {dimension: candidate}, None, None)
@@ -243,11 +246,11 @@ def compute(period: Period, now: datetime) -> Publication:
             return not disclosure.pinned_small(system, targets, min_cell)
 
         tables[dimension] = disclosure.protect_table(
-            counts, codes, totals[total_name], limit, safe, min_cell
+            basis[dimension], codes, totals[total_name], limit, safe, min_cell
         )
     if period.kind == YEAR:
         areas = categories_between(AREA, period.start, period.end)
-        total = totals["received"]
+        total = sum(areas.values())
         if total < limit:
             tables[AREA] = disclosure.PubTable(disclosure.TOO_FEW, total)
         else:
@@ -257,13 +260,45 @@ def compute(period: Period, now: datetime) -> Publication:
         published_at=now,
         received=totals["received"],
         closed=totals["closed"],
-        views=int(figures.counter_total(period, FORM_VIEW).value or 0),
-        followups=int(figures.counter_total(period, FOLLOWUP_LOGIN).value or 0),
+        views=basis["views"],
+        followups=basis["followups"],
         threshold=limit,
         tables=tables,
         first_action_median=_median(figures, FIRST_ACTION, period, totals["received"], limit),
         closing_median=_median(figures, CLOSING, period, None, limit),
+        basis=basis,
     )
+
+
+def _basis(period: Period, figures: Figures, before: Sequence[Publication]) -> dict:
+    """Exact counts: a quarter's from the aggregates, a year's as the sum of its four frozen
+    quarters (a quarter not published, which only happens before the first rollup of a new
+    installation, from the aggregates)."""
+    if period.kind == YEAR:
+        quarters = {p.period.quarter: p.basis for p in before if p.period.kind == QUARTER and p.basis}
+        parts = [
+            quarters.get(q) or _basis(Period.containing(QUARTER, date(period.start.year, 3 * q - 2, 1)), figures, [])
+            for q in range(1, 5)
+        ]
+        total: dict = {}
+        for part in parts:
+            for key, value in part.items():
+                if isinstance(value, dict):
+                    bucket = total.setdefault(key, {})
+                    for code, n in value.items():
+                        bucket[code] = bucket.get(code, 0) + n
+                else:
+                    total[key] = total.get(key, 0) + value
+        return total
+    basis: dict = {
+        "received": int(figures.report_total(period).value or 0),
+        "closed": int(figures.closure_total(period).value or 0),
+        "views": int(figures.counter_total(period, FORM_VIEW).value or 0),
+        "followups": int(figures.counter_total(period, FOLLOWUP_LOGIN).value or 0),
+    }
+    for dimension, (codes, _total) in TABLES.items():
+        basis[dimension] = _mapped(dimension, categories_between(dimension, period.start, period.end), codes)
+    return basis
 
 
 def _median(figures: Figures, measure: str, period: Period, submitted: int | None, limit: int) -> int | None:

@@ -125,6 +125,18 @@ def test_the_rollup_publishes_finished_quarters_and_years_once_and_freezes_them(
         rollup.rebuild_all(now=utc(2025, 11, 3))
         after = {row.id: row.payload for row in db.session.scalars(select(StatPublication))}
         assert after == before
+        # A late report in a published quarter of 2025: the year, published later, adds up its
+        # four frozen quarters, so comparing the year with them reveals nothing about it.
+        add_report(utc(2025, 5, 6), theme="mensenhandel", reporter_type="ondernemer")
+        db.session.commit()
+        rollup.rebuild_all(now=utc(2026, 1, 5))
+        year = publication.year_publication(2025)
+        quarters = publication.published("kwartaal", 2025)
+        assert len(quarters) == 4
+        assert year.received == sum(q.received for q in quarters) == 70 + 18 + 45 + 90
+        assert year.basis["theme_group"] == {
+            code: sum(q.basis["theme_group"][code] for q in quarters) for code in year.basis["theme_group"]
+        }
 
 
 # --- the attack on everything published -----------------------------------------------------------
