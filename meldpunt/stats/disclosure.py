@@ -22,9 +22,6 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-
 MIN_CELL = 5  # a count from 1 to 4 is never published, nor derivable
 SHOWN, TOO_FEW, WITHHELD = "shown", "too_few", "withheld"
 _CAP = 10**7  # a finite upper bound keeps every integer program bounded
@@ -144,6 +141,10 @@ class System:
 
 def pinned_small(system: System, targets: Sequence[Var], min_cell: int = MIN_CELL) -> dict[Var, int]:
     """The targets an integer program pins to one value from 1 to ``min_cell - 1``."""
+    # Loaded on first use: scipy takes a second to import, and only the rollup job needs it.
+    import numpy as np
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
     keys = list(system.bounds)
     index = {k: i for i, k in enumerate(keys)}
     targets = [t for t in targets if t in index]
