@@ -12,7 +12,7 @@ publication exports only read these rows.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -200,7 +200,7 @@ def publish_due(now: datetime) -> int:
     return made
 
 
-def _quarter_cells(period: Period) -> callable:  # type: ignore[valid-type]
+def _quarter_cells(period: Period) -> Callable[[str], list[tuple[int, str]]]:
     """The reader's unknowns a row of ``period`` adds up: (quarter, code) of its year."""
     if period.kind == QUARTER:
         return lambda code: [(period.quarter, code)]
