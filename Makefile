@@ -24,6 +24,8 @@ setup: $(STAMP) translations
 translations: $(STAMP)
 	$(BIN)/pybabel -q compile -d meldpunt/translations
 
+# The demo data's campaign gets a label on `make run` (set your own list in MELDPUNT_CAMPAIGNS).
+run: export MELDPUNT_CAMPAIGNS ?= poster-2026=Postercampagne (demo)
 run: setup
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty

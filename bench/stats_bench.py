@@ -1,19 +1,16 @@
-"""Benchmark: the statistics pages on a large PostgreSQL database.
+"""Benchmark: the statistics pages and the rollup on a large PostgreSQL database.
 
-Seeds (or reuses) a database with N demo reports spread over realistic
-categories (90 postcode areas and 20 campaign codes, 15 of them configured in
-MELDPUNT_CAMPAIGNS, so breakdowns are as wide as a city's), rebuilds the
-statistics aggregates and the stored (protected) figures, then times the
-pages through the Flask test client:
+Seeds (or reuses) a database with N demo reports spread over realistic categories
+(90 postcode areas and 20 campaign codes, 15 of them configured in MELDPUNT_CAMPAIGNS,
+so breakdowns are as wide as a city's) and a year of daily counters, rebuilds the
+statistics aggregates (which also publishes every finished quarter and year), then:
 
-* cold: the first request of a process after a rollup stored new figures
-  (the process cache emptied), so the stored figures are read and decoded;
-* warm: the same page again (p50/p95 over a number of requests);
-
-next to the same figures computed straight from the report table, the time
-the rollup job needs to store a year's figures, and the time computing them
-at request time would take (what every worker paid after each rollup before
-the figures were stored). It prints the 500 ms target beside each.
+* times a rollup run with nothing new (target: under 2 s; it must keep the cache token);
+* times the pages through the Flask test client, cold (the first request of a process
+  after a rollup: the figure cache emptied) and warm (p50/p95 over a number of requests),
+  against the 100 ms p95 warm target, next to the same figures computed straight from
+  the report table (the baseline of the same run);
+* checks that every number the internal dashboard shows equals the direct figure.
 
     .venv/bin/python bench/stats_bench.py                      # 1,000,000 reports
     .venv/bin/python bench/stats_bench.py --reports 200000
@@ -42,7 +39,8 @@ from sqlalchemy.engine import make_url
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/meldpunt_stats_bench"
-TARGET_MS = 500.0
+TARGET_MS = 100.0
+QUIET_ROLLUP_TARGET_S = 2.0
 TZ = "Europe/Amsterdam"
 AREAS = 90
 CAMPAIGN_CODES = 20
@@ -94,7 +92,7 @@ def seed(app, wanted: int) -> int:
 def direct_figures(period) -> dict:
     """The dashboard's figures straight from the report table (no aggregates, no suppression)."""
     from meldpunt.extensions import db
-    from meldpunt.stats.rollup import DIMENSIONS, day_start
+    from meldpunt.stats.aggregates import DIMENSIONS, day_start
 
     def count_between(first, end) -> int:
         return db.session.scalar(
@@ -202,6 +200,23 @@ def widen_categories() -> None:
     db.session.commit()
 
 
+def add_counters() -> None:
+    """Daily form views and visits with a receipt code for every day with reports (once)."""
+    from meldpunt.extensions import db
+
+    if db.session.scalar(text("SELECT count(*) FROM daily_counter")):
+        return
+    db.session.execute(
+        text(
+            "INSERT INTO daily_counter (day, name, count) "
+            f"SELECT d, n, c FROM (SELECT (created_at AT TIME ZONE '{TZ}')::date AS d, count(*) AS k "  # noqa: S608
+            "FROM report GROUP BY 1) per_day, "
+            "LATERAL (VALUES ('form_view', k * 7 + 10), ('submission', k), ('followup_login', k / 4)) v(n, c)"
+        )
+    )
+    db.session.commit()
+
+
 def check_against_dashboard(period, figures) -> list[str]:
     """Published dashboard numbers must equal the direct figures wherever they are shown."""
     from meldpunt.stats import categories, dashboard
@@ -261,59 +276,44 @@ def main() -> int:
     )
     with app.app_context():
         from meldpunt.extensions import db
-        from meldpunt.models import StatRollupState, utcnow
         from meldpunt.staff import accounts as staff
-        from meldpunt.stats import aggregates, blocks, periods, rollup, store
+        from meldpunt.stats import aggregates, periods, publication, rollup
+        from meldpunt.stats import figures as figure_cache
 
         upgrade(revision="heads")
         total = seed(app, args.reports)
         widen_categories()
+        add_counters()
 
         if not args.skip_rebuild or aggregates.state_token() is None:
             started = time.perf_counter()
             result = rollup.rebuild_all()
             print(
                 f"rollup: full rebuild of {result.days} days ({result.rows:,} aggregate rows, "
-                f"{result.published} year blocks stored) in {time.perf_counter() - started:.1f} s"
+                f"{result.published} periods published) in {time.perf_counter() - started:.1f} s"
             )
         started = time.perf_counter()
         result = rollup.rollup()
-        seconds = time.perf_counter() - started
         print(
             f"rollup: incremental run, {result.days} days recomputed, {result.changed} changed, "
-            f"{result.published} year blocks stored, in {seconds:.2f} s"
+            f"{result.published} published, in {time.perf_counter() - started:.2f} s"
         )
         token_before = aggregates.state_token()
-        started = time.perf_counter()
-        quiet = rollup.rollup()
+        quiet_times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            quiet = rollup.rollup()
+            quiet_times.append(time.perf_counter() - started)
+        kept = aggregates.state_token() == token_before
+        quiet_s = max(quiet_times)
         print(
             f"rollup: a run with nothing new: {quiet.changed} days changed, {quiet.published} "
-            f"stored, token {'kept' if aggregates.state_token() == token_before else 'RENEWED'}, "
-            f"{time.perf_counter() - started:.2f} s"
+            f"published, token {'kept' if kept else 'RENEWED'}, slowest of 3 {quiet_s:.2f} s "
+            f"(target {QUIET_ROLLUP_TARGET_S:.0f} s: {'ok' if quiet_s <= QUIET_ROLLUP_TARGET_S else 'TOO SLOW'})"
         )
         today = aggregates.local_today()
-        now = utcnow()
-        # What the job does when a report comes in: store this year's figures again.
-        started = time.perf_counter()
-        state = db.session.get(StatRollupState, 1)
-        state.token = os.urandom(16).hex()
-        stored = store.publish(
-            [("reports", today.year), ("closures", today.year)], state.token, now
-        )
-        db.session.commit()
-        print(
-            f"rollup job: storing the figures of {today.year} ({stored} blocks) after a change: "
-            f"{time.perf_counter() - started:.2f} s"
-        )
-        with app.test_request_context():
-            started = time.perf_counter()
-            blocks.compute_report_block(today.year, today)
-            blocks.compute_closure_block(today.year, today)
-            computed_ms = (time.perf_counter() - started) * 1000
-        print(
-            f"computing those figures at request time instead (the old cold path): "
-            f"{computed_ms:.0f} ms per year"
-        )
+        published = len(publication.published())
+        print(f"publications stored: {published}")
 
         user = (
             staff.find_by_email("bench-communicatie@gemeente.example")
@@ -323,18 +323,20 @@ def main() -> int:
         db.session.remove()
 
     client = app.test_client()
-    print(f"\n{total:,} reports in PostgreSQL; target {TARGET_MS:.0f} ms per page render\n")
+    print(f"\n{total:,} reports in PostgreSQL; target {TARGET_MS:.0f} ms p95 warm per page\n")
     print(
         f"{'page':<22}{'cold p50':>10}{'max':>8}{'warm p50':>10}{'p95':>8}"
         f"{'direct p50':>12}{'direct/warm':>13}  target"
     )
     last_month = (today.replace(day=1) - timedelta(days=1)).isoformat()
     pages = [
-        ("maand (loopt)", "maand", today.isoformat()),
         ("maand (vorige)", "maand", last_month),
+        ("maand (loopt)", "maand", today.isoformat()),
         ("kwartaal", "kwartaal", today.isoformat()),
         ("jaar", "jaar", today.isoformat()),
+        ("jaar tot nu", "jaar-tot-nu", last_month),
         ("week", "week", today.isoformat()),
+        ("campagnes", None, "/statistiek/campagnes"),
         ("/resultaten", None, "/resultaten"),
         ("factsheet vorig jaar", None, f"/statistiek/factsheet/{today.year - 1}"),
     ]
@@ -356,8 +358,7 @@ def main() -> int:
         # Cold: the first request of a process after a rollup (nothing cached in this process).
         cold = []
         for _ in range(args.cold):
-            store._BLOCK_CACHE.clear()
-            blocks._COUNTER_CACHE.clear()
+            figure_cache.clear_cache()
             cold.append(get())
         warm = [get() for _ in range(args.requests)]
         d50 = float("nan")
@@ -375,17 +376,18 @@ def main() -> int:
                 db.session.remove()
         c50, cmax = pystats.median(cold), max(cold)
         p50, p95 = pystats.median(warm), percentile(warm, 0.95)
-        worst = max(worst, p95, cmax)
-        verdict = "ok" if p95 <= TARGET_MS and cmax <= TARGET_MS else "TOO SLOW"
+        worst = max(worst, p95)
+        verdict = "ok" if p95 <= TARGET_MS else "TOO SLOW"
         direct = f"{d50:>9.0f} ms{d50 / p50:>12.1f}x" if kind else f"{'–':>12}{'':>13}"
         print(f"{name:<22}{c50:>7.0f} ms{cmax:>5.0f} ms{p50:>7.0f} ms{p95:>5.0f} ms{direct}  {verdict}")
         if problems:
             print("  MISMATCH between dashboard and direct figures:", "; ".join(problems[:5]))
     print(
-        f"\nworst page time (p95 warm or slowest cold): {worst:.0f} ms "
-        f"({'within' if worst <= TARGET_MS else 'over'} the {TARGET_MS:.0f} ms target)"
+        f"\nworst page time (p95 warm): {worst:.0f} ms "
+        f"({'within' if worst <= TARGET_MS else 'over'} the {TARGET_MS:.0f} ms target); "
+        f"quiet rollup {quiet_s:.2f} s"
     )
-    return 0 if worst <= TARGET_MS else 1
+    return 0 if worst <= TARGET_MS and quiet_s <= QUIET_ROLLUP_TARGET_S and kept else 1
 
 
 if __name__ == "__main__":

@@ -20,21 +20,38 @@ def register(app: Flask) -> None:
 
 @click.command("seed-demo")
 @with_appcontext
-@click.option("--reports", "count", default=60, show_default=True, help="How many demo reports.")
+@click.option(
+    "--reports",
+    "count",
+    type=int,
+    default=None,
+    help="A number of reports spread over the past year, instead of the municipality's two years.",
+)
+@click.option("--years", default=2, show_default=True, help="Years of a mid-sized municipality.")
+@click.option("--per-week", default=15.0, show_default=True, help="Reports per week on average.")
 @click.option("--seed", default=7, show_default=True, help="Random seed, for repeatable data.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already holds reports.")
 @click.option("--with-staff/--no-staff", "with_staff", default=True, help="Also create a demo staff account.")
-def seed_demo(count: int, seed: int, if_empty: bool, with_staff: bool) -> None:
-    """Fill the database with demo reports and print a demo staff login."""
+def seed_demo(
+    count: int | None, years: int, per_week: float, seed: int, if_empty: bool, with_staff: bool
+) -> None:
+    """Fill the database with demo reports (by default two years of a mid-sized municipality),
+    bring the statistics up to date and print a demo staff login."""
     from flask import current_app
+
+    from meldpunt.stats import rollup
 
     if current_app.config["ENV"] == "production":
         raise click.ClickException("demo data is for the embedded setup only, not for production")
     if if_empty and demo.has_reports():
         click.echo("The database already holds reports; no demo reports added.")
     else:
-        made = demo.seed_reports(count, seed=seed)
-        click.echo(f"{made} demo reports created.")
+        if count is None:
+            made = demo.seed_municipality(years=years, per_week=per_week, seed=seed)
+        else:
+            made = demo.seed_reports(count, seed=seed)
+        result = rollup.rebuild_all()
+        click.echo(f"{made} demo reports created; statistics computed, {result.published} periods published.")
     if with_staff:
         account = demo.ensure_demo_staff()
         click.echo("Demo staff login (role coordinator) for /beheer:")

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import secrets
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +116,23 @@ def parse_campaigns(raw: str | None) -> dict[str, str]:
     return campaigns
 
 
+def parse_campaign_starts(raw: str | None) -> dict[str, date]:
+    """When campaigns started: ``code=YYYY-MM-DD`` pairs separated by ``,`` or ``;``."""
+    starts: dict[str, date] = {}
+    for item in re.split(r"[;,\n]", raw or ""):
+        item = item.strip()
+        if not item:
+            continue
+        code, sep, day = item.partition("=")
+        try:
+            starts[code.strip().lower()] = date.fromisoformat(day.strip())
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise ValueError(f"MELDPUNT_CAMPAIGN_STARTS: expected code=YYYY-MM-DD, got {item[:60]!r}")
+    return starts
+
+
 def ratelimit_storage_uri() -> str:
     """Where the rate limiter counts: ``memory://`` (each process its own counters) or a
     shared store such as Redis. Read on its own too, by gunicorn's master process
@@ -185,6 +203,10 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "STALE_OPEN_DAYS": _env_int("STALE_OPEN_DAYS", 90),
         # Campaign codes (?c=) that the statistics show by name; any other code counts as "overig".
         "CAMPAIGNS": parse_campaigns(_env("CAMPAIGNS")),
+        # Campaign start dates (code=YYYY-MM-DD, comma-separated) for the campaign view.
+        "CAMPAIGN_STARTS": parse_campaign_starts(_env("CAMPAIGN_STARTS")),
+        # Publications: a table whose total is below this is not shown.
+        "STATS_PUBLICATION_THRESHOLD": max(5, _env_int("STATS_PUBLICATION_THRESHOLD", 20)),
         # memory:// counts per process: with several workers a client gets that many times the
         # limits (gunicorn.conf.py warns at start-up). Production uses Redis.
         "RATELIMIT_STORAGE_URI": ratelimit_storage_uri(),

@@ -1,19 +1,24 @@
 """Demo data: realistic reports for trying the system and for load tests.
 
 Texts come from the triage corpus (original, varied Dutch and some other
-languages), combined with invented places, dates spread over the past year
-and a plausible workflow state. Each distinct text is classified once, so a
-million reports can be created in minutes with bulk inserts.
+languages), combined with invented places, dates and a plausible workflow
+state. ``seed_municipality`` (the default of ``flask seed-demo``) lays two
+years of a mid-sized municipality out in time, with seasons, a campaign and
+the daily counters; ``seed_reports`` alone spreads reports over the past
+year. Each distinct text is classified once, so a million reports can be
+created in minutes with bulk inserts.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import random
 import re
 import zlib
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 
 from flask import current_app
@@ -157,6 +162,11 @@ def _location(rng: random.Random, place_type: str) -> tuple[str, str, str, str, 
     return f"{street} {number}", area + letters, area, number, f"{street.lower()} {number}"
 
 
+# What came of closed reports, roughly as a municipal meldpunt sees it: most give no follow-up
+# of their own, about a third lead to a check, an investigation or a measure.
+OUTCOME_WEIGHTS = (24, 10, 5, 48, 13)
+
+
 def _report_row(
     n: int, seed: int, receipt_key: bytes, source: dict, result, now: datetime, rng: random.Random, day_offset: float
 ) -> dict:
@@ -164,17 +174,23 @@ def _report_row(
 
     day = (now - timedelta(days=day_offset)).replace(hour=0, minute=0, second=0, microsecond=0)
     hour = rng.choices(range(24), weights=HOUR_WEIGHTS)[0]
-    created_at = min(
-        now - timedelta(minutes=1), day + timedelta(hours=hour, minutes=rng.randrange(60), seconds=rng.randrange(60))
-    )
+    created_at = day + timedelta(hours=hour, minutes=rng.randrange(60), seconds=rng.randrange(60))
+    if created_at >= now:  # today, later than now: somewhere in the part of today that has been
+        created_at = day + (now - day) * rng.random()
     age = (now - created_at).total_seconds() / 86400
     status = _status_for(age, result.urgency, rng)
-    closed = status in ("afgerond", "niet_ontvankelijk")
     location, postcode, area, number, key = _location(rng, source["place_type"])
     first_action = None
     if status != "nieuw":
-        first_hours = rng.uniform(0.1, 2) if result.urgency == "acuut" else rng.uniform(0.2, 60)
-        first_action = min(now, created_at + timedelta(hours=first_hours))
+        first_hours = rng.uniform(0.1, 2) if result.urgency == "acuut" else rng.lognormvariate(2.6, 0.9)
+        first_action = created_at + timedelta(hours=first_hours)
+        if first_action >= now:  # not yet: still waiting for a first action
+            status, first_action = "nieuw", None
+    closed_at = None
+    if status in ("afgerond", "niet_ontvankelijk"):
+        closed_at = _closed_at(created_at, first_action, rng)
+        if closed_at >= now:  # not closed yet
+            status, closed_at = "doorgestuurd", None
     anonymous = rng.random() < 0.7
     return {
         "created_at": created_at,
@@ -194,7 +210,7 @@ def _report_row(
         "anonymous": anonymous,
         "share_identity": False,
         "status": status,
-        "outcome": rng.choice(OUTCOMES) if status == "afgerond" else None,
+        "outcome": rng.choices(OUTCOMES, OUTCOME_WEIGHTS)[0] if status == "afgerond" else None,
         "theme": result.theme,
         "urgency": result.urgency,
         "urgency_rank": URGENCY_RANK[result.urgency],
@@ -203,17 +219,25 @@ def _report_row(
         "has_attachments": rng.random() < 0.2,
         "first_opened_at": first_action,
         "first_action_at": first_action,
-        "closed_at": min(now, (first_action or created_at) + timedelta(days=rng.uniform(1, 40))) if closed else None,
+        "closed_at": closed_at,
+        "reporter_last_seen_at": None,
         "unread_for_staff": False,
         "wants_email_notice": False,
     }
+
+
+def _closed_at(created_at: datetime, first_action: datetime | None, rng: random.Random) -> datetime:
+    """Closing follows the first action after days to weeks, a few after months."""
+    days = rng.lognormvariate(2.3, 0.8)  # median about 10 days
+    return (first_action or created_at) + timedelta(days=days)
 
 
 REPORT_COLUMNS = (
     "id", "created_at", "receipt_hash", "text", "location", "postcode", "postcode_area", "house_number",
     "location_key", "place_type", "reporter_type", "ongoing", "campaign_code", "heard_via", "language",
     "anonymous", "share_identity", "status", "outcome", "theme", "urgency", "urgency_rank", "route",
-    "review", "has_attachments", "first_opened_at", "first_action_at", "closed_at", "unread_for_staff",
+    "review", "has_attachments", "first_opened_at", "first_action_at", "closed_at", "reporter_last_seen_at",
+    "unread_for_staff",
     "wants_email_notice",
 )
 SUGGESTION_COLUMNS = (
@@ -258,8 +282,20 @@ def _write_batch(reports: list[dict], suggestions: list[dict], events: list[dict
     db.session.execute(StatusEvent.__table__.insert(), events)
 
 
-def seed_reports(count: int, seed: int = 7, now: datetime | None = None, chunk: int = 20000) -> int:
-    """Insert ``count`` demo reports with suggestions and status events; returns how many."""
+def seed_reports(
+    count: int,
+    seed: int = 7,
+    now: datetime | None = None,
+    chunk: int = 20000,
+    ages: list[float] | None = None,
+    decorate: Callable[[dict, random.Random], None] | None = None,
+) -> int:
+    """Insert ``count`` demo reports with suggestions and status events; returns how many.
+
+    ``ages`` (days before ``now``, oldest first) places the reports in time; by default
+    they are spread over the past year, more in recent months. ``decorate`` may change a
+    report's row (its campaign, a return visit) before it is written.
+    """
     rng = random.Random(seed)  # noqa: S311  # seeded on purpose: reproducible demo data, not a secret  # nosec B311
     now = now or datetime.now(UTC)
     pool = text_pool(min(max(count, 1), max(len(corpus_texts()), 6000)), rng)
@@ -267,7 +303,9 @@ def seed_reports(count: int, seed: int = 7, now: datetime | None = None, chunk: 
     receipt_key = current_app.config["RECEIPT_KEY"].encode()
     # Ages drawn up front and sorted oldest first: ids then follow arrival order and the
     # table is laid out in time order, as a real one is (more recent days hold more reports).
-    ages = sorted((rng.random() ** 1.3 * 365 for _ in range(count)), reverse=True)
+    if ages is None:
+        ages = sorted((rng.random() ** 1.3 * 365 for _ in range(count)), reverse=True)
+    count = len(ages)
     created = 0
     while created < count:
         batch = min(chunk, count - created)
@@ -278,6 +316,8 @@ def seed_reports(count: int, seed: int = 7, now: datetime | None = None, chunk: 
             result = results[pick]
             row = _report_row(created + i, seed, receipt_key, pool[pick], result, now, rng, ages[created + i])
             row["id"] = report_id
+            if decorate is not None:
+                decorate(row, rng)
             reports.append(row)
             suggestions.append(
                 {
@@ -308,6 +348,95 @@ def seed_reports(count: int, seed: int = 7, now: datetime | None = None, chunk: 
         db.session.commit()
         created += batch
     return created
+
+
+# --- a mid-sized municipality over two years ------------------------------------------
+
+DEMO_CAMPAIGN = "poster-2026"
+# Reports per week through the year (January first): quieter in summer and at Christmas.
+SEASON = (1.0, 1.05, 1.1, 1.1, 1.05, 0.95, 0.8, 0.75, 1.0, 1.1, 1.1, 0.85)
+
+
+def _poisson(rate: float, rng: random.Random) -> int:
+    """Knuth's method: fine for the few reports of one day."""
+    limit, k, product = math.exp(-rate), 0, rng.random()
+    while product > limit:
+        k += 1
+        product *= rng.random()
+    return k
+
+
+def municipality_timeline(
+    now: datetime, years: int = 2, per_week: float = 15, seed: int = 7
+) -> tuple[list[float], dict[date, int], date]:
+    """Report ages (days before ``now``, oldest first), reports per local day, and the day a
+    poster campaign started (about ten months ago, so its before and after are both visible)."""
+    rng = random.Random(seed)  # noqa: S311  # reproducible demo data, not a secret  # nosec B311
+    today = now.date()
+    campaign = today - timedelta(days=300)
+    ages: list[float] = []
+    per_day: dict[date, int] = {}
+    for back in range(365 * years, -1, -1):
+        day = today - timedelta(days=back)
+        rate = per_week / 7 * SEASON[day.month - 1] * (0.9 + 0.1 * (365 * years - back) / (365 * years))
+        rate *= 0.7 if day.weekday() >= 5 else 1.1
+        since = (day - campaign).days
+        if 0 <= since < 56:
+            rate *= 1.0 + 0.8 * (1 - since / 56)  # the campaign's effect, fading over eight weeks
+        n = _poisson(rate, rng)
+        if back == 0:
+            hours_so_far = now.hour + now.minute / 60
+            n = min(n, int(n * hours_so_far / 24 + 0.5))
+        per_day[day] = n
+        ages.extend([float(back)] * n)
+    return ages, per_day, campaign
+
+
+def _decorator(now: datetime, campaign: date) -> Callable[[dict, random.Random], None]:
+    def decorate(row: dict, rng: random.Random) -> None:
+        since = (row["created_at"].date() - campaign).days
+        if 0 <= since < 56 and rng.random() < 0.45:
+            row["campaign_code"], row["heard_via"] = DEMO_CAMPAIGN, "poster"
+        elif row["campaign_code"] == DEMO_CAMPAIGN and since < 0:
+            row["campaign_code"] = None
+        # About a quarter of reporters come back with their receipt code within weeks.
+        if rng.random() < 0.27:
+            seen = row["created_at"] + timedelta(days=rng.uniform(0.5, 30))
+            if seen < now:
+                row["reporter_last_seen_at"] = seen
+
+    return decorate
+
+
+def seed_municipality(years: int = 2, per_week: float = 15, seed: int = 7, now: datetime | None = None) -> int:
+    """Two years of a mid-sized municipality: about 15 reports a week with seasons, a poster
+    campaign with a visible effect, closing times and outcomes, and the daily counters (form
+    views, submissions, visits with a receipt code) the site would have kept."""
+    from meldpunt.models import DailyCounter
+
+    now = now or datetime.now(UTC)
+    ages, per_day, campaign = municipality_timeline(now, years, per_week, seed)
+    made = seed_reports(len(ages), seed=seed, now=now, ages=ages, decorate=_decorator(now, campaign))
+    rng = random.Random(seed + 1)  # noqa: S311  # reproducible demo data, not a secret  # nosec B311
+    existing = {(r.day, r.name) for r in db.session.execute(select(DailyCounter.day, DailyCounter.name))}
+    rows = []
+    recent: list[int] = []
+    for day, sent in sorted(per_day.items()):
+        since = (day - campaign).days
+        boost = 1.0 + (1.5 * (1 - since / 56) if 0 <= since < 56 else 0)
+        recent = (recent + [sent])[-30:]
+        counts = {
+            "form_view": int(sent * rng.uniform(5, 8) + rng.uniform(4, 14) * boost),
+            "submission": sent,
+            "followup_login": _poisson(sum(recent) * 0.02 + 0.2, rng),
+        }
+        for name, count in counts.items():
+            if (day, name) not in existing and count:
+                rows.append({"day": day, "name": name, "count": count})
+    if rows:
+        db.session.execute(DailyCounter.__table__.insert(), rows)
+    db.session.commit()
+    return made
 
 
 DEMO_STAFF_EMAIL = "demo@meldpunt.example"

@@ -460,24 +460,22 @@ class StatRollupState(db.Model):  # type: ignore[name-defined]
     token: Mapped[str] = mapped_column(String(32))
 
 
-class StatPublished(db.Model):  # type: ignore[name-defined]
-    """The published (suppressed) figures of one calendar year, computed by the rollup job.
+class StatPublication(db.Model):  # type: ignore[name-defined]
+    """One published period (a quarter or a year), frozen: written once by the rollup job
+    when the period is over, never changed afterwards (meldpunt/stats/publication.py).
 
-    ``payload`` is JSON of cells as they may be shown ("<5", "x" or a number, see
-    meldpunt/stats/store.py), never the true small counts. A row is valid for the
-    rollup ``token`` it was computed under, the day ``as_of`` that decided which
-    periods were over (None when the whole year was), and ``fingerprint`` (the
-    algorithm version and the campaign list).
+    ``payload`` is JSON of the figures as published: exact period totals and one-way
+    tables whose small categories are merged, or which are not shown at all.
     """
 
-    __tablename__ = "stat_published"
+    __tablename__ = "stat_publication"
+    __table_args__ = (UniqueConstraint("kind", "start", name="uq_stat_publication_period"),)
 
-    name: Mapped[str] = mapped_column(String(20), primary_key=True)
-    year: Mapped[int] = mapped_column(Integer, primary_key=True)
-    token: Mapped[str] = mapped_column(String(32))
-    as_of: Mapped[date | None] = mapped_column(Date)
-    fingerprint: Mapped[str] = mapped_column(String(64))
-    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date] = mapped_column(Date)  # exclusive
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime)
     payload: Mapped[str] = mapped_column(Text)
 
 

@@ -19,10 +19,9 @@ twice. The e-mail names report numbers and arrival times only: no content.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import holidays
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
@@ -31,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from meldpunt import outbox
 from meldpunt.extensions import db
 from meldpunt.models import CLOSED_STATUSES, ReminderSent, Report
+from meldpunt.workdays import add_working_days, is_working_day  # noqa: F401  # tests name it here
 
 LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
 ACUTE_RULE = "acuut_1u"
@@ -38,31 +38,6 @@ NEW_RULE = "nieuw_2wd"
 ACUTE_AFTER = timedelta(hours=1)
 NEW_AFTER_WORKING_DAYS = 2
 NOTICE_KIND = "coordinator_reminder"
-
-_HOLIDAYS = holidays.country_holidays("NL")
-
-
-def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _HOLIDAYS
-
-
-def _next_working_day(day: date) -> date:
-    day += timedelta(days=1)
-    while not is_working_day(day):
-        day += timedelta(days=1)
-    return day
-
-
-def add_working_days(start: datetime, days: int) -> datetime:
-    """The moment ``days`` working days after ``start`` (UTC in, UTC out)."""
-    local = start.astimezone(LOCAL_TZ)
-    day, clock = local.date(), local.time().replace(tzinfo=None)
-    if not is_working_day(day):
-        day, clock = _next_working_day(day), time(0, 0)
-    for _step in range(days):
-        day = _next_working_day(day)
-    return datetime.combine(day, clock, tzinfo=LOCAL_TZ).astimezone(UTC)
-
 
 def new_report_deadline(created_at: datetime) -> datetime:
     return add_working_days(created_at, NEW_AFTER_WORKING_DAYS)

@@ -16,6 +16,7 @@ from meldpunt.models import (
     StatRollupState,
     utcnow,
 )
+from meldpunt.workdays import add_working_days
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 # A change committed shortly after the previous run read the table is still caught.
@@ -41,6 +42,13 @@ DIMENSIONS = (
 )
 FIRST_ACTION = "first_action"
 CLOSING = "closing"
+# Counted per day of submission with bucket 1 (durations.measure): for the honest response times.
+FIRST_ACTION_ACUTE = "first_action_acuut"  # time to a first action of acute reports (buckets)
+IN_TARGET = "in_target"  # a first action within the target (two working days)
+IN_TARGET_ACUTE = "in_target_acuut"
+CLOSED_30 = "closed_30d"  # closed within 30 days of submission
+CLOSED_30_ACUTE = "closed_30d_acuut"
+TARGET_WORKING_DAYS = 2
 NOT_ADMISSIBLE = "niet_ontvankelijk"
 UNKNOWN_OUTCOME = "onbekend"
 
@@ -57,6 +65,12 @@ def local_today(now: datetime | None = None) -> date:
 def day_start(day: date) -> datetime:
     """The UTC moment a local day begins (23:00 or 22:00 UTC the evening before)."""
     return datetime.combine(day, time(), AMSTERDAM).astimezone(UTC)
+
+
+def within_target(created_at: datetime, acted_at: datetime) -> bool:
+    """A first action within two working days of submission (``meldpunt.workdays``: the same
+    rule the reminder job uses for reports still new)."""
+    return acted_at <= add_working_days(created_at, TARGET_WORKING_DAYS)
 
 
 def duration_bucket(seconds: float) -> int:

@@ -50,6 +50,7 @@ OUTCOME_GROUPS: dict[str, tuple[str, ...]] = {
     ACTION: ("controle_uitgevoerd", "gebruikt_in_onderzoek", "bestuurlijke_maatregel"),
     NO_ACTION: ("geen_vervolg_mogelijk", "doorverwezen", NOT_ADMISSIBLE, UNKNOWN_OUTCOME),
 }
+OUTCOME_GROUP_OF = {code: group for group, codes in OUTCOME_GROUPS.items() for code in codes}
 OUTCOME_GROUP_LABELS = {
     ACTION: _l("Leidde tot actie"),
     NO_ACTION: _l("Leidde niet tot actie"),
@@ -138,6 +139,9 @@ DIMENSION_INFO: dict[str, Dimension] = {
             "terugkeer",
             _l("Kwam de melder terug met de ontvangstcode?"),
             {"ja": _l("Ja, minstens één keer"), "nee": _l("Nee")},
+        ),
+        Dimension(
+            "outcome_group", "uitkomst-groep", _l("Uitkomst (hoofdgroep)"), OUTCOME_GROUP_LABELS
         ),
         Dimension(
             "outcome", "uitkomst", _l("Uitkomst van afgeronde meldingen"), OUTCOME_STAT_LABELS

@@ -1,17 +1,18 @@
 """The one place that draws a chart: server-side SVG from a statistics table.
 
-A chart shows the same cells as its table (``meldpunt.stats.tables.Table``),
-with the same suppression: a hidden count gets a short hatched stub of fixed
-size and its "<5" or "x" label, never a bar whose length gives the number
-away. Every chart has ``role="img"``, a ``<title>`` and a ``<desc>`` joined by
-``aria-labelledby``; series differ by pattern as well as colour and carry a
-legend, and bars carry their value as text, so colour is never the only
-carrier of information. No script, no inline style: presentation attributes
-only, so the SVG also prints and works under the strict content policy.
+A chart shows the same cells as its table (``meldpunt.stats.tables.Table``). Every
+chart has ``role="img"``, a ``<title>`` and a ``<desc>`` joined by ``aria-labelledby``;
+columns and lines have a y-axis with gridlines, bars carry their value as text; series
+differ by pattern or dash as well as colour and carry a legend; a figure that has no
+value gets its own marker ("–") with its own legend entry. Date labels are thinned so
+they never overlap, and group rows are left out where their parts are drawn, so parts
+and totals never share one scale. No script, no inline style: presentation attributes
+only, so the SVG also prints, downloads and works under the strict content policy.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from flask import render_template
@@ -19,193 +20,215 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from meldpunt.stats import display
-from meldpunt.stats.suppression import SHOWN, Cell
 from meldpunt.stats.tables import Table
 
-# Series styles: a solid fill, a diagonal hatch and a dot pattern.
-SERIES_STYLES = ("solid", "hatch", "dots")
 INK = "#154273"
+PALETTE = ("#154273", "#b35c00", "#2e7d32", "#6a1b9a", "#a3123a", "#00695c", "#5d4037", "#37474f")
+DASHES = ("", "6 3", "2 3", "8 3 2 3", "1 2", "10 4", "4 4", "12 2")
+PATTERNS = ("solid", "hatch", "dots")
 WIDTH = 560
 FONT = 13
+CHAR = 7.2  # average width of a character at FONT, for thinning labels
 
 
 @dataclass(frozen=True)
-class Bar:
-    x: float
-    y: float
-    width: float
-    height: float
-    style: str
-    label: str
-    label_x: float
-    label_y: float
-    label_anchor: str
-    suppressed: bool
+class Shape:
+    kind: str  # "rect", "line", "text", "polyline", "circle"
+    x: float = 0
+    y: float = 0
+    w: float = 0
+    h: float = 0
+    x2: float = 0
+    y2: float = 0
+    text: str = ""
+    fill: str = "none"
+    stroke: str = "none"
+    dash: str = ""
+    anchor: str = "start"
+    rotate: bool = False
+    points: str = ""
+    italic: bool = False
 
 
-@dataclass(frozen=True)
-class Category:
-    label: str
-    x: float
-    y: float
-    anchor: str
-    rotate: bool
+def _nice_step(peak: float, ticks: int = 4) -> float:
+    raw = max(peak, 1) / ticks
+    power = 10 ** math.floor(math.log10(raw))
+    for step in (1, 2, 2.5, 5, 10):
+        if step * power >= raw:
+            return max(step * power, 1)
+    return 10 * power
 
 
-def _value_text(cell: Cell) -> str:
-    return display.cell_text(cell)
+def _series(table: Table) -> list[tuple[int, str]]:
+    return [(i, c.label) for i, c in enumerate(table.columns) if c.chart]
 
 
-def _description(table: Table, series: list[tuple[int, str]], rows) -> str:
+def _rows(table: Table):
+    rows = [row for row in table.rows if not row.total]
+    if any(row.level for row in rows):
+        rows = [row for row in rows if not row.group]  # parts only: never parts and totals together
+    return rows
+
+
+def _description(table: Table, series, rows, missing: bool) -> str:
     parts = [table.chart_description]
     first = series[0][0]
     shown = [(row.label, row.cells[first]) for row in rows if row.cells[first].shown]
-    # The highest of the shown cells is only the highest when no cell is hidden: an "x" may be larger.
-    if shown and len(shown) == len(rows):
+    if shown:
         top_label, top_cell = max(shown, key=lambda item: item[1].value)
-        parts.append(
-            _("Hoogste waarde: %(label)s, %(value)s.", label=top_label, value=display.cell_text(top_cell))
-        )
-    if any(row.cells[i].state != SHOWN for row in rows for i, _label in series):
-        parts.append(
-            _(
-                "Kleine aantallen staan als <5; x is afgeschermd zodat een klein aantal "
-                "niet terug te rekenen is."
-            )
-        )
+        parts.append(_("Hoogste waarde: %(label)s, %(value)s.", label=top_label, value=display.cell_text(top_cell)))
+    if missing:
+        parts.append(_("Een streepje betekent: geen cijfer."))
     parts.append(_("Dezelfde cijfers staan in de tabel bij deze grafiek."))
     return " ".join(p for p in parts if p)
 
 
-def render(table: Table, chart_id: str, width: int | None = None) -> Markup:
-    """SVG markup for ``table`` (its chart kind), or an empty string when it has none.
-
-    ``width`` is the drawing width in SVG units; a narrower drawing keeps the
-    text readable where the chart is shown small (the public page on a phone).
-    """
+def _draw(table: Table, width: int | None):
     if not table.chart:
-        return Markup("")
-    series = [(i, column.label) for i, column in enumerate(table.columns) if column.chart]
-    rows = [row for row in table.rows if not row.total]
+        return None
+    series = _series(table)
+    rows = _rows(table)
     if not series or not rows:
-        return Markup("")
-    shown = [row.cells[i].value for row in rows for i, _label in series if row.cells[i].shown]
-    peak = max([v for v in shown if v is not None] + [1])
+        return None
     width = width or WIDTH
-    if table.chart == "columns":
-        chart = _columns(rows, series, peak, width)
+    values = [row.cells[i].value for row in rows for i, _l in series if row.cells[i].shown]
+    peak = max([v for v in values if v is not None] + [1])
+    missing = any(not row.cells[i].shown for row in rows for i, _l in series)
+    legend = [(label, n) for n, (_i, label) in enumerate(series)] if len(series) > 1 else []
+    legend_rows = math.ceil(len(legend) / 2)
+    top = 8 + 20 * legend_rows
+    if table.chart == "bars":
+        shapes, height = _bars(rows, series, peak, width, top)
     else:
-        chart = _bars(rows, series, peak, width)
-    # The SVG template is autoescaped (Flask autoescapes .svg; the template uses no |safe), so
-    # every caption, label and number passed in is escaped there; its output is markup, not text.
-    return Markup(  # noqa: S704  # built from autoescaped template output  # nosec B704
-        render_template(
-            "stats/chart.svg",
-            chart_id=chart_id,
-            title=table.caption,
-            description=_description(table, series, rows),
-            legend=[
-                (label, SERIES_STYLES[n % len(SERIES_STYLES)])
-                for n, (_i, label) in enumerate(series)
-            ]
-            if len(series) > 1
-            else [],
-            ink=INK,
-            font=FONT,
-            **chart,
-        )
-    )
+        shapes, height = _time(rows, series, peak, width, top, table.chart == "lines")
+    legend_shapes = []
+    for n, (label, index) in enumerate(legend):
+        x, y = 4 + (n % 2) * (width / 2), 6 + 20 * (n // 2)
+        colour = PALETTE[index % len(PALETTE)]
+        if table.chart == "lines":
+            dash = DASHES[index % len(DASHES)]
+            legend_shapes.append(Shape("line", x, y + 7, x2=x + 22, y2=y + 7, stroke=colour, dash=dash))
+        else:
+            legend_shapes.append(Shape("rect", x, y, 16, 14, fill=_fill(index), stroke=INK))
+        legend_shapes.append(Shape("text", x + 28, y + 12, text=label[:40]))
+    if missing:
+        y = height
+        legend_shapes.append(Shape("text", 4, y + 14, text="–", anchor="start"))
+        legend_shapes.append(Shape("text", 18, y + 14, text=_("geen cijfer")))
+        height += 22
+    return {
+        "width": width,
+        "height": height,
+        "shapes": legend_shapes + shapes,
+        "title": table.caption,
+        "description": _description(table, series, rows, missing),
+    }
 
 
-def _bars(rows, series, peak, width: int) -> dict:
-    """Horizontal bars, the category label above its bars: long Dutch labels fit."""
-    legend_height = 26 if len(series) > 1 else 0
-    bar_height, gap, label_height = 16, 12, 18
+def _fill(index: int) -> str:
+    pattern = PATTERNS[index % len(PATTERNS)]
+    return PALETTE[0] if pattern == "solid" else f"url(#CHART-{pattern})"
+
+
+def _bars(rows, series, peak, width: int, top: float):
+    """Horizontal bars, the category label above its bars, the value at the end of each bar."""
+    shapes: list[Shape] = []
+    bar, gap, label_height = 16, 12, 18
     left, right = 4, 70
     usable = width - left - right
-    y = legend_height + 4
-    bars: list[Bar] = []
-    categories: list[Category] = []
+    y = top
     for row in rows:
         indent = 14 * row.level
-        categories.append(Category(row.label, left + indent, y + 13, "start", False))
+        shapes.append(Shape("text", left + indent, y + 13, text=row.label))
         y += label_height
         for n, (index, _label) in enumerate(series):
             cell = row.cells[index]
-            style = SERIES_STYLES[n % len(SERIES_STYLES)]
             if cell.shown:
                 length = max(usable * cell.value / peak, 1 if cell.value else 0)
-                suppressed = False
+                shapes.append(Shape("rect", left + indent, y, length, bar - 2, fill=_fill(n), stroke=INK))
             else:
-                length = 10
-                suppressed = True
-            bars.append(
-                Bar(
-                    x=left + indent,
-                    y=y,
-                    width=length,
-                    height=bar_height - 2,
-                    style="stub" if suppressed else style,
-                    label=_value_text(cell),
-                    label_x=left + indent + length + 5,
-                    label_y=y + bar_height - 4,
-                    label_anchor="start",
-                    suppressed=suppressed,
-                )
-            )
-            y += bar_height
+                length = 0
+            shapes.append(Shape("text", left + indent + length + 5, y + bar - 4, text=display.cell_text(cell)))
+            y += bar
         y += gap
-    return {"width": width, "height": y + 4, "bars": bars, "categories": categories, "axis": None}
+    return shapes, y + 4
 
 
-def _columns(rows, series, peak, width: int) -> dict:
-    """Vertical columns for a time series, labels under the axis."""
-    legend_height = 26 if len(series) > 1 else 0
+def _time(rows, series, peak, width: int, top: float, lines: bool):
+    """Columns or lines over time with a y-axis; date labels thinned so they never overlap."""
+    shapes: list[Shape] = []
     count = len(rows)
-    rotate = count > 6
-    # Rotated labels hang to the left of their column: leave room for the first one.
-    top, bottom, left, right = legend_height + 22, 80 if rotate else 30, 60 if rotate else 8, 8
-    plot_height = 200
+    step = _nice_step(peak)
+    axis_top = step * math.ceil(peak / step)
+    longest = max(len(row.short_label or row.label) for row in rows) * CHAR
+    left, plot = 48, 200
+    # Room on the right for half of the last date label, so it is never cut off.
+    right = max(8.0, min(longest / 2 - (width - left) / count / 2 + 4, 60.0))
+    baseline = top + plot
     group = (width - left - right) / count
+    for k in range(int(axis_top / step) + 1):
+        value = k * step
+        y = baseline - plot * value / axis_top
+        shapes.append(Shape("line", left, y, x2=width - right, y2=y, stroke="#d0d0d0" if k else "#1b1b1b"))
+        shapes.append(Shape("text", left - 6, y + 4, text=display.cell_text(_count(value)), anchor="end"))
+    every = max(1, math.ceil((longest + 6) / group))
+    for r, row in enumerate(rows):
+        center = left + r * group + group / 2
+        # Every label from the last one backwards: the newest period always has its label.
+        if (count - 1 - r) % every == 0:
+            shapes.append(Shape("text", center, baseline + 16, text=row.short_label or row.label, anchor="middle"))
+    if lines:
+        for n, (index, _label) in enumerate(series):
+            colour, dash = PALETTE[n % len(PALETTE)], DASHES[n % len(DASHES)]
+            points = []
+            for r, row in enumerate(rows):
+                cell = row.cells[index]
+                x = left + r * group + group / 2
+                if cell.shown:
+                    y = baseline - plot * cell.value / axis_top
+                    points.append(f"{x:.1f},{y:.1f}")
+                    shapes.append(Shape("circle", x, y, 2.5, fill=colour))
+                else:
+                    if len(points) > 1:
+                        shapes.append(Shape("polyline", points=" ".join(points), stroke=colour, dash=dash))
+                    points = []
+                    shapes.append(Shape("text", x, baseline - 4, text="–", anchor="middle"))
+            if len(points) > 1:
+                shapes.append(Shape("polyline", points=" ".join(points), stroke=colour, dash=dash))
+        return shapes, baseline + 28
     column = max(min((group - 4) / len(series), 28), 2)
-    value_labels = column >= 16
-    bars: list[Bar] = []
-    categories: list[Category] = []
-    baseline = top + plot_height
     for r, row in enumerate(rows):
         x0 = left + r * group + (group - column * len(series)) / 2
         for n, (index, _label) in enumerate(series):
             cell = row.cells[index]
-            style = SERIES_STYLES[n % len(SERIES_STYLES)]
-            if cell.shown:
-                height = plot_height * cell.value / peak if cell.value else 0
-                suppressed = False
-            else:
-                height = 6
-                suppressed = True
             x = x0 + n * column
-            bars.append(
-                Bar(
-                    x=x,
-                    y=baseline - height,
-                    width=max(column - 1, 1),
-                    height=height,
-                    style="stub" if suppressed else style,
-                    label=_value_text(cell) if (value_labels or suppressed) else "",
-                    label_x=x + column / 2,
-                    label_y=baseline - height - 4,
-                    label_anchor="middle",
-                    suppressed=suppressed,
-                )
-            )
-        center = left + r * group + group / 2
-        label = row.short_label or row.label
-        anchor = "end" if rotate else "middle"
-        categories.append(Category(label, center, baseline + 16, anchor, rotate))
-    return {
-        "width": width,
-        "height": baseline + bottom,
-        "bars": bars,
-        "categories": categories,
-        "axis": {"x1": left, "x2": width - right, "y": baseline},
-    }
+            if cell.shown:
+                height = plot * cell.value / axis_top
+                width_ = max(column - 1, 1)
+                shapes.append(Shape("rect", x, baseline - height, width_, height, fill=_fill(n), stroke=INK))
+            else:
+                shapes.append(Shape("text", x + column / 2, baseline - 4, text="–", anchor="middle"))
+    return shapes, baseline + 28
+
+
+def _count(value: float):
+    from meldpunt.stats.cells import Cell
+
+    return Cell(int(value) if float(value).is_integer() else value)
+
+
+def render(table: Table, chart_id: str, width: int | None = None) -> Markup:
+    """SVG markup for ``table`` (its chart kind), or an empty string when it has none."""
+    drawing = _draw(table, width)
+    if drawing is None:
+        return Markup("")
+    # The SVG template is autoescaped (Flask autoescapes .svg; the template uses no |safe), so
+    # every caption, label and number passed in is escaped there; its output is markup, not text.
+    return Markup(  # noqa: S704  # built from autoescaped template output  # nosec B704
+        render_template("stats/chart.svg", chart_id=chart_id, ink=INK, font=FONT, **drawing)
+    )
+
+
+def standalone(table: Table) -> str:
+    """The chart as an SVG file of its own (for presentations)."""
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + str(render(table, "grafiek"))

@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
-from flask_babel import format_decimal, format_percent, ngettext
+from functools import lru_cache
+
+from babel.numbers import get_group_symbol
+from flask_babel import format_decimal, format_percent, get_locale, ngettext
 from flask_babel import gettext as _
 
-from meldpunt.stats.suppression import HIDDEN, HOURS, PERCENT, SMALL, WITHHELD, Cell
+from meldpunt.stats.cells import HOURS, PERCENT, Cell
 
 
 def cell_text(cell: Cell) -> str:
-    """A cell for people, formatted for the current locale."""
-    if cell.state == SMALL:
-        return "<5"
-    if cell.state in (HIDDEN, WITHHELD):
-        return "x"
+    """A cell for people, formatted for the current locale; "–" when there is nothing to show."""
     value = cell.value
-    if not cell.shown or value is None:  # shown implies a value; the None test only narrows the type
+    if not cell.shown or value is None:
         return "–"
     if cell.kind == PERCENT:
         return format_percent(value / 100, "#,##0.0%")
     if cell.kind == HOURS:
         return duration_text(int(value))
+    if isinstance(value, int):  # most cells: whole counts, grouped as the locale groups them
+        return f"{value:,}".replace(",", _group_symbol(str(get_locale())))
     return format_decimal(value)
+
+
+@lru_cache(maxsize=16)
+def _group_symbol(locale: str) -> str:
+    return get_group_symbol(locale)
 
 
 def duration_text(hours: int) -> str:

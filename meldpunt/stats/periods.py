@@ -16,12 +16,15 @@ from meldpunt.stats.aggregates import (
 # --- periods ----------------------------------------------------------------------
 
 WEEK, MONTH, QUARTER, YEAR = "week", "maand", "kwartaal", "jaar"
-PERIOD_KINDS = (WEEK, MONTH, QUARTER, YEAR)
+# January up to and including a month: the year to date.
+YEAR_TO_DATE = "jaar-tot-nu"
+PERIOD_KINDS = (WEEK, MONTH, QUARTER, YEAR, YEAR_TO_DATE)
 PERIOD_KIND_LABELS = {
     WEEK: _l("Week"),
     MONTH: _l("Maand"),
     QUARTER: _l("Kwartaal"),
     YEAR: _l("Jaar"),
+    YEAR_TO_DATE: _l("Jaar tot nu (tot en met een maand)"),
 }
 
 
@@ -58,6 +61,8 @@ class Period:
             return cls(QUARTER, start, add_months(start, 3))
         if kind == YEAR:
             return cls(YEAR, date(day.year, 1, 1), date(day.year + 1, 1, 1))
+        if kind == YEAR_TO_DATE:
+            return cls(YEAR_TO_DATE, date(day.year, 1, 1), add_months(day.replace(day=1), 1))
         raise ValueError(f"unknown period kind {kind!r}")
 
     @property
@@ -69,9 +74,13 @@ class Period:
         return [self.start + timedelta(days=i) for i in range((self.end - self.start).days)]
 
     def previous(self) -> Period:
+        if self.kind == YEAR_TO_DATE:
+            return self.last_year()
         return Period.containing(self.kind, self.start - timedelta(days=1))
 
     def following(self) -> Period:
+        if self.kind == YEAR_TO_DATE:
+            return Period.containing(self.kind, self.last_day.replace(day=1, year=self.start.year + 1))
         return Period.containing(self.kind, self.end)
 
     def last_year(self) -> Period:
@@ -79,6 +88,8 @@ class Period:
         if self.kind == WEEK:
             iso_year, iso_week, _weekday = self.start.isocalendar()
             return Period.containing(WEEK, _iso_monday(iso_year - 1, iso_week))
+        if self.kind == YEAR_TO_DATE:
+            return Period.containing(self.kind, self.last_day.replace(day=1, year=self.start.year - 1))
         return Period.containing(self.kind, self.start.replace(year=self.start.year - 1))
 
     @property
@@ -100,6 +111,12 @@ class Period:
             return format_date(self.start, "LLLL y")
         if self.kind == QUARTER:
             return _("%(quarter)se kwartaal %(year)s", quarter=self.quarter, year=self.start.year)
+        if self.kind == YEAR_TO_DATE:
+            return _(
+                "%(year)s tot en met %(month)s",
+                year=self.start.year,
+                month=format_date(self.last_day, "LLLL"),
+            )
         return str(self.start.year)
 
     @property
@@ -111,18 +128,27 @@ class Period:
             return format_date(self.start, "LLL y")
         if self.kind == QUARTER:
             return _("K%(quarter)s %(year)s", quarter=self.quarter, year=self.start.year)
+        if self.kind == YEAR_TO_DATE:
+            return _("%(year)s t/m %(month)s", year=self.start.year, month=format_date(self.last_day, "LLL"))
         return str(self.start.year)
 
 
 def parse_period(
     kind: str | None, start: str | None, today: date | None = None
 ) -> tuple[Period, bool]:
-    """The period asked for in the query string; ``False`` when it had to fall back."""
+    """The period asked for in the query string; ``False`` when it had to fall back.
+
+    Without one: the last finished month (the dashboard opens on it).
+    """
     today = today or local_today()
     ok = True
     if kind not in PERIOD_KINDS:
         ok = kind in (None, "")
         kind = MONTH
+    if not start:
+        # The last finished period of that kind (the year to date: up to the last finished month).
+        previous = Period.containing(MONTH if kind == YEAR_TO_DATE else kind, today).previous()
+        return Period.containing(kind, previous.start), ok
     day = today
     if start:
         try:

@@ -1,82 +1,134 @@
-"""Publications: the public results page (``/resultaten``) and the yearly factsheet."""
+"""Publications as people see them: the public results page (``/resultaten``), the
+yearly factsheet and the publication exports, read from the frozen publications only."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
 
-from meldpunt.counters import FOLLOWUP_LOGIN, FORM_VIEW
-from meldpunt.stats.aggregates import (
-    CLOSING,
-    FIRST_ACTION,
-)
-from meldpunt.stats.dashboard import action_share_of, last_complete
-from meldpunt.stats.periods import MONTH, QUARTER, YEAR, Period
-from meldpunt.stats.store import Blocks
-from meldpunt.stats.suppression import COUNT, NA, PERCENT, Cell, change, percent
-from meldpunt.stats.tables import Column, Row, Table, breakdown_table, duration_summary, series_table
+from meldpunt.stats import disclosure, publication
+from meldpunt.stats.categories import DIMENSION_INFO
+from meldpunt.stats.cells import COUNT, HOURS, NA, PERCENT, Cell, change, percent
+from meldpunt.stats.periods import QUARTER
+from meldpunt.stats.publication import AREA, Publication
+from meldpunt.stats.tables import Column, Row, Table, category_label
 
-# --- public results and the factsheet ---------------------------------------------
+PUBLIC_DIMENSIONS = ("theme_group", "reporter_type", "outcome_group")
+TITLES = {
+    "theme_group": lambda: _("Waarover werd gemeld?"),
+    "reporter_type": lambda: _("Wie meldde?"),
+    "outcome_group": lambda: _("Wat kwam eruit?"),
+    AREA: lambda: _("Uit welk postcodegebied?"),
+}
+
+
+def _row_label(dimension: str, row: disclosure.PubRow) -> str:
+    if dimension == AREA:
+        areas = [c for c in row.codes if c]
+        label = areas[0] if len(areas) == 1 else (f"{areas[0]}–{areas[-1]}" if areas else "")
+        if "" in row.codes:
+            if label:
+                return _("%(areas)s en meldingen zonder postcode", areas=label)
+            return _("Zonder postcode")
+        return label
+    names = [category_label(dimension, c) for c in row.codes]
+    if row.merged:
+        return _("Overig, samengevoegd: %(names)s", names="; ".join(names))
+    return names[0]
+
+
+def public_table(pub: Publication, dimension: str) -> Table:
+    """One table of a publication: its rows, or why it is not shown."""
+    table = pub.tables.get(dimension) or disclosure.PubTable(disclosure.TOO_FEW, 0)
+    info = DIMENSION_INFO[dimension]
+    total = Cell(table.total)
+    rows: list[Row] = []
+    notes: list[str] = []
+    if table.status == disclosure.SHOWN:
+        for row in table.rows:
+            cell = Cell(row.value)
+            rows.append(Row(",".join(row.codes) or "-", _row_label(dimension, row), (cell, percent(cell, total))))
+        rows.append(Row("totaal", _("Totaal"), (total, percent(total, total)), total=True))
+        if any(r.merged for r in table.rows) and dimension != AREA:
+            notes.append(_("Kleine groepen tellen we samen op, zodat niemand een melder kan herkennen."))
+        if dimension == AREA:
+            notes.append(
+                _("Naburige postcodegebieden tellen we samen op tot elk minstens %(n)s meldingen heeft.",
+                  n=pub.threshold)
+            )
+    elif table.status == disclosure.TOO_FEW:
+        notes.append(
+            _("Te weinig meldingen om te tonen (minder dan %(n)s).", n=pub.threshold)
+        )
+    else:
+        notes.append(
+            _("Deze verdeling tonen we niet: ook samengevoegd zou een klein aantal terug te rekenen zijn.")
+        )
+    what = _("afgeronde meldingen") if dimension == "outcome_group" else _("meldingen")
+    return Table(
+        name=info.slug,
+        title=TITLES[dimension](),
+        caption=_("%(title)s: %(what)s in %(period)s", title=info.title, what=what, period=pub.period.label),
+        row_header=str(info.title),
+        columns=(Column("aantal", _("Aantal"), COUNT, chart=True), Column("aandeel", _("Aandeel"), PERCENT)),
+        rows=tuple(rows),
+        notes=tuple(notes),
+        chart="bars" if rows else None,
+        chart_description=_(
+            "Staafdiagram: aantal %(what)s per categorie in %(period)s.", what=what, period=pub.period.label
+        ),
+        dimension=dimension,
+        period=pub.period,
+        status="" if rows else table.status,
+    )
+
+
+def action_share(pub: Publication) -> Cell:
+    share = pub.action_share()
+    return NA if share is None else Cell(share, kind=PERCENT)
 
 
 @dataclass(frozen=True)
 class QuarterResult:
-    period: Period
+    pub: Publication
     received: Cell
     closed: Cell
     action_share: Cell
-    themes: Table
-    outcomes: Table
+    tables: tuple[Table, ...]
 
 
-def public_results(today: date | None = None, quarters: int = 4) -> list[QuarterResult]:
-    """The latest quarters that are over, for /resultaten, newest first.
-
-    A running quarter is never shown: the page is refreshed with every rollup,
-    and comparing it before and after one new report would tell its theme.
-    """
-    blocks = Blocks(today)
-    period = last_complete(QUARTER, blocks.today)
-    found: list[QuarterResult] = []
-    while len(found) < quarters:
-        if not blocks.is_complete(period):  # over, but not yet in the stored figures
-            period = period.previous()
-            continue
-        themes = breakdown_table(blocks, "theme_group", period)
-        outcomes = breakdown_table(blocks, "outcome", period)
-        found.append(
-            QuarterResult(
-                period=period,
-                received=blocks.reports(period.start.year).total(period),
-                closed=blocks.closures(period.start.year).total(period),
-                action_share=action_share_of(outcomes),
-                themes=themes,
-                outcomes=outcomes,
-            )
+def public_results(quarters: int = 4) -> list[QuarterResult]:
+    """The newest published quarters, newest first."""
+    return [
+        QuarterResult(
+            pub=pub,
+            received=Cell(pub.received),
+            closed=Cell(pub.closed),
+            action_share=action_share(pub),
+            tables=tuple(public_table(pub, d) for d in PUBLIC_DIMENSIONS),
         )
-        period = period.previous()
-    return found
+        for pub in publication.latest_quarters(quarters)
+    ]
 
 
-def results_summary_table(quarters: Sequence[QuarterResult]) -> Table:
-    """Per quarter: reports in, reports closed, and the share of those that led to an action."""
-    ordered = sorted(quarters, key=lambda q: q.period.start)
+def results_summary_table(pubs: list[Publication], title: str | None = None) -> Table:
+    """Per published period: reports in, reports closed, and the share that led to an action."""
+    ordered = sorted(pubs, key=lambda p: p.period.start)
     rows = tuple(
         Row(
-            q.period.start.isoformat(),
-            q.period.label,
-            (q.received, q.closed, q.action_share),
-            short_label=q.period.short_label,
+            p.period.start.isoformat(),
+            p.period.label,
+            (Cell(p.received), Cell(p.closed), action_share(p)),
+            short_label=p.period.short_label,
         )
-        for q in ordered
+        for p in ordered
     )
     return Table(
         name="resultaten",
-        title=_("Meldingen per kwartaal"),
-        caption=_("Binnengekomen en afgeronde meldingen per kwartaal"),
+        title=title or _("Meldingen per kwartaal"),
+        caption=title or _("Binnengekomen en afgeronde meldingen per kwartaal"),
         row_header=_("Kwartaal"),
         columns=(
             Column("binnen", _("Binnengekomen"), COUNT, chart=True),
@@ -85,16 +137,15 @@ def results_summary_table(quarters: Sequence[QuarterResult]) -> Table:
         ),
         rows=rows,
         chart="columns",
-        chart_description=_(
-            "Kolomdiagram: per kwartaal het aantal binnengekomen en het aantal afgeronde meldingen."
-        ),
+        chart_description=_("Kolomdiagram: per kwartaal het aantal binnengekomen en het aantal afgeronde meldingen."),
+        dimension="periode",
     )
 
 
 @dataclass(frozen=True)
 class Factsheet:
     year: int
-    complete: bool  # the year is over: only then themes, outcomes and durations
+    pub: Publication
     received: Cell
     received_before: Cell
     received_change: Cell
@@ -105,40 +156,42 @@ class Factsheet:
     followups: Cell
     first_action_median: Cell
     closing_median: Cell
-    monthly: Table
-    themes: Table | None
-    outcomes: Table | None
+    quarterly: Table
+    tables: tuple[Table, ...]
 
 
-def factsheet(year: int, today: date | None = None) -> Factsheet:
-    blocks = Blocks(today)
-    period = Period.containing(YEAR, date(year, 1, 1))
-    complete = blocks.is_complete(period)
-    received = blocks.report_total(period)
-    before = blocks.report_total(period.previous())
-    outcomes = breakdown_table(blocks, "outcome", period) if complete else None
-    views = blocks.counter_total(period, FORM_VIEW)
-    months = [Period.containing(MONTH, date(year, m, 1)) for m in range(1, 13)]
-    months = [m for m in months if m.start <= blocks.today]
-    monthly = series_table(blocks, months, "per-maand", _("Meldingen per maand"), _("Maand"))
+def _hours(value: int | None) -> Cell:
+    return NA if value is None else Cell(value, kind=HOURS)
 
-    def median(measure: str) -> Cell:
-        return duration_summary(measure, period.start, period.last_day)[1] if complete else NA
 
+def factsheet(year: int) -> Factsheet | None:
+    """The factsheet of a published year, or None when that year is not published (yet)."""
+    pub = publication.year_publication(year)
+    if pub is None:
+        return None
+    before = publication.year_publication(year - 1)
+    received = Cell(pub.received)
+    received_before = Cell(before.received) if before else NA
+    views = Cell(pub.views)
+    quarters = [p for p in publication.published(QUARTER, year)]
     return Factsheet(
         year=year,
-        complete=complete,
+        pub=pub,
         received=received,
-        received_before=before,
-        received_change=change(received, before) if complete else NA,
-        closed=blocks.closures(year).total(period),
-        action_share=action_share_of(outcomes) if outcomes else NA,
+        received_before=received_before,
+        received_change=change(received, received_before),
+        closed=Cell(pub.closed),
+        action_share=action_share(pub),
         views=views,
         conversion=percent(received, views),
-        followups=blocks.counter_total(period, FOLLOWUP_LOGIN),
-        first_action_median=median(FIRST_ACTION),
-        closing_median=median(CLOSING),
-        monthly=monthly,
-        themes=breakdown_table(blocks, "theme_group", period) if complete else None,
-        outcomes=outcomes,
+        followups=Cell(pub.followups),
+        first_action_median=_hours(pub.first_action_median),
+        closing_median=_hours(pub.closing_median),
+        quarterly=results_summary_table(quarters),
+        tables=tuple(public_table(pub, d) for d in (*PUBLIC_DIMENSIONS, AREA)),
     )
+
+
+def latest_factsheet_year(today: date) -> int:
+    years = publication.published_years()
+    return years[0] if years else today.year - 1

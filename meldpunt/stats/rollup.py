@@ -25,11 +25,10 @@ today and yesterday. A day whose rows come out the same is left alone.
 ``rebuild_all()`` recomputes everything. Both are plain functions of the
 application context, for the CLI, the scheduler and tests.
 
-After the aggregates, the rollup stores the *published* figures (suppressed,
-protected; ``meldpunt.stats.store.publish``) of every year whose aggregates
-changed, or whose running periods moved on since they were computed, so a
-statistics page only reads them. The state's token, the key under which pages
-cache figures, changes only when the aggregates or the stored figures did: a
+After the aggregates, the rollup publishes every quarter and year that is over
+and not yet published (``meldpunt.stats.publication.publish_due``): computed,
+protected and frozen once. The state's token, the key under which pages cache
+figures, changes only when the aggregates changed or something was published: a
 run that finds nothing new leaves every cache warm.
 """
 
@@ -55,10 +54,15 @@ from meldpunt.models import (
     TriageDecision,
     utcnow,
 )
-from meldpunt.stats import store
+from meldpunt.stats import publication
 from meldpunt.stats.aggregates import (
+    CLOSED_30,
+    CLOSED_30_ACUTE,
     CLOSING,
     FIRST_ACTION,
+    FIRST_ACTION_ACUTE,
+    IN_TARGET,
+    IN_TARGET_ACUTE,
     SAFETY_MARGIN,
     STATE_ID,
     closure_outcome,
@@ -67,6 +71,7 @@ from meldpunt.stats.aggregates import (
     local_day,
     local_today,
     report_values,
+    within_target,
 )
 
 _INSERT_CHUNK = 5000
@@ -78,7 +83,7 @@ class RollupResult:
     full: bool  # True for a rebuild of everything
     rows: int  # aggregate rows written
     changed: int = 0  # days whose aggregates changed
-    published: int = 0  # year blocks of published figures computed and stored
+    published: int = 0  # periods (quarters, years) published and frozen
 
 
 # --- public entry points ----------------------------------------------------------
@@ -171,18 +176,16 @@ def _finish(
     changed: set[date],
     everything: bool = False,
 ) -> int:
-    """Record the run; store the published figures that no longer fit. Returns how many."""
-
+    """Record the run; publish the quarters and years that are over. Returns how many."""
     if watermark is not None:
         state.watermark = watermark
     state.finished_at = utcnow()
-    stale = store.stale_blocks(now, changed, everything)
-    renewed = bool(changed or everything or stale)
-    if renewed:
+    published = publication.publish_due(now)
+    if changed or everything or published:
+        # The key under which pages cache figures: new only when something changed.
         state.token = uuid.uuid4().hex
     db.session.flush()
-    # Also with nothing to recompute, the stored blocks must carry the new token.
-    return store.publish(stale, state.token, now) if renewed else 0
+    return published
 
 
 def _rebuild(state: StatRollupState, now: datetime) -> RollupResult:
@@ -277,6 +280,8 @@ def _recompute_run(first: date, last: date, deleted: bool = False) -> tuple[int,
             Report.heard_via,
             Report.reporter_last_seen_at,
             Report.first_action_at,
+            Report.closed_at,
+            Report.status,
         )
         .where(Report.created_at >= start, Report.created_at < end)
         .execution_options(yield_per=20000)
@@ -285,9 +290,20 @@ def _recompute_run(first: date, last: date, deleted: bool = False) -> tuple[int,
         day = local_day(row.created_at)
         for dimension, value in report_values(row):
             report_counts[(day, dimension, value)] += 1
+        acute = row.urgency == "acuut"
         if row.first_action_at is not None:
             seconds = (row.first_action_at - row.created_at).total_seconds()
             durations[(day, FIRST_ACTION, duration_bucket(seconds))] += 1
+            if acute:
+                durations[(day, FIRST_ACTION_ACUTE, duration_bucket(seconds))] += 1
+            if within_target(row.created_at, row.first_action_at):
+                durations[(day, IN_TARGET_ACUTE if acute else IN_TARGET, 1)] += 1
+        if (
+            row.closed_at is not None
+            and row.status in CLOSED_STATUSES
+            and row.closed_at - row.created_at <= timedelta(days=30)
+        ):
+            durations[(day, CLOSED_30_ACUTE if acute else CLOSED_30, 1)] += 1
 
     closed = (
         select(Report.created_at, Report.closed_at, Report.status, Report.outcome)

@@ -1,7 +1,8 @@
-"""Statistics tables: rows of cells with a caption, sliced from the protected blocks.
+"""Statistics tables of the internal dashboard: rows of exact cells with a caption.
 
-The views render them as HTML tables, charts (``meldpunt/stats/charts.py``) and CSV,
-all from the same cells, so a number is suppressed the same way everywhere.
+The views render a table as HTML, as a chart (``meldpunt/stats/charts.py``) and as CSV,
+all from the same cells. Inside nothing is suppressed: staff who see these pages may
+read the reports themselves. A period that is still running is marked as running.
 """
 
 from __future__ import annotations
@@ -9,35 +10,31 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import timedelta
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 
 from meldpunt.counters import FOLLOWUP_LOGIN, FORM_VIEW
-from meldpunt.extensions import db
-from meldpunt.models import (
-    DailyDurationStat,
-)
 from meldpunt.stats.aggregates import (
+    CLOSED_30,
+    CLOSED_30_ACUTE,
     CLOSING,
     FIRST_ACTION,
+    FIRST_ACTION_ACUTE,
+    IN_TARGET,
+    IN_TARGET_ACUTE,
 )
 from meldpunt.stats.categories import (
     DIMENSION_INFO,
-    NO_ACTION,
     OUTCOME_GROUP_LABELS,
+    OUTCOME_GROUP_OF,
     OUTCOME_GROUPS,
-    OUTCOME_STAT_LABELS,
-    THEME_GROUPS,
     dimension_labels,
 )
+from meldpunt.stats.cells import COUNT, HOURS, NA, PERCENT, SHOWN, Cell, change, percent
+from meldpunt.stats.figures import Figures
 from meldpunt.stats.periods import MONTH, WEEK, Period
-from meldpunt.stats.store import Blocks
-from meldpunt.stats.suppression import COUNT, HOURS, NA, PERCENT, SHOWN, SMALL_MAX, Cell, change, percent
-
-# --- tables -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -50,7 +47,7 @@ class Column:
 
 @dataclass(frozen=True)
 class Row:
-    key: str
+    key: str  # a category code, or the ISO date a period starts
     label: str
     cells: tuple[Cell, ...]
     level: int = 0  # 1 for a category inside a group
@@ -70,9 +67,13 @@ class Table:
     notes: tuple[str, ...] = ()
     chart: str | None = None  # "bars" (categories) or "columns" (time)
     chart_description: str = ""
+    dimension: str = ""  # for the long CSV format: what the rows are
+    period: Period | None = None  # the period of a table of categories
+    # A publication's table that is not shown: "too_few" or "withheld" (rows are then empty).
+    status: str = ""
 
 
-def _label(dimension: str, code: str) -> str:
+def category_label(dimension: str, code: str) -> str:
     info = DIMENSION_INFO[dimension]
     if code == "" or code is None:
         return str(info.empty_label)
@@ -80,52 +81,50 @@ def _label(dimension: str, code: str) -> str:
     return str(found) if found is not None else code
 
 
-def breakdown_table(blocks: Blocks, dimension: str, period: Period) -> Table:
-    """Counts and shares per category of one dimension for a month, quarter or year that is over."""
-    if not blocks.is_complete(period):
-        raise ValueError("breakdowns are published only for periods that are over")
+def running_suffix(figures: Figures, period: Period) -> str:
+    return " " + _("(loopt nog)") if figures.is_running(period) else ""
+
+
+def ordered_codes(dimension: str, found: Mapping[str, int]) -> list[str]:
+    """Closed lists in their own order with every category (also 0), open lists by size."""
     info = DIMENSION_INFO[dimension]
-    if dimension == "outcome":
-        block = blocks.closures(period.start.year)
-        hierarchy = OUTCOME_GROUPS
-    else:
-        block = blocks.reports(period.start.year)
-        hierarchy = None
-    total = block.total(period)
-    cells = block.category(dimension, period)
+    if info.closed:
+        codes = [c for c in dimension_labels(dimension) if c != "" or c in found]
+        return codes + sorted(c for c in found if c not in codes)
+    return sorted(found, key=lambda c: (-found[c], c))
+
+
+def breakdown_table(figures: Figures, dimension: str, period: Period) -> Table:
+    """Exact counts and shares per category of one dimension in ``period``."""
+    info = DIMENSION_INFO[dimension]
+    found = figures.categories(dimension, period)
+    closures = dimension in ("outcome", "outcome_group")
+    total = figures.closure_total(period) if closures else figures.report_total(period)
     rows: list[Row] = []
 
-    def add(code: str, level: int = 0, label: str | None = None, group: bool = False) -> None:
-        cell = cells.get(code, NA)
-        share = percent(cell, total)
-        rows.append(Row(code, label or _label(dimension, code), (cell, share), level, group=group))
-
-    if hierarchy:
-        for group, members in hierarchy.items():
-            add(group, 0, str(OUTCOME_GROUP_LABELS[group]), group=True)
-            for code in block.category_values["outcome"]:
-                if code in members or (group == NO_ACTION and code not in OUTCOME_STAT_LABELS):
-                    add(code, 1)
-    else:
-        for code in block.category_values.get(dimension, []):
-            if dimension == "theme" and code in THEME_GROUPS:
-                continue
-            cell = cells.get(code, NA)
-            if not info.closed and cell.shown and cell.value == 0:
-                continue
-            add(code)
-    rows.append(
-        Row(
-            "totaal", _("Totaal"), (total, percent(total, total) if total.shown else NA), total=True
+    def add(code: str, n: int, level: int = 0, label: str | None = None, group: bool = False):
+        cell = Cell(n)
+        rows.append(
+            Row(code, label or category_label(dimension, code), (cell, percent(cell, total)), level, group=group)
         )
-    )
-    what = _("afgeronde meldingen") if dimension == "outcome" else _("meldingen")
+
+    if dimension == "outcome":
+        for group, members in OUTCOME_GROUPS.items():
+            codes = [c for c in ordered_codes("outcome", found) if OUTCOME_GROUP_OF.get(c, "geen_actie") == group]
+            add(group, sum(found.get(c, 0) for c in codes), 0, str(OUTCOME_GROUP_LABELS[group]), True)
+            for code in codes:
+                add(code, found.get(code, 0), 1)
+            del members
+    else:
+        for code in ordered_codes(dimension, found):
+            add(code, found.get(code, 0))
+    rows.append(Row("totaal", _("Totaal"), (total, percent(total, total)), total=True))
+    what = _("afgeronde meldingen") if closures else _("meldingen")
+    label = period.label + running_suffix(figures, period)
     return Table(
         name=info.slug,
         title=str(info.title),
-        caption=_(
-            "%(title)s: %(what)s in %(period)s", title=info.title, what=what, period=period.label
-        ),
+        caption=_("%(title)s: %(what)s in %(period)s", title=info.title, what=what, period=label),
         row_header=str(info.title),
         columns=(
             Column("aantal", _("Aantal"), COUNT, chart=True),
@@ -134,33 +133,32 @@ def breakdown_table(blocks: Blocks, dimension: str, period: Period) -> Table:
         rows=tuple(rows),
         chart="bars",
         chart_description=_(
-            "Staafdiagram: aantal %(what)s per categorie in %(period)s.",
-            what=what,
-            period=period.label,
+            "Staafdiagram: aantal %(what)s per categorie in %(period)s.", what=what, period=label
         ),
+        dimension=dimension,
+        period=period,
     )
 
 
-def headline_table(blocks: Blocks, period: Period) -> Table:
-    current = blocks.report_total(period)
-    before = blocks.report_total(period.previous())
-    last_year = blocks.report_total(period.last_year())
-    running = not blocks.is_complete(period)
-    label = period.label + (" " + _("(loopt nog)") if running else "")
+def headline_table(figures: Figures, period: Period) -> Table:
+    current = figures.report_total(period)
+    before = figures.report_total(period.previous())
+    last_year = figures.report_total(period.last_year())
+    running = figures.is_running(period)
     rows = (
-        Row("periode", label, (current, NA)),
+        Row(period.start.isoformat(), period.label + running_suffix(figures, period), (current, NA)),
         Row(
-            "vorige",
+            period.previous().start.isoformat(),
             _("Vorige periode: %(label)s", label=period.previous().label),
-            (before, change(current, before) if not running else NA),
+            (before, NA if running else change(current, before)),
         ),
         Row(
-            "vorig-jaar",
+            period.last_year().start.isoformat(),
             _("Zelfde periode vorig jaar: %(label)s", label=period.last_year().label),
-            (last_year, change(current, last_year) if not running else NA),
+            (last_year, NA if running else change(current, last_year)),
         ),
     )
-    notes = [_("Een verandering wordt alleen berekend tussen twee gepubliceerde aantallen.")]
+    notes = []
     if running:
         notes.append(
             _(
@@ -175,32 +173,24 @@ def headline_table(blocks: Blocks, period: Period) -> Table:
         row_header=_("Periode"),
         columns=(
             Column("aantal", _("Meldingen")),
-            Column(
-                "verandering",
-                _("Verandering naar %(period)s", period=period.label),
-                PERCENT,
-            ),
+            Column("verandering", _("Verandering naar %(period)s", period=period.label), PERCENT),
         ),
         rows=rows,
         notes=tuple(notes),
+        dimension="periode",
     )
 
 
-def series_table(
-    blocks: Blocks, periods: list[Period], name: str, title: str, unit: str
-) -> Table:
-    rows = []
-    for p in periods:
-        current = blocks.report_total(p)
-        running = p.end > blocks.today
-        rows.append(
-            Row(
-                p.start.isoformat(),
-                p.short_label + (" " + _("(loopt nog)") if running else ""),
-                (current, blocks.report_total(p.previous()), blocks.report_total(p.last_year())),
-                short_label=p.short_label,
-            )
+def series_table(figures: Figures, periods: list[Period], name: str, title: str, unit: str) -> Table:
+    rows = tuple(
+        Row(
+            p.start.isoformat(),
+            p.short_label + running_suffix(figures, p),
+            (figures.report_total(p), figures.report_total(p.last_year())),
+            short_label=p.short_label,
         )
+        for p in periods
+    )
     return Table(
         name=name,
         title=title,
@@ -213,64 +203,105 @@ def series_table(
         row_header=unit,
         columns=(
             Column("aantal", _("Meldingen"), COUNT, chart=True),
-            Column("vorige", _("Vorige %(unit)s", unit=unit.lower())),
-            Column(
-                "vorig-jaar", _("Zelfde %(unit)s vorig jaar", unit=unit.lower()), COUNT, chart=True
-            ),
+            Column("vorig-jaar", _("Zelfde %(unit)s vorig jaar", unit=unit.lower()), COUNT, chart=True),
         ),
-        rows=tuple(rows),
+        rows=rows,
         chart="columns",
         chart_description=_(
             "Kolomdiagram: meldingen per %(unit)s, naast dezelfde %(unit)s een jaar eerder.",
             unit=unit.lower(),
         ),
+        dimension="periode",
     )
 
 
-def weekly_table(blocks: Blocks, period: Period, count: int = 13) -> Table:
-    last = Period.containing(WEEK, min(period.last_day, blocks.today))
-    weeks = [last]
-    while len(weeks) < count:
-        weeks.insert(0, weeks[0].previous())
-    return series_table(blocks, weeks, "per-week", _("Meldingen per week"), _("Week"))
+def periods_up_to(kind: str, period: Period, today, count: int) -> list[Period]:
+    last = Period.containing(kind, min(period.last_day, today))
+    found = [last]
+    while len(found) < count:
+        found.insert(0, found[0].previous())
+    return found
 
 
-def monthly_table(blocks: Blocks, period: Period, count: int = 12) -> Table:
-    last = Period.containing(MONTH, min(period.last_day, blocks.today))
-    months = [last]
-    while len(months) < count:
-        months.insert(0, months[0].previous())
-    return series_table(blocks, months, "per-maand", _("Meldingen per maand"), _("Maand"))
+def weekly_table(figures: Figures, period: Period, count: int = 13) -> Table:
+    weeks = periods_up_to(WEEK, period, figures.today, count)
+    return series_table(figures, weeks, "per-week", _("Meldingen per week"), _("Week"))
 
 
-def funnel_table(blocks: Blocks, period: Period) -> Table:
-    """Form views and visits with a receipt code (daily counters), submitted reports and the
-    conversion.
+def monthly_table(figures: Figures, period: Period, count: int = 13) -> Table:
+    months = periods_up_to(MONTH, period, figures.today, count)
+    return series_table(figures, months, "per-maand", _("Meldingen per maand"), _("Maand"))
 
-    Submitted reports are the very cells of the report totals (weeks, months,
-    quarters, years), never a count per day: a day's count next to a week's
-    total would give away a small day by subtraction.
-    """
+
+def trend_table(figures: Figures, dimension: str, period: Period, count: int = 13) -> Table:
+    """Per month (the last ``count`` months up to ``period``), the count of every category."""
+    info = DIMENSION_INFO[dimension]
+    months = periods_up_to(MONTH, period, figures.today, count)
+    per_month = [figures.categories(dimension, m) for m in months]
+    seen: dict[str, int] = {}
+    for found in per_month:
+        for code, n in found.items():
+            seen[code] = seen.get(code, 0) + n
+    codes = ordered_codes(dimension, seen)
+    rows = tuple(
+        Row(
+            m.start.isoformat(),
+            m.short_label + running_suffix(figures, m),
+            tuple(Cell(found.get(code, 0)) for code in codes),
+            short_label=m.short_label,
+        )
+        for m, found in zip(months, per_month, strict=True)
+    )
+    return Table(
+        name="trend-" + info.slug,
+        title=_("%(title)s per maand", title=info.title),
+        caption=_(
+            "%(title)s per maand, van %(first)s tot en met %(last)s",
+            title=info.title,
+            first=months[0].label,
+            last=months[-1].label,
+        ),
+        row_header=_("Maand"),
+        columns=tuple(Column(code or "leeg", category_label(dimension, code), COUNT, chart=True) for code in codes),
+        rows=rows,
+        chart="lines",
+        chart_description=_(
+            "Lijndiagram: per maand het aantal meldingen per categorie van %(title)s.",
+            title=info.title,
+        ),
+        dimension=dimension,
+    )
+
+
+def funnel_table(figures: Figures, period: Period) -> Table:
+    """Form views, submitted reports, conversion and visits with a receipt code."""
     daily = period.kind in (WEEK, MONTH)
     rows = []
     if daily:
         for day in period.days:
-            views, back = blocks.counter_day(day, FORM_VIEW), blocks.counter_day(day, FOLLOWUP_LOGIN)
-            rows.append(Row(day.isoformat(), format_date(day, "EEE d MMM"), (views, NA, NA, back)))
+            if day > figures.today:
+                break
+            views, back = figures.counter_day(day, FORM_VIEW), figures.counter_day(day, FOLLOWUP_LOGIN)
+            sent = Cell(figures.daily_reports(day.year).get(day, 0))
+            rows.append(
+                Row(day.isoformat(), format_date(day, "EEE d MMM"), (views, sent, percent(sent, views), back),
+                    short_label=format_date(day, "d MMM"))
+            )
         unit = _("Dag")
     else:
         month = Period.containing(MONTH, period.start)
-        while month.start < period.end:
-            views = blocks.counter_total(month, FORM_VIEW)
-            sent = blocks.report_total(month)
-            back = blocks.counter_total(month, FOLLOWUP_LOGIN)
+        while month.start < period.end and month.start <= figures.today:
+            views = figures.counter_total(month, FORM_VIEW)
+            sent = figures.report_total(month)
+            back = figures.counter_total(month, FOLLOWUP_LOGIN)
             rows.append(
-                Row(month.start.isoformat(), month.short_label, (views, sent, percent(sent, views), back))
+                Row(month.start.isoformat(), month.short_label, (views, sent, percent(sent, views), back),
+                    short_label=month.short_label)
             )
             month = month.following()
         unit = _("Maand")
-    views, sent = blocks.counter_total(period, FORM_VIEW), blocks.report_total(period)
-    back = blocks.counter_total(period, FOLLOWUP_LOGIN)
+    views, sent = figures.counter_total(period, FORM_VIEW), figures.report_total(period)
+    back = figures.counter_total(period, FOLLOWUP_LOGIN)
     rows.append(Row("totaal", _("Totaal"), (views, sent, percent(sent, views), back), total=True))
     notes = [
         _(
@@ -279,23 +310,14 @@ def funnel_table(blocks: Blocks, period: Period) -> Table:
             "twee keer opent, telt twee keer."
         )
     ]
-    if daily:
-        notes.append(
-            _(
-                "Verstuurde meldingen tellen we per week, maand, kwartaal en jaar, niet per dag: "
-                "naast het totaal van een week zou het aantal van één dag te herleiden zijn."
-            )
-        )
     return Table(
         name="trechter",
         title=_("Van formulier naar melding"),
-        caption=_(
-            "Formulier bekeken, melding verstuurd en conversie in %(period)s", period=period.label
-        ),
+        caption=_("Formulier bekeken, melding verstuurd en conversie in %(period)s", period=period.label),
         row_header=unit,
         columns=(
             Column("bekeken", _("Formulier bekeken"), COUNT, chart=True),
-            Column("verstuurd", _("Melding verstuurd"), COUNT, chart=not daily),
+            Column("verstuurd", _("Melding verstuurd"), COUNT),
             Column("conversie", _("Conversie"), PERCENT),
             Column("terug", _("Bezoeken met ontvangstcode"), COUNT),
         ),
@@ -303,16 +325,14 @@ def funnel_table(blocks: Blocks, period: Period) -> Table:
         notes=tuple(notes),
         chart="columns",
         chart_description=_(
-            "Kolomdiagram: per %(unit)s hoe vaak het formulier werd bekeken en hoeveel "
-            "meldingen werden verstuurd.",
-            unit=unit.lower(),
-        )
-        if not daily
-        else _("Kolomdiagram: per dag hoe vaak het formulier werd bekeken."),
+            "Kolomdiagram: per %(unit)s hoe vaak het formulier werd bekeken.", unit=unit.lower()
+        ),
+        dimension="periode",
+        period=period,
     )
 
 
-def _percentile_hours(buckets: Mapping[int, int], share: float) -> int | None:
+def percentile_hours(buckets: Mapping[int, int], share: float) -> int | None:
     """Nearest-rank percentile over bucketed durations: the bucket of the k-th value."""
     n = sum(buckets.values())
     if n == 0:
@@ -326,61 +346,195 @@ def _percentile_hours(buckets: Mapping[int, int], share: float) -> int | None:
     return None
 
 
-def duration_summary(measure: str, first: date, last: date) -> tuple[int, Cell, Cell]:
-    """(n, median, 90th percentile) of a duration over days ``first``..``last``."""
-    buckets = {
-        int(hours): int(count)
-        for hours, count in db.session.execute(
-            select(DailyDurationStat.bucket_hours, func.sum(DailyDurationStat.count))
-            .where(DailyDurationStat.measure == measure, DailyDurationStat.day.between(first, last))
-            .group_by(DailyDurationStat.bucket_hours)
-        )
-    }
-    n = sum(buckets.values())
-    if n <= SMALL_MAX:
-        # Too few reports: a median of one or two reports is their own duration.
-        return n, NA, NA
-    return (
-        n,
-        Cell(_percentile_hours(buckets, 0.5), SHOWN, HOURS),
-        Cell(_percentile_hours(buckets, 0.9), SHOWN, HOURS),
-    )
+def _hours(value: int | None) -> Cell:
+    return NA if value is None else Cell(value, SHOWN, HOURS)
 
 
-def follow_through_table(period: Period, complete: bool = True) -> Table:
-    """Medians and 90th percentiles; for a running period none (each new report moves them)."""
+def follow_through_table(figures: Figures, period: Period) -> Table:
+    """Medians and 90th percentiles of the time to a first action and to closing.
+
+    Reports nobody has acted on yet are counted, not dropped: the time to a first
+    action is read over every report of the period, a waiting report counting as
+    slower than any that was acted on (so the median never looks better than it is).
+    """
+    submitted = int(figures.report_total(period).value or 0)
+    acted = figures.durations(FIRST_ACTION, period)
+    waiting = max(submitted - sum(acted.values()), 0)
+    with_waiting = dict(acted)
+    if waiting:
+        with_waiting[10**9] = waiting  # "not yet": beyond every bucket
     rows = []
-    for measure, label in (
+    for key, label, buckets, n in (
         (
             FIRST_ACTION,
-            _(
-                "Tijd tot de eerste actie van een medewerker "
-                "(meldingen binnengekomen in deze periode)"
-            ),
+            _("Tijd tot de eerste actie van een medewerker (meldingen binnengekomen in deze periode)"),
+            with_waiting,
+            submitted,
         ),
-        (CLOSING, _("Tijd tot afronding (meldingen afgerond in deze periode)")),
+        (
+            CLOSING,
+            _("Tijd tot afronding (meldingen afgerond in deze periode)"),
+            figures.durations(CLOSING, period),
+            None,
+        ),
     ):
-        median, p90 = NA, NA
-        if complete:
-            _n, median, p90 = duration_summary(measure, period.start, period.last_day)
-        rows.append(Row(measure, label, (median, p90)))
+        median, p90 = percentile_hours(buckets, 0.5), percentile_hours(buckets, 0.9)
+        rows.append(
+            Row(
+                key,
+                label,
+                (
+                    Cell(n if n is not None else sum(buckets.values())),
+                    NA if median is None or median >= 10**9 else _hours(median),
+                    NA if p90 is None or p90 >= 10**9 else _hours(p90),
+                ),
+            )
+        )
+    rows.append(
+        Row("wachtend", _("Nog zonder eerste actie (meldingen binnengekomen in deze periode)"),
+            (Cell(waiting), NA, NA))
+    )
     notes = [
         _(
             "Naar boven afgerond: op hele uren tot twee dagen, op hele dagen tot zestig dagen, "
-            "daarna op hele weken. Bij minder dan vijf meldingen tonen we geen doorlooptijd."
+            "daarna op hele weken. Meldingen zonder eerste actie tellen mee als langzamer dan "
+            "alle andere; ligt de mediaan daar, dan staat er een streepje."
         )
     ]
-    if not complete:
-        notes.append(_("De doorlooptijd van een periode tonen we als die periode voorbij is."))
+    if figures.is_running(period):
+        notes.append(_("Deze periode loopt nog: de cijfers tellen tot nu toe."))
     return Table(
         name="doorlooptijd",
         title=_("Doorlooptijd"),
         caption=_("Doorlooptijd in %(period)s", period=period.label),
         row_header=_("Wat"),
         columns=(
+            Column("aantal", _("Meldingen")),
             Column("mediaan", _("Mediaan (de helft is sneller)"), HOURS),
             Column("p90", _("90e percentiel (9 van de 10 zijn sneller)"), HOURS),
         ),
         rows=tuple(rows),
         notes=tuple(notes),
+        dimension="maat",
+        period=period,
+    )
+
+
+def _response_counts(figures: Figures, period: Period) -> dict[str, dict[str, int]]:
+    """Per group (all, acute, not acute): submitted, acted on within target, waiting, closed in 30 days."""
+    submitted = int(figures.report_total(period).value or 0)
+    acute = figures.categories("urgency", period).get("acuut", 0)
+    acted = sum(figures.durations(FIRST_ACTION, period).values())
+    acted_acute = sum(figures.durations(FIRST_ACTION_ACUTE, period).values())
+
+    def count(measure: str) -> int:
+        return sum(figures.durations(measure, period).values())
+
+    groups = {
+        "acuut": {
+            "in": acute,
+            "target": count(IN_TARGET_ACUTE),
+            "waiting": acute - acted_acute,
+            "closed": count(CLOSED_30_ACUTE),
+        },
+        "niet-acuut": {
+            "in": submitted - acute,
+            "target": count(IN_TARGET),
+            "waiting": (submitted - acted) - (acute - acted_acute),
+            "closed": count(CLOSED_30),
+        },
+    }
+    groups["alle"] = {k: groups["acuut"][k] + groups["niet-acuut"][k] for k in groups["acuut"]}
+    return groups
+
+
+def response_table(figures: Figures, period: Period) -> Table:
+    """How fast the meldpunt responds, honestly: reports nobody has acted on yet count as late."""
+    groups = _response_counts(figures, period)
+    labels = {
+        "alle": _("Alle meldingen"),
+        "acuut": _("Acuut"),
+        "niet-acuut": _("Niet acuut"),
+    }
+    rows = []
+    for key in ("alle", "acuut", "niet-acuut"):
+        g = groups[key]
+        submitted = Cell(g["in"])
+        target = Cell(g["target"])
+        rows.append(
+            Row(
+                key,
+                labels[key],
+                (submitted, target, percent(target, submitted), Cell(max(g["waiting"], 0)),
+                 percent(Cell(g["closed"]), submitted)),
+                total=key == "alle",
+            )
+        )
+    notes = [
+        _(
+            "Binnen de norm: een eerste actie van een medewerker binnen twee werkdagen na binnenkomst "
+            "(weekend en feestdagen tellen niet mee). Meldingen zonder eerste actie tellen mee als niet "
+            "binnen de norm."
+        ),
+        _("Afgerond binnen 30 dagen telt de meldingen die in deze periode binnenkwamen."),
+    ]
+    if not figures.is_complete(period) or period.end > figures.today - timedelta(days=30):
+        notes.append(_("Voor meldingen van de laatste 30 dagen kan afronding binnen 30 dagen nog stijgen."))
+    return Table(
+        name="reactietijd",
+        title=_("Reactietijd"),
+        caption=_("Reactietijd van meldingen binnengekomen in %(period)s", period=period.label),
+        row_header=_("Meldingen"),
+        columns=(
+            Column("binnen", _("Binnengekomen")),
+            Column("norm", _("Eerste actie binnen 2 werkdagen")),
+            Column("norm-aandeel", _("Binnen de norm"), PERCENT),
+            Column("wachtend", _("Nog zonder eerste actie")),
+            Column("afgerond-30", _("Afgerond binnen 30 dagen"), PERCENT),
+        ),
+        rows=tuple(rows),
+        notes=tuple(notes),
+        dimension="urgentie",
+        period=period,
+    )
+
+
+def response_trend_table(figures: Figures, period: Period, count: int = 13) -> Table:
+    """Per month: the share with a first action within target (all and acute) and closed in 30 days."""
+    months = periods_up_to(MONTH, period, figures.today, count)
+    rows = []
+    for month in months:
+        groups = _response_counts(figures, month)
+        everyone, acute = groups["alle"], groups["acuut"]
+        rows.append(
+            Row(
+                month.start.isoformat(),
+                month.short_label + running_suffix(figures, month),
+                (
+                    percent(Cell(everyone["target"]), Cell(everyone["in"])),
+                    percent(Cell(acute["target"]), Cell(acute["in"])),
+                    percent(Cell(everyone["closed"]), Cell(everyone["in"])),
+                ),
+                short_label=month.short_label,
+            )
+        )
+    return Table(
+        name="reactietijd-trend",
+        title=_("Reactietijd per maand"),
+        caption=_(
+            "Reactietijd per maand, van %(first)s tot en met %(last)s", first=months[0].label, last=months[-1].label
+        ),
+        row_header=_("Maand"),
+        columns=(
+            Column("norm", _("Binnen de norm (alle)"), PERCENT, chart=True),
+            Column("norm-acuut", _("Binnen de norm (acuut)"), PERCENT, chart=True),
+            Column("afgerond-30", _("Afgerond binnen 30 dagen"), PERCENT, chart=True),
+        ),
+        rows=tuple(rows),
+        chart="lines",
+        chart_description=_(
+            "Lijndiagram: per maand het aandeel meldingen met een eerste actie binnen de norm, "
+            "voor alle en voor acute meldingen, en het aandeel dat binnen 30 dagen is afgerond."
+        ),
+        dimension="periode",
     )

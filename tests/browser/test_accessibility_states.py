@@ -116,6 +116,8 @@ STAFF_PAGES = {
     "melding": "/beheer/melding/{report_id}",
     "statistiek": "/statistiek/",
     "factsheet": "/statistiek/factsheet",
+    "campagnes": "/statistiek/campagnes",
+    "statistiek-jaar-tot-nu": "/statistiek/?periode=jaar-tot-nu",
     "gebruikers": "/beheer/gebruikers",
     "auditlog": "/beheer/audit",
     "routering": "/beheer/routering",
@@ -164,6 +166,25 @@ def test_back_office_page_passes_axe(staff_page, module_base_url, axe_source, ar
     page.screenshot(path=str(artifacts / f"{name}-{language}.png"), full_page=True)
     problems = language_problems(page, language) + run_axe(page, axe_source)
     assert problems == []
+
+
+def test_statistics_tables_fit_at_1280_px_and_scroll_inside_themselves_at_320_px(staff_page, module_base_url):
+    page = staff_page
+    page.goto(f"{module_base_url}/taal/nl?next=/statistiek/?periode=jaar")
+    widths = "() => [document.documentElement.scrollWidth, window.innerWidth]"
+    cut = """() => [...document.querySelectorAll('.table-scroll')]
+        .filter(box => box.scrollWidth > box.clientWidth + 1).map(box => box.getAttribute('aria-labelledby'))"""
+    assert page.locator(".table-scroll").count() >= 10
+    page_width, viewport = page.evaluate(widths)
+    assert page_width <= viewport and page.evaluate(cut) == []
+    page.set_viewport_size({"width": 320, "height": 800})
+    try:
+        page.reload()
+        page_width, viewport = page.evaluate(widths)
+        assert page_width <= viewport, "the page itself scrolls sideways at 320 px"
+        assert page.evaluate(cut), "wide tables should scroll inside their own box at 320 px"
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
 
 
 # --- 3. reflow: no sideways scrolling at 320 px, Dutch and Arabic --------------------------

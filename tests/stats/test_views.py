@@ -10,13 +10,12 @@ from datetime import date, timedelta
 import pytest
 from bs4 import BeautifulSoup
 
-from meldpunt.stats import aggregates, dashboard, periods, suppression
+from meldpunt.stats import aggregates, dashboard, periods
 from tests.backoffice.conftest import sign_in
 from tests.stats.helpers import (
     REPORT_POSTCODE,
     REPORT_STREET,
     REPORT_TEXT,
-    recoverable_cells,
     seed_year,
 )
 
@@ -86,36 +85,40 @@ def test_results_page_is_public_and_explains_itself(client):
     assert response.status_code == 200
     page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
     assert "melden heeft zin" in page.find("h1").text.lower()
-    assert page.find("table") is not None
+    assert "nog geen cijfers gepubliceerd" in page.get_text()
     assert not page.find("script", src=False)  # no inline script; the page works without JavaScript
 
 
-def test_no_small_number_and_no_report_content_anywhere(seeded):
+def test_the_dashboard_is_exact_and_says_it_is_internal_while_publications_hold_no_small_count(seeded):
     app = seeded
     today = aggregates.local_today()
     client, _account = sign_in(app, "communicatie")
     pages = _pages(client, today)
-    small_marks = 0
+    small_inside = 0
     for path, html in pages.items():
         assert REPORT_TEXT not in html, path
         assert REPORT_STREET not in html and "Zwanenstraat" not in html, path
         assert REPORT_POSTCODE not in html and "3311 XZ" not in html, path
+        assert "&lt;5" not in html and ">x<" not in html, path  # no suppression marks any more
         page = BeautifulSoup(html, "html.parser")
+        if path.startswith("/statistiek/?"):
+            assert "Intern: niet publiceren." in page.get_text(), path
+            small_inside += sum(1 for td in page.select("table td") if SMALL_NUMBER.match(td.get_text()))
+            continue
+        # Publications: every count is 0 or at least 5 (shares are percentages, not counts).
         for td in page.select("table td"):
-            assert not SMALL_NUMBER.match(td.get_text()), (path, td)
-        for text in page.select("svg .chart-bars text"):
-            assert not SMALL_NUMBER.match(text.get_text()), (path, text)
-        for dd in page.select(".key-figures dd, .result-keys strong, .key-figure strong"):
+            text = td.get_text()
+            assert "%" in text or not SMALL_NUMBER.match(text), (path, td)
+        for dd in page.select(".key-figures dd, .result-keys strong"):
             assert not SMALL_NUMBER.match(dd.get_text()), (path, dd)
-        small_marks += html.count("&lt;5")
-    assert small_marks > 0, "the data holds small numbers; they should show as <5"
+    assert small_inside > 0, "the data holds small numbers; inside they are shown exactly"
+    assert "1e kwartaal" in pages["/resultaten"] or "kwartaal" in pages["/resultaten"]
 
 
-def test_every_table_exports_as_dutch_excel_csv_without_small_numbers(seeded):
+def test_every_dashboard_table_exports_as_csv_with_numbers_in_number_columns(seeded):
     client, _account = sign_in(seeded, "coordinator")
     today = aggregates.local_today()
-    seen_small = False
-    for kind in ("maand", "jaar", "week"):
+    for kind in ("maand", "jaar", "week", "jaar-tot-nu"):
         period = periods.Period.containing(kind, today - timedelta(days=40))
         args = f"periode={kind}&vanaf={period.start.isoformat()}"
         with seeded.app_context():
@@ -128,57 +131,42 @@ def test_every_table_exports_as_dutch_excel_csv_without_small_numbers(seeded):
             raw = response.data
             assert raw.startswith(b"\xef\xbb\xbf"), "UTF-8 with BOM for Excel"
             text = raw.decode("utf-8-sig")
-            rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-            assert len(rows[1]) >= 2 and rows[1][0], name
-            for row in rows[2:]:
-                for value in row[1:]:
-                    assert not SMALL_NUMBER.match(value), (name, row)
-                    seen_small |= value == "<5"
+            rows = list(csv.reader(io.StringIO(text)))
+            assert len(rows[0]) >= 3, name
+            for row in rows[1:]:
+                for value in row[2:]:
+                    assert value == "" or re.fullmatch(r"-?\d+(\.\d)?", value), (name, row)
+                if name in ("per-week", "per-maand", "kerncijfers") or name.startswith("trend-"):
+                    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", row[0]), (name, row)
             assert REPORT_TEXT not in text and "Zwanenstraat" not in text
-    assert seen_small
     assert client.get("/statistiek/export/bestaat-niet.csv").status_code == 404
+    long = client.get("/statistiek/export/alles-lang.csv?periode=jaar").data.decode("utf-8-sig")
+    lines = list(csv.reader(io.StringIO(long)))
+    assert lines[0] == ["periode", "dimensie", "categorie", "maat", "waarde"]
+    assert len(lines) > 50
+    assert [line for line in lines[1:] if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", line[0])] == []
+    assert any(line[1] == "theme_group" for line in lines)
 
 
-def _reader_cells(rows, x_state):
-    cells = {}
-    for label, value in rows:
-        if value == "<5":
-            cells[label] = suppression.Cell(None, suppression.SMALL)
-        elif value == "x":
-            cells[label] = suppression.Cell(None, x_state)
-        else:
-            cells[label] = suppression.Cell(int(value))
-    return cells
-
-
-def test_csv_total_cannot_reveal_a_small_cell(seeded):
-    client, _account = sign_in(seeded, "admin")
-    # Breakdowns exist for periods that are over: last year.
-    last_year = aggregates.local_today().replace(month=1, day=1) - timedelta(days=1)
-    args = f"periode=jaar&vanaf={last_year.isoformat()}"
-    checked = 0
-    for name in ("onderwerp", "postcodegebied", "anoniem", "campagne", "route", "plaats"):
-        text = client.get(f"/statistiek/export/{name}.csv?{args}").data.decode("utf-8-sig")
-        rows = list(csv.reader(io.StringIO(text), delimiter=";"))[2:]
-        body = [(r[0], r[1]) for r in rows if len(r) > 1 and r[0] != "Totaal"]
-        total = next(r[1] for r in rows if r and r[0] == "Totaal")
-        hidden = [label for label, value in body if value in ("<5", "x")]
-        if not hidden:
-            continue
-        checked += 1
-        if total.isdigit():
-            # Never exactly one hidden cell next to a published total: it would be the difference.
-            assert len(hidden) >= 2, (name, rows)
-        # A reader who assumes "x" is 5 or more (or, if that cannot be, any positive number).
-        equations = [("Totaal", [label for label, _value in body])]
-        for x_state in (suppression.HIDDEN, suppression.WITHHELD):
-            cells = _reader_cells([*body, ("Totaal", total)], x_state)
-            try:
-                pinned = recoverable_cells(cells, equations)
-            except AssertionError:
-                continue  # this reading of "x" contradicts the published total
-            assert {k: v for k, v in pinned.items() if k in hidden and 1 <= v <= 4} == {}, name
-    assert checked, "the year tables of the test data should hold hidden cells"
+def test_publication_exports_have_a_flag_column_and_a_long_format(seeded):
+    client = seeded.test_client()
+    long = client.get("/resultaten/lang.csv")
+    assert long.status_code == 200
+    lines = list(csv.reader(io.StringIO(long.data.decode("utf-8-sig"))))
+    assert lines[0] == ["periode", "dimensie", "categorie", "maat", "waarde"]
+    values = [int(float(line[4])) for line in lines[1:] if line[3].endswith(":aantal")]
+    assert values and not any(1 <= v <= 4 for v in values)
+    page = BeautifulSoup(client.get("/resultaten").get_data(as_text=True), "html.parser")
+    links = [a["href"] for a in page.select("a[download]") if a["href"].endswith(".csv")]
+    table_links = [href for href in links if "/resultaten/2" in href]
+    assert table_links
+    for href in table_links:
+        rows = list(csv.reader(io.StringIO(client.get(href).data.decode("utf-8-sig"))))
+        assert rows[0][-1] == "vlag"
+        for row in rows[1:]:
+            assert row[3] == "" or row[3].isdigit()
+            assert (row[3] == "") == (row[5] != ""), row  # a value, or a flag saying why not
+    assert client.get("/resultaten/1999-1/onderwerp-groep.csv").status_code == 404
 
 
 def test_charts_are_accessible_svg(seeded):
@@ -190,6 +178,12 @@ def test_charts_are_accessible_svg(seeded):
     page = BeautifulSoup(html, "html.parser")
     charts = page.find_all("svg")
     assert len(charts) >= 10
+    # Each chart can be downloaded as SVG (and, with JavaScript, as PNG).
+    svg_links = [a["href"] for a in page.select("a[download]") if ".svg" in a["href"]]
+    assert len(svg_links) >= 10
+    svg = client.get(svg_links[1])
+    assert svg.status_code == 200 and svg.headers["Content-Type"].startswith("image/svg+xml")
+    assert svg.data.startswith(b"<?xml") and b"<title" in svg.data
     ids = set()
     for svg in charts:
         assert svg["role"] == "img"
@@ -220,7 +214,8 @@ def test_headings_are_in_order(seeded):
     for path in (
         "/statistiek/?periode=kwartaal",
         "/resultaten",
-        f"/statistiek/factsheet/{aggregates.local_today().year}",
+        f"/statistiek/factsheet/{aggregates.local_today().year - 1}",
+        "/statistiek/campagnes",
     ):
         page = BeautifulSoup(client.get(path).get_data(as_text=True), "html.parser")
         levels = [int(h.name[1]) for h in page.find_all(re.compile("^h[1-6]$"))]
@@ -251,3 +246,61 @@ def test_results_page_is_offered_in_every_reporter_language(app):
         page = BeautifulSoup(client.get("/resultaten").get_data(as_text=True), "html.parser")
         assert page.find("html")["lang"] == code
     assert {"pl", "ro", "tr", "ar"} <= set(app.config["AVAILABLE_LANGUAGES"])
+
+
+def test_charts_thin_date_labels_have_a_y_axis_and_a_legend_for_missing_values(app):
+    from meldpunt.stats import charts
+    from meldpunt.stats.cells import NA, Cell
+    from meldpunt.stats.tables import Column, Row, Table
+
+    rows = tuple(
+        Row(f"2025-05-{d:02d}", f"do {d} mei", (Cell(d * 3) if d != 7 else NA,), short_label=f"{d} mei")
+        for d in range(1, 32)
+    )
+    column = (Column("bekeken", "Bekeken", chart=True),)
+    table = Table("trechter", "Trechter", "Formulier bekeken per dag", "Dag", column, rows,
+                  chart="columns", chart_description="Kolomdiagram.")
+    with app.test_request_context():
+        drawing = charts._draw(table, 560)
+        svg = str(charts.render(table, "t"))
+    labels = [s for s in drawing["shapes"] if s.kind == "text" and s.text.endswith(" mei") and s.y > 100]
+    assert 3 < len(labels) < 31, "date labels are thinned"
+    xs = sorted(s.x for s in labels)
+    widest = max(len(s.text) for s in labels) * charts.CHAR
+    assert all(b - a >= widest for a, b in zip(xs, xs[1:], strict=False)), "labels never overlap"
+    ticks = [s for s in drawing["shapes"] if s.kind == "text" and s.anchor == "end"]
+    assert len(ticks) >= 3, "a y-axis with values"
+    assert "geen cijfer" in svg and "–" in svg  # the missing day has its own marker and legend entry
+    # Parts and totals never on one scale: group rows are left out when their parts are drawn.
+    grouped = Table("uitkomst", "Uitkomst", "Uitkomst", "Uitkomst", (Column("aantal", "Aantal", chart=True),),
+                    (Row("actie", "Actie", (Cell(40),), group=True), Row("a", "A", (Cell(30),), 1),
+                     Row("b", "B", (Cell(10),), 1)), chart="bars")
+    with app.test_request_context():
+        texts = [s.text for s in charts._draw(grouped, 560)["shapes"] if s.kind == "text"]
+    assert "Actie" not in texts and "A" in texts
+
+
+def test_the_factsheet_of_a_published_year_downloads_as_a_pdf(app):
+    import pikepdf
+
+    from tests.stats.test_publication import _seed_two_years
+
+    _seed_two_years(app)
+    with app.app_context():
+        from meldpunt.stats import rollup
+        from tests.stats.helpers import utc
+
+        rollup.rebuild_all(now=utc(2026, 2, 2))
+    client, _account = sign_in(app, "communicatie")
+    page = BeautifulSoup(client.get("/statistiek/factsheet/2025").get_data(as_text=True), "html.parser")
+    link = page.find("a", href="/statistiek/factsheet/2025.pdf")
+    assert link is not None
+    response = client.get(link["href"])
+    assert response.status_code == 200 and response.headers["Content-Type"] == "application/pdf"
+    assert response.data.startswith(b"%PDF-")
+    document = pikepdf.open(io.BytesIO(response.data))
+    assert len(document.pages) >= 1
+    assert "2025" in str(document.docinfo.get("/Title"))
+    # A year that is not published has no factsheet (the page says so).
+    assert client.get("/statistiek/factsheet/2026.pdf").status_code == 404
+    assert "nog niet gepubliceerd" in client.get("/statistiek/factsheet/2026").get_data(as_text=True)
