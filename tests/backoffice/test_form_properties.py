@@ -130,6 +130,8 @@ COVERED = {
     "backoffice.report_message", "backoffice.report_link", "backoffice.report_unlink",
     "backoffice.report_contact", "backoffice.report_forward", "backoffice.user_update",
     "backoffice.routing",  # fuzzed in test_routing_settings.py
+    # No fields: the two "Verlengen" endpoints of the time-limit warnings (test_time_limits.py).
+    "backoffice.extend_session", "backoffice.extend_login",
 }
 
 
