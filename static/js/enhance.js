@@ -3,8 +3,15 @@
   "use strict";
 
   // Move focus to an error summary or notice so screen-reader users hear it first.
+  // Again after "load": a page opened at a #fragment (a staff action's confirmation)
+  // has its focus reset by the browser's scroll to that fragment.
   var focusTarget = document.querySelector("[data-focus-on-load]");
-  if (focusTarget) { focusTarget.focus(); }
+  if (focusTarget) {
+    focusTarget.focus();
+    window.addEventListener("load", function () {
+      if (document.activeElement === document.body || document.activeElement === null) { focusTarget.focus(); }
+    });
+  }
 
   // Character counter for long text fields. The visible count follows every
   // keystroke; a screen reader hears it only when a threshold is crossed
