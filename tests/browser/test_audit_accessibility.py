@@ -385,3 +385,25 @@ def test_staff_report_page_by_keyboard(browser, live_app, base_url, artifacts):
     context.close()
     assert [s for s in stops if not (s["indicator"] and s["onScreen"])] == []
     assert "notice--success" in confirmation
+
+
+# --- 20. the character counter speaks only at thresholds ------------------------------------
+
+
+def test_character_counter_announces_only_at_thresholds(browser, live_app, base_url):
+    context = browser.new_context(locale="nl-NL")
+    page = context.new_page()
+    page.goto(f"{base_url}/melden")
+    area = page.locator("#text")
+    spoken = page.locator("[data-count-announcer]")
+    heard = []
+    for length in (30, 31, 5000, 7499, 7500, 7600, 9000, 9001, 10000):
+        area.fill("x" * length)
+        heard.append(spoken.inner_text())
+    visible = page.locator("#text-count")
+    state = {"visible": visible.inner_text(), "live": visible.get_attribute("aria-live"),
+             "spoken_live": spoken.get_attribute("aria-live")}
+    context.close()
+    assert state == {"visible": "10000 van 10000 tekens", "live": None, "spoken_live": "polite"}
+    assert heard == ["", "", "", "", "7500 van 10000 tekens", "7500 van 10000 tekens", "9000 van 10000 tekens",
+                     "9000 van 10000 tekens", "10000 van 10000 tekens"]
