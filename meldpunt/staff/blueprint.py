@@ -126,7 +126,7 @@ def backoffice_context() -> dict[str, Any]:
     from meldpunt import labels
 
     context: dict[str, Any] = {"can": can, "access": access, "labels": labels}
-    if current_user.is_authenticated and request.blueprint == "backoffice":
+    if current_user.is_authenticated and request.blueprint in ("backoffice", "stats"):
         context["session_limit"] = session_limit(idle_seconds(), url_for("backoffice.extend_session"))
     return context
 

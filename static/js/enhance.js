@@ -155,7 +155,7 @@
       if (expired) { return; }
       var request = new XMLHttpRequest();
       request.open("POST", limit.getAttribute("data-extend-url"));
-      request.setRequestHeader("X-CSRFToken", csrf ? csrf.getAttribute("content") : "");
+      request.setRequestHeader("X-CSRFToken", limit.getAttribute("data-csrf") || (csrf ? csrf.getAttribute("content") : ""));
       request.setRequestHeader("Accept", "application/json");
       request.addEventListener("load", function () {
         var answer = null;

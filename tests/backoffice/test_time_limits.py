@@ -45,6 +45,15 @@ def test_every_signed_in_page_states_the_idle_limit(app, staff_client):
     assert dialog.select_one("button[data-session-extend]").get_text(strip=True) == "Verlengen"
 
 
+def test_the_statistics_pages_state_the_idle_limit_too(app, staff_client):
+    client, _ = staff_client("communicatie")
+    limit = soup(client.get("/statistiek/")).select_one("[data-session-limit]")
+    assert limit is not None and limit["data-seconds"] == "900" and limit["data-csrf"]
+    assert "Na 15 minuten zonder activiteit wordt u uitgelogd" in limit.get_text()
+    # The public results page has no session to lose.
+    assert soup(client.get("/resultaten")).select_one("[data-session-limit]") is None
+
+
 def test_extending_refreshes_the_idle_limit(app, staff_client):
     client, _ = staff_client("triage")
     token = page_csrf(client, "/beheer")

@@ -174,6 +174,25 @@ def test_idle_warning_extends_and_a_message_typed_before_expiry_is_kept(browser,
         assert [m.body for m in db.session.scalars(select(Message).where(Message.report_id == report_id))] == [QUESTION]
 
 
+def test_statistics_page_warns_and_extends(browser, live_app, base_url, artifacts):
+    account = Staff(live_app, "communicatie", "communicatie@gemeente.example")
+    context = staff_context(browser)
+    page = context.new_page()
+    sign_in_anywhere(page, base_url, account, "/beheer")
+    live_app.config["PERMANENT_SESSION_LIFETIME"] = 8
+    page.goto(f"{base_url}/statistiek/")
+    dialog = page.locator("dialog#session-warning")
+    dialog.wait_for(state="visible", timeout=10_000)
+    page.screenshot(path=str(artifacts / "statistiek-waarschuwing.png"))
+    with page.expect_response("**/beheer/sessie/verlengen") as extended:
+        page.keyboard.press("Enter")
+    assert extended.value.status == 200
+    dialog.wait_for(state="hidden", timeout=5_000)
+    live_app.config["PERMANENT_SESSION_LIFETIME"] = 900
+    assert page.goto(f"{base_url}/statistiek/").url.endswith("/statistiek/")
+    context.close()
+
+
 def test_code_step_warns_before_its_limit(browser, live_app, base_url, artifacts, monkeypatch):
     from meldpunt.staff import auth_views
 
