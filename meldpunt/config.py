@@ -189,6 +189,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "TRIAGE_FROZEN_SET": _env("TRIAGE_FROZEN_SET"),
         "BASE_URL": _env("BASE_URL", "http://127.0.0.1:5000"),
         "MUNICIPALITY_NAME": _env("MUNICIPALITY_NAME", "Gemeente Voorbeeld"),
+        # Where people report an accessibility problem (named in the accessibility statement).
+        "ACCESSIBILITY_CONTACT": _env("ACCESSIBILITY_CONTACT", "toegankelijkheid@gemeente.example"),
         # Mail: a real SMTP server; in tests a local aiosmtpd instance.
         "SMTP_HOST": _env("SMTP_HOST", "localhost"),
         "SMTP_PORT": _env_int("SMTP_PORT", 25),

@@ -26,11 +26,24 @@ def field_anchor(field: Any) -> str:
     return field.id
 
 
-def form_problems(*forms: Any, expired: tuple[str, Any], extra: Iterable[dict[str, str]] = ()) -> list[dict[str, str]]:
+def named(field: Any, message: str) -> str:
+    """``message`` introduced by the field's label ("Bericht aan de melder: Vul dit veld in."),
+    so a summary with two "Vul dit veld in." says which field each one is about."""
+    label = getattr(getattr(field, "label", None), "text", "")
+    label = str(label).strip() if label else ""
+    if not label or str(message).startswith(label):
+        return str(message)
+    return f"{label}: {message}"
+
+
+def form_problems(*forms: Any, expired: tuple[str, Any], extra: Iterable[dict[str, str]] = (),
+                  name_fields: bool = False) -> list[dict[str, str]]:
     """Errors of one or more forms (``None`` skipped) for the error summary, each linking to its field.
 
     ``expired`` is the (field, message) shown instead of a CSRF error: what a person
     should do about an expired form differs per page. ``extra`` items go last.
+    ``name_fields`` puts each field's label before its message (the back office, whose
+    pages carry several forms with the same short messages).
     """
     found = []
     for form in forms:
@@ -40,8 +53,10 @@ def form_problems(*forms: Any, expired: tuple[str, Any], extra: Iterable[dict[st
             if name == "csrf_token":
                 found.append({"field": expired[0], "message": str(expired[1])})
                 continue
-            anchor = field_anchor(getattr(form, name)) if hasattr(form, name) else name
-            found.extend({"field": anchor, "message": message} for message in messages)
+            field = getattr(form, name, None)
+            anchor = field_anchor(field) if field is not None else name
+            found.extend({"field": anchor, "message": named(field, message) if name_fields else message}
+                         for message in messages)
     found.extend(extra)
     return found
 

@@ -62,6 +62,7 @@ class QueueRow:
     reporter_type: str
     unread: bool
     snippet: str
+    language: str = "nl"  # of the report text: the snippet's lang attribute (WCAG 3.1.2)
 
 
 @dataclass
@@ -122,6 +123,7 @@ def _select_rows() -> Select:
         Report.reporter_type,
         Report.unread_for_staff,
         func.substr(Report.text, 1, SNIPPET),
+        Report.language,
     )
 
 
@@ -136,7 +138,7 @@ def _ordered(statement: Select, searching: bool = False) -> Select:
 def _rows(statement: Select) -> list[QueueRow]:
     # A Row slice is typed tuple[Any, ...]: mypy cannot see that it holds exactly the 11 leading fields.
     return [
-        QueueRow(*row[:11], snippet=row[11] or "")  # type: ignore[misc]
+        QueueRow(*row[:11], snippet=row[11] or "", language=row[12] or "nl")  # type: ignore[misc]
         for row in db.session.execute(statement)
     ]
 

@@ -432,7 +432,8 @@ def privacy():
 
 @bp.get("/toegankelijkheid")
 def accessibility():
-    return render_template("public/toegankelijkheid.html")
+    return render_template("public/toegankelijkheid.html",
+                           accessibility_contact=current_app.config["ACCESSIBILITY_CONTACT"])
 
 
 @bp.get("/taal/<code>")

@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 import segno
-from flask import Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
@@ -18,11 +18,12 @@ from meldpunt.models import StaffUser
 from meldpunt.ratelimit_key import fitting_limits
 from meldpunt.staff import access, authentication, device
 from meldpunt.staff import accounts as staff
-from meldpunt.staff.blueprint import add_problem, bp, problems, touch_session
+from meldpunt.staff.blueprint import add_problem, bp, clear_session, problems, session_limit, touch_session
 from meldpunt.staff.forms import CodeForm, LoginForm, SetupForm
 
 PENDING_KEY = "bo_pending"
 PENDING_SECONDS = 300
+RETRY_KEY = "bo_retry"
 
 
 # Per client key (salted, rotating; never the address). The per-account lock-out
@@ -45,6 +46,8 @@ def _pending(stage: str) -> StaffUser | None:
         return None
     if time.time() - float(pending.get("at", 0)) > PENDING_SECONDS:
         session.pop(PENDING_KEY, None)
+        # Said on the sign-in page, which offers the same e-mail address again.
+        session[RETRY_KEY] = pending.get("uid")
         return None
     user = db.session.get(StaffUser, pending.get("uid"))
     if user is None or not user.active or user.session_token != pending.get("token"):
@@ -56,7 +59,7 @@ def _complete(user: StaffUser) -> Any:
     """Signed in: a fresh session (no state carried over), then the landing page; this
     browser is remembered as the account's own (no lock-out by others, device.py)."""
     authentication.finish_login(user)
-    session.clear()
+    clear_session()
     login_user(user)
     touch_session()
     response = redirect(url_for("backoffice.home"), code=303)
@@ -76,6 +79,12 @@ def login():
         return redirect(url_for("backoffice.home"), code=303)
     form = LoginForm()
     status = 200
+    retry = session.pop(RETRY_KEY, None)
+    if request.method == "GET" and isinstance(retry, int):
+        # The code step took too long: the address is offered again (never the password).
+        again = db.session.get(StaffUser, retry)
+        if again is not None and again.active:
+            form.email.data = again.email
     if form.validate_on_submit():
         try:
             check = authentication.check_password(form.email.data, form.password.data, trusted=_trusted)
@@ -92,7 +101,7 @@ def login():
             if stage == "setup" and not user.totp_confirmed:
                 # Enrolling: a secret made now, shown only on the setup page of this sign-in.
                 staff.new_totp_secret(user)
-            session.clear()
+            clear_session()
             session[PENDING_KEY] = {"uid": user.id, "token": user.session_token, "at": time.time(), "stage": stage}
             return redirect(url_for("backoffice.login_code" if stage == "code" else "backoffice.login_setup"), code=303)
         add_problem(form, "email", _failed_message())
@@ -108,7 +117,7 @@ def login():
 def login_code():
     user = _pending("code")
     if user is None:
-        return redirect(url_for("backoffice.login"), code=303)
+        return _start_again()
     form = CodeForm()
     status = 200
     if form.validate_on_submit():
@@ -122,7 +131,35 @@ def login_code():
         status = 422
     elif form.is_submitted():
         status = 422
-    return render_template("backoffice/login_code.html", form=form, problems=problems(form)), status
+    return render_template("backoffice/login_code.html", form=form, problems=problems(form),
+                           session_limit=_code_limit()), status
+
+
+def _start_again() -> Any:
+    """No sign-in under way: back to the password, saying why when the time ran out."""
+    if session.get(RETRY_KEY) is not None:
+        flash(_("Het inloggen duurde langer dan %(minutes)s minuten. Vul uw wachtwoord opnieuw in.",
+                minutes=PENDING_SECONDS // 60), "warning")
+    return redirect(url_for("backoffice.login"), code=303)
+
+
+def _code_limit() -> dict[str, Any]:
+    """The time left between password and code, for the page's statement and warning."""
+    pending = session.get(PENDING_KEY) or {}
+    left = max(0.0, PENDING_SECONDS - (time.time() - float(pending.get("at", 0))))
+    return session_limit(left, url_for("backoffice.extend_login"), login=True)
+
+
+@bp.post("/login/verlengen")
+@access.requires(access.PUBLIC)
+def extend_login():
+    """"Verlengen" in the code step's time-limit warning: the sign-in under way gets
+    its full time again (CSRF-protected). Nothing under way: 409."""
+    pending = session.get(PENDING_KEY)
+    if isinstance(pending, dict) and _pending(str(pending.get("stage"))) is not None:
+        session[PENDING_KEY] = {**pending, "at": time.time()}
+        return jsonify(seconds=PENDING_SECONDS)
+    return jsonify(expired=True), 409
 
 
 _SETUP_MESSAGES = {
@@ -140,7 +177,7 @@ _SETUP_MESSAGES = {
 def login_setup():
     user = _pending("setup")
     if user is None:
-        return redirect(url_for("backoffice.login"), code=303)
+        return _start_again()
     form = SetupForm()
     status = 200
     if form.validate_on_submit():
@@ -170,6 +207,7 @@ def login_setup():
         secret=staff.totp_secret(user) if needs_totp else None,
         needs_totp=needs_totp,
         needs_password=user.must_change_password,
+        session_limit=_code_limit(),
     ), status
 
 
@@ -195,6 +233,6 @@ def logout():
     user = current_user._get_current_object()
     authentication.logout(user)
     logout_user()
-    session.clear()
+    clear_session()
     flash(_("U bent uitgelogd."), "success")
     return redirect(url_for("backoffice.login"), code=303)

@@ -3,25 +3,50 @@
   "use strict";
 
   // Move focus to an error summary or notice so screen-reader users hear it first.
+  // Again after "load": a page opened at a #fragment (a staff action's confirmation)
+  // has its focus reset by the browser's scroll to that fragment.
   var focusTarget = document.querySelector("[data-focus-on-load]");
-  if (focusTarget) { focusTarget.focus(); }
+  if (focusTarget) {
+    focusTarget.focus();
+    window.addEventListener("load", function () {
+      if (document.activeElement === document.body || document.activeElement === null) { focusTarget.focus(); }
+    });
+  }
 
-  // Character counter for long text fields.
+  // Character counter for long text fields. The visible count follows every
+  // keystroke; a screen reader hears it only when a threshold is crossed
+  // (three quarters, 90 % and the limit itself), not at every character.
   document.querySelectorAll("textarea[data-maxlength]").forEach(function (area) {
     var max = parseInt(area.getAttribute("data-maxlength"), 10);
     var counter = document.createElement("p");
     counter.className = "char-count";
     counter.id = area.id + "-count";
-    counter.setAttribute("aria-live", "polite");
+    var spoken = document.createElement("p");
+    spoken.className = "visually-hidden";
+    spoken.setAttribute("aria-live", "polite");
+    spoken.setAttribute("data-count-announcer", "");
     area.insertAdjacentElement("afterend", counter);
+    counter.insertAdjacentElement("afterend", spoken);
     var described = area.getAttribute("aria-describedby");
     area.setAttribute("aria-describedby", (described ? described + " " : "") + counter.id);
     var template = document.documentElement.getAttribute("data-count-template") || "{n} / {max}";
-    function update() {
-      counter.textContent = template.replace("{n}", area.value.length).replace("{max}", max);
+    var thresholds = [0.75, 0.9, 1];
+    function level(length) {
+      var reached = 0;
+      thresholds.forEach(function (t, i) { if (length >= Math.floor(max * t)) { reached = i + 1; } });
+      return reached;
     }
-    area.addEventListener("input", update);
-    update();
+    var last = level(area.value.length);
+    function text() {
+      return template.replace("{n}", area.value.length).replace("{max}", max);
+    }
+    area.addEventListener("input", function () {
+      counter.textContent = text();
+      var now = level(area.value.length);
+      if (now > last) { spoken.textContent = text(); }
+      last = now;
+    });
+    counter.textContent = text();
   });
 
   // Warn about files that are too large before a long upload starts.
@@ -62,13 +87,22 @@
         if (e.lengthComputable) { progress.value = Math.round((e.loaded / e.total) * 100); }
       });
       xhr.addEventListener("load", function () {
-        // Show what the server answered, exactly as a normal form post would.
+        // Show what the server answered, as a normal form post would: the new page
+        // starts at its top, with focus on its heading (or its error summary), so
+        // the one-time receipt code is on screen and a screen reader reads the page.
         if (xhr.responseURL && window.history && window.history.replaceState) {
           window.history.replaceState(null, "", xhr.responseURL);
         }
         document.open();
         document.write(xhr.responseText);
         document.close();
+        window.scrollTo(0, 0);
+        var target = document.querySelector("[data-focus-on-load]") || document.querySelector("main h1");
+        if (target) {
+          if (!target.hasAttribute("tabindex")) { target.setAttribute("tabindex", "-1"); }
+          target.focus();
+          if (window.scrollY !== 0 && target.getBoundingClientRect().top >= 0) { window.scrollTo(0, 0); }
+        }
       });
       xhr.addEventListener("error", function () {
         // Network trouble: fall back to a normal post, which keeps everything typed.
@@ -78,4 +112,157 @@
       xhr.send(data);
     });
   });
+
+  // --- Back office: time limits (WCAG 2.2.1) -------------------------------------
+  // A page with [data-session-limit] ends after data-seconds without a request.
+  // Before that, a dialog warns and offers "Verlengen" (a POST that refreshes the
+  // session); closing the dialog in any way extends too. Without this script the
+  // page states the limit in words.
+  var limit = document.querySelector("[data-session-limit]");
+  var dialog = document.getElementById("session-warning");
+  if (limit && dialog && typeof dialog.showModal === "function") {
+    var seconds = parseInt(limit.getAttribute("data-seconds"), 10);
+    var lead = Math.min(120, Math.floor(seconds / 2));
+    var warnTimer = null;
+    var endTimer = null;
+    var expired = false;
+    var dialogText = dialog.querySelector("[data-session-text]");
+    var extendButton = dialog.querySelector("[data-session-extend]");
+    var againLink = dialog.querySelector("[data-session-again]");
+    var csrf = document.querySelector("meta[name=csrf-token]");
+    var lang = document.documentElement.getAttribute("lang") || "nl";
+    var schedule = function (remaining) {
+      window.clearTimeout(warnTimer);
+      window.clearTimeout(endTimer);
+      var endsAt = Date.now() + remaining * 1000;
+      warnTimer = window.setTimeout(function () {
+        var at = new Date(endsAt).toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" });
+        dialogText.textContent = dialog.getAttribute("data-warning").replace("{time}", at);
+        if (!dialog.open) { dialog.showModal(); }
+        extendButton.focus();
+      }, Math.max(0, (remaining - lead) * 1000));
+      endTimer = window.setTimeout(showExpired, remaining * 1000);
+    };
+    var showExpired = function () {
+      expired = true;
+      dialogText.textContent = dialog.getAttribute("data-expired");
+      extendButton.hidden = true;
+      againLink.hidden = false;
+      if (!dialog.open) { dialog.showModal(); }
+      againLink.focus();
+    };
+    var extend = function () {
+      if (expired) { return; }
+      var request = new XMLHttpRequest();
+      request.open("POST", limit.getAttribute("data-extend-url"));
+      request.setRequestHeader("X-CSRFToken", limit.getAttribute("data-csrf") || (csrf ? csrf.getAttribute("content") : ""));
+      request.setRequestHeader("Accept", "application/json");
+      request.addEventListener("load", function () {
+        var answer = null;
+        try { answer = JSON.parse(request.responseText); } catch (e) { answer = null; }
+        if (request.status === 200 && answer && answer.seconds) {
+          if (dialog.open) { dialog.close(); }
+          schedule(answer.seconds);
+        } else {
+          showExpired();
+        }
+      });
+      request.addEventListener("error", showExpired);
+      request.send();
+    };
+    extendButton.addEventListener("click", extend);
+    dialog.addEventListener("cancel", function (event) {
+      // Escape: extend, as the button does (the dialog never just disappears).
+      event.preventDefault();
+      if (!expired) { extend(); }
+    });
+    schedule(seconds);
+  }
+
+  // --- Back office: keep what was typed -------------------------------------------
+  // The text of every back-office text area is kept in this tab's sessionStorage
+  // while it is being typed, and put back when the form comes back empty (for
+  // instance after signing in again when the session had ended). It is removed
+  // once the page confirms the form was sent, and at logout. sessionStorage lives
+  // only as long as the tab.
+  var drafts = document.querySelector("[data-drafts]");
+  var store = null;
+  try { store = window.sessionStorage; } catch (e) { store = null; }
+  if (drafts && store) {
+    var PREFIX = "meldpunt-draft:";
+    var read = function (key) {
+      try { return JSON.parse(store.getItem(key) || "null"); } catch (e) { return null; }
+    };
+    var write = function (key, value) {
+      try { store.setItem(key, JSON.stringify(value)); } catch (e) { /* full or refused: nothing kept */ }
+    };
+    var sentOk = document.querySelector(".notice--success") !== null;
+    var here = {};
+    document.querySelectorAll("form[method=post] textarea[name]").forEach(function (area) {
+      var form = area.form;
+      var key = PREFIX + form.getAttribute("action") + "#" + area.name;
+      here[key] = true;
+      var draft = read(key);
+      if (draft && draft.text) {
+        if (area.value.trim() === "") {
+          if (draft.sent && sentOk) {
+            store.removeItem(key);
+          } else {
+            area.value = draft.text;
+            draft.sent = false;
+            write(key, draft);
+            var note = document.createElement("p");
+            note.className = "notice notice--warning draft-restored";
+            note.setAttribute("role", "status");
+            note.textContent = drafts.getAttribute("data-restored");
+            area.insertAdjacentElement("beforebegin", note);
+          }
+        } else {
+          draft.sent = false;
+          write(key, draft);
+        }
+      }
+      area.addEventListener("input", function () {
+        if (area.value.trim() === "") { store.removeItem(key); return; }
+        write(key, { page: window.location.pathname, text: area.value, sent: false });
+      });
+      form.addEventListener("submit", function () {
+        var current = read(key);
+        if (current) { current.sent = true; write(key, current); }
+      });
+    });
+    // Text that was sent while the session had ended: point to its page.
+    var lost = [];
+    for (var i = 0; i < store.length; i++) {
+      var name = store.key(i);
+      if (name && name.indexOf(PREFIX) === 0 && !here[name]) {
+        var kept = read(name);
+        if (kept && kept.sent && kept.page && lost.indexOf(kept.page) < 0) { lost.push(kept.page); }
+      }
+    }
+    if (lost.length && !document.querySelector("[data-session-login]")) {
+      var box = document.createElement("div");
+      box.className = "notice notice--warning draft-elsewhere";
+      box.setAttribute("role", "status");
+      var p = document.createElement("p");
+      p.textContent = drafts.getAttribute("data-elsewhere") + " ";
+      lost.forEach(function (page, index) {
+        var a = document.createElement("a");
+        a.href = page;
+        a.textContent = drafts.getAttribute("data-elsewhere-link") + (lost.length > 1 ? " " + (index + 1) : "");
+        p.appendChild(a);
+        if (index < lost.length - 1) { p.appendChild(document.createTextNode(" · ")); }
+      });
+      box.appendChild(p);
+      drafts.appendChild(box);
+    }
+    document.querySelectorAll("form[data-logout]").forEach(function (form) {
+      form.addEventListener("submit", function () {
+        for (var j = store.length - 1; j >= 0; j--) {
+          var k = store.key(j);
+          if (k && k.indexOf(PREFIX) === 0) { store.removeItem(k); }
+        }
+      });
+    });
+  }
 })();

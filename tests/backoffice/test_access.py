@@ -24,6 +24,8 @@ EXPECTED: dict[str, set[str] | str] = {
     "backoffice.login_code": PUBLIC,
     "backoffice.login_setup": PUBLIC,
     "backoffice.setup_qr": PUBLIC,
+    "backoffice.extend_login": PUBLIC,  # "Verlengen" between password and code
+    "backoffice.extend_session": SIGNED_IN,  # "Verlengen" before the idle limit
     "backoffice.home": SIGNED_IN,
     "backoffice.logout": SIGNED_IN,
     "backoffice.report": CASEWORK,
@@ -92,7 +94,13 @@ def build(app, rule, world) -> str:
 
 def call(client, rule, url, world):
     if "GET" in rule.methods:
-        return client.get(url)
+        response = client.get(url)
+        # A streamed answer (the audit export) is run to its end and closed now: left
+        # open, its contexts are popped whenever it is garbage-collected, in the middle
+        # of a later request.
+        response.get_data()
+        response.close()
+        return response
     token = page_csrf(client, "/beheer/login") if not _signed_in(client) else _csrf(client)
     data = {"csrf_token": token, "link-other_id": world["other_id"], "unlink-other_id": world["other_id"]}
     return client.post(url, data=data)

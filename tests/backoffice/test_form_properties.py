@@ -131,6 +131,8 @@ COVERED = {
     "backoffice.report_contact", "backoffice.report_forward", "backoffice.user_update",
     "backoffice.routing",  # fuzzed in test_routing_settings.py
     "backoffice.triage_model_page",  # fuzzed in test_triage_retrain.py
+    # No fields: the two "Verlengen" endpoints of the time-limit warnings (test_time_limits.py).
+    "backoffice.extend_session", "backoffice.extend_login",
 }
 
 
