@@ -19,7 +19,7 @@ from __future__ import annotations
 import base64
 import io
 import re
-import subprocess  # nosec B404 - only for the TimeoutExpired of the video step
+import subprocess  # nosec B404
 import unicodedata
 import zlib
 from dataclasses import dataclass

@@ -18,7 +18,7 @@ of the parent).
 from __future__ import annotations
 
 import os
-import pickle
+import pickle  # nosec B403
 import resource
 import select
 import signal
@@ -112,7 +112,8 @@ def run(work: Callable[[], T], *, seconds: float, memory_bytes: int) -> T:
         raise TimedOut()
     if not chunks:
         raise Failed("no answer")
-    kind, value = pickle.loads(b"".join(chunks))  # noqa: S301 - our own child wrote it
+    # Our own child wrote it.
+    kind, value = pickle.loads(b"".join(chunks))  # noqa: S301  # nosec B301
     if kind == "ok":
         return value
     if kind == "memory":

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess  # nosec B404 - a fixed ffmpeg command line, no shell
+import subprocess  # nosec B404
 from collections.abc import Iterator
 
 FFMPEG_SECONDS = 20.0
@@ -89,7 +89,8 @@ def remux_without_metadata(data: bytes, content_type: str, seconds: float = FFMP
             command += ["-bsf:v", sei_filters.pop()]
         command += ["-fflags", "+bitexact", "-f", _MUXERS[content_type], target_path]
         try:
-            subprocess.run(  # noqa: S603  # nosec B603 - fixed arguments, the file is passed as a descriptor
+            # Fixed arguments; the file is passed as a descriptor.
+            subprocess.run(  # noqa: S603  # nosec B603
                 command, pass_fds=(source, target), capture_output=True, timeout=seconds, check=True
             )
         except subprocess.CalledProcessError as exc:
@@ -111,7 +112,7 @@ def remux_without_metadata(data: bytes, content_type: str, seconds: float = FFMP
 
 def _video_codecs(ffprobe: str, path: str, fd: int, seconds: float) -> list[str]:
     try:
-        probe = subprocess.run(  # noqa: S603  # nosec B603 - fixed arguments
+        probe = subprocess.run(  # noqa: S603  # nosec B603
             [ffprobe, "-v", "error", "-show_entries", "stream=codec_type,codec_name", "-of", "json", path],
             pass_fds=(fd,), capture_output=True, timeout=seconds, check=True,
         )
