@@ -17,15 +17,17 @@ segment of 36 bytes that holds that one tag and nothing else (browsers and image
 viewers show the photo upright by it). It replaces the original EXIF segment, which
 held at least that tag, so the file never grows.
 
-To make sure the stored JPEG really is a picture, it is decoded at one eighth of its
-size (libjpeg's reduced "draft" decoding: all image data is read, little memory is used).
+The rewritten JPEG must have a frame header before its first scan and must open
+again with the same size; its image data is not decoded (that would cost as much
+time as the rest of the upload, and libjpeg tolerates damaged data anyway: a viewer
+shows a damaged photo as it was sent). So a JPEG costs no decoded pixels.
 
 **PNG, HEIC and damaged JPEGs** are decoded and written anew from the pixels alone
 (no info dictionary, EXIF, ICC or XMP), turned upright first. A damaged JPEG that is
 larger than ``REENCODE_MAX_PIXELS`` is decoded at a reduced scale; no extra copies of
 the pixels are made when the mode already fits.
 
-Every decode counts the pixels it decodes against the budget of the request.
+Every re-encode counts the pixels it decodes against the budget of the request.
 """
 
 from __future__ import annotations
@@ -64,8 +66,8 @@ def too_many_pixels() -> str:
 def over_budget() -> str:
     return str(
         _l(
-            "Samen met de andere foto's is deze foto te groot om in één keer te verwerken. "
-            "Stuur hem later mee via de pagina van uw melding (met uw meldcode)."
+            "Samen met de andere foto's is dit te veel om in één keer te verwerken. "
+            "Stuur deze foto later apart mee."
         )
     )
 
@@ -76,7 +78,7 @@ def clean_photo(name: str, data: bytes, content_type: str, pixel_budget: int) ->
     try:
         if content_type == "image/jpeg" and data[:2] == b"\xff\xd8":
             try:
-                return _clean_jpeg_losslessly(name, data, pixel_budget)
+                return _clean_jpeg_losslessly(name, data)
             except (ValueError, OSError, SyntaxError):
                 pass  # damaged or unusual: decode what can be decoded and write it anew
         return _reencode(name, data, content_type, pixel_budget)
@@ -93,7 +95,7 @@ def _check_size(name: str, pixels: int, pixel_budget: int) -> None:
         raise AttachmentRejected(name, over_budget())
 
 
-def _clean_jpeg_losslessly(name: str, data: bytes, pixel_budget: int) -> CleanPhoto:
+def _clean_jpeg_losslessly(name: str, data: bytes) -> CleanPhoto:
     with Image.open(io.BytesIO(data)) as header:
         if header.format not in {"JPEG", "MPO"}:
             raise ValueError("not a JPEG")
@@ -105,16 +107,11 @@ def _clean_jpeg_losslessly(name: str, data: bytes, pixel_budget: int) -> CleanPh
     if isinstance(orientation, int) and 2 <= orientation <= 8:
         stripped = _with_orientation(stripped, orientation)
     with Image.open(io.BytesIO(stripped)) as check:
-        if check.size != (width, height):
+        if check.format != "JPEG" or check.size != (width, height):
             raise ValueError("picture changed while stripping")
-        check.draft(check.mode, ((width + 7) // 8, (height + 7) // 8))
-        decoded = check.width * check.height
-        if decoded > pixel_budget:
-            raise AttachmentRejected(name, over_budget())
-        check.load()
     if len(stripped) > len(data):  # cannot happen: every segment written replaces a larger one
         raise ValueError("stripped JPEG larger than the original")
-    return CleanPhoto(stripped, decoded)
+    return CleanPhoto(stripped, 0)
 
 
 def _with_orientation(jpeg: bytes, orientation: int) -> bytes:
@@ -194,7 +191,7 @@ def strip_jpeg_metadata(data: bytes, *, for_storage: bool = False) -> bytes:
         raise ValueError("not a JPEG stream")
     out = bytearray(b"\xff\xd8")
     position, end = 2, len(data)
-    scanned = False
+    scanned = framed = False
     while True:
         if position >= end:
             if not scanned:
@@ -223,6 +220,10 @@ def strip_jpeg_metadata(data: bytes, *, for_storage: bool = False) -> bytes:
         if length < 2 or position + length > end:
             raise ValueError("JPEG segment length out of range")
         payload = data[position + 2 : position + length]
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            framed = True
+        elif marker == 0xDA and not framed and for_storage:
+            raise ValueError("scan before the frame header")
         if for_storage and marker == 0xE0 and payload.startswith(b"JFIF\x00") and len(payload) > 14:
             # JFIF with a thumbnail (a thumbnail can show what was cropped away): header only.
             out += _segment(0xE0, payload[:12] + b"\x00\x00")
