@@ -71,3 +71,17 @@ def post_request(worker, req, environ, resp):
         length = 0
     if libc is not None and length >= _MALLOC_MMAP_THRESHOLD:
         libc.malloc_trim(0)
+
+
+def worker_exit(server, worker):
+    """Write the page views this worker added up and not yet wrote (meldpunt/counters.py)."""
+    app = getattr(worker, "wsgi", None)
+    if app is None or not hasattr(app, "app_context"):
+        return
+    try:
+        from meldpunt import counters
+
+        with app.app_context():
+            counters.flush_local()
+    except Exception as exc:  # noqa: BLE001 - a stopping worker must stop
+        server.log.warning("page views not written at worker exit: %s", type(exc).__name__)

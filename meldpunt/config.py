@@ -185,6 +185,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # memory:// counts per process: with several workers a client gets that many times the
         # limits (gunicorn.conf.py warns at start-up). Production uses Redis.
         "RATELIMIT_STORAGE_URI": ratelimit_storage_uri(),
+        # Where page views are added up before the scheduler writes them (counters.py):
+        # a shared Redis (by default the rate limiter's) or, without one, each process.
+        "COUNTER_STORAGE_URL": _env("COUNTER_STORAGE_URL", ratelimit_storage_uri()),
         # How many reverse proxies sit in front of the app and set X-Forwarded-For/-Proto.
         # 0 (the embedded setup) trusts no forwarding header: a client could forge one.
         "TRUSTED_PROXIES": max(0, _env_int("TRUSTED_PROXIES", 0)),
