@@ -76,8 +76,8 @@ def post_request(worker, req, environ, resp):
 def worker_exit(server, worker):
     """Write the page views this worker added up and not yet wrote (meldpunt/counters.py)."""
     app = getattr(worker, "wsgi", None)
-    if app is None or not hasattr(app, "app_context"):
-        return
+    if app is None or "meldpunt_view_counts" not in getattr(app, "extensions", {}):
+        return  # no views added up (or not the meldpunt: the bench's baseline app)
     try:
         from meldpunt import counters
 

@@ -17,6 +17,7 @@ from tempfile import SpooledTemporaryFile
 from typing import IO, Any
 
 from flask import Request, current_app
+from werkzeug.formparser import FormDataParser, MultiPartParser
 
 UPLOAD_ENDPOINTS = frozenset({"public.report_form", "public.followup_report"})
 _IN_MEMORY_BYTES = 512 * 1024
@@ -45,7 +46,27 @@ def sent_size(stream: Any) -> int | None:
     return received if isinstance(received, int) else None
 
 
+class _LargeChunkParser(FormDataParser):
+    """Multipart parsing in 256 kB chunks instead of 64 kB: a 100 MB upload is parsed in
+    four hundred steps of Python instead of sixteen hundred."""
+
+    def _parse_multipart(self, stream, mimetype, content_length, options):
+        parser = MultiPartParser(
+            stream_factory=self.stream_factory,
+            max_form_memory_size=self.max_form_memory_size,
+            max_form_parts=self.max_form_parts,
+            cls=self.cls,
+            buffer_size=256 * 1024,  # the decoder buffer must stay below MAX_FORM_MEMORY_SIZE (1 MB)
+        )
+        boundary = options.get("boundary", "").encode("ascii")
+        if not boundary:
+            raise ValueError("Missing boundary")
+        form, files = parser.parse(stream, boundary, content_length)
+        return stream, form, files
+
+
 class UploadRequest(Request):
+    form_data_parser_class = _LargeChunkParser
     _upload_parts = 0
 
     def _takes_files(self) -> bool:

@@ -6,8 +6,8 @@ asks the reporter to choose them again.
 
 The number of files and their sizes as sent are checked first, before any file is
 decoded; then each file is cleaned in its own short-lived process
-(isolation.py) with a time and memory cap, and the photos of one request share
-a budget of decoded pixels.
+(isolation.py) with a time and memory cap, which also encrypts and keeps it,
+and the photos of one request share a budget of decoded pixels.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from meldpunt import storage
 from meldpunt.intake import isolation
 from meldpunt.intake.attachments import (
     AttachmentRejected,
-    CleanFile,
     clean_upload,
     display_name,
     too_big,
@@ -96,18 +95,16 @@ def collect(form, field_name: str = "files") -> UploadState:
         total += size
         count += 1
 
-    # 2. Clean them, one at a time, each in its own process.
+    # 2. Clean and keep them, one at a time, each in its own process.
     pixel_budget = int(config["MAX_REQUEST_PIXELS"])
     for upload in accepted:
-        upload.stream.seek(0)
-        data = upload.stream.read(max_bytes + 1)
         try:
-            clean = _clean_isolated(upload.filename, data, max_bytes, pixel_budget)
+            pending, decoded_pixels = _clean_isolated(upload, token, max_bytes, pixel_budget)
         except AttachmentRejected as exc:
             rejected.append(exc)
             continue
-        pixel_budget -= clean.decoded_pixels
-        existing.append(storage.add_pending(token, clean))
+        pixel_budget -= decoded_pixels
+        existing.append(pending)
     return UploadState(token=token, files=existing, rejected=rejected)
 
 
@@ -124,12 +121,25 @@ def _size_as_sent(upload) -> int:
     return size
 
 
-def _clean_isolated(filename: str | None, data: bytes, max_bytes: int, pixel_budget: int) -> CleanFile:
+def _clean_and_keep(upload, token: str, max_bytes: int, pixel_budget: int) -> tuple[storage.PendingFile, int]:
+    """Read, clean, encrypt and keep one file (runs in the child process).
+
+    The child reads the part from the request's temporary file and writes the
+    encrypted result itself, so the worker never holds the file's bytes.
+    """
+    upload.stream.seek(0)
+    data = upload.stream.read(max_bytes + 1)
+    clean = clean_upload(upload.filename, data, max_bytes, pixel_budget)
+    del data
+    return storage.add_pending(token, clean), clean.decoded_pixels
+
+
+def _clean_isolated(upload, token: str, max_bytes: int, pixel_budget: int) -> tuple[storage.PendingFile, int]:
     config = current_app.config
-    name = display_name(filename)
+    name = display_name(upload.filename)
     try:
         return isolation.run(
-            lambda: clean_upload(filename, data, max_bytes, pixel_budget),
+            lambda: _clean_and_keep(upload, token, max_bytes, pixel_budget),
             seconds=float(config["CLEAN_SECONDS"]),
             memory_bytes=int(config["CLEAN_MEMORY_BYTES"]),
         )
