@@ -225,7 +225,8 @@ def photo_scenario(run, args) -> bool:
     for n in range(len(workers) * 3):
         warm = Client(run.port)
         _, page = warm.request("GET", "/melden")
-        warm.request("POST", "/melden", *multipart(report_fields(page, 9000 + n), [("files", "a.jpg", small.getvalue())]))
+        body, content_type = multipart(report_fields(page, 9000 + n), [("files", "a.jpg", small.getvalue())])
+        warm.request("POST", "/melden", body, content_type)
     time.sleep(1.0)
     idle = {pid: rss_bytes(pid) for pid in workers}
     cpu_before = sum(cpu_seconds(pid) for pid in workers)
