@@ -142,7 +142,11 @@ def report_form():
             "public/form.html", form=form, files=[], problems=_bad_input_problems(form), contact_found=[]
         ), 400
     key_hash = submission_keys.key_hash(request.form.get("submission_key"))
-    if submission_keys.already_used(key_hash):
+    # A form sent again is recognised before its files are cleaned once more; without
+    # files the unique key column recognises it at the commit (AlreadySubmitted below),
+    # which saves a query on every ordinary submission.
+    sends_files = any(upload.filename for upload in request.files.getlist("files"))
+    if sends_files and submission_keys.already_used(key_hash):
         return render_template("public/thanks_gone.html", resent=True)
 
     upload_state = uploads.collect(form)
