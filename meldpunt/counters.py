@@ -3,9 +3,11 @@
 No cookie, identifier or address is involved: counting a page view adds one
 to today's number and nothing else is kept.
 
-Submissions and follow-up logins are counted inside the transaction that stores
-them (``increment``). Page views are not worth a database write per GET
-(``count_view``): they are added up first and written in batches.
+Follow-up logins are counted inside the transaction that records them
+(``increment``). Page views and submissions are not worth a database write each
+(``count_view``): they are added up first and written in batches. (A submission
+used to upsert today's counter row inside its own transaction, which made
+concurrent submissions wait for each other's commits.)
 
 - With a shared store (``COUNTER_STORAGE_URL=redis://…``, by default the rate
   limiter's Redis), every view is one ``HINCRBY`` on a per-day hash. The
@@ -108,7 +110,7 @@ def _key_prefix() -> str:
 
 
 def count_view(name: str) -> None:
-    """Count one page view, without a database write."""
+    """Count one page view (or submission), without a database write."""
     day = today()
     url = _shared_url()
     if url is not None:

@@ -588,14 +588,12 @@ def test_failure_during_attachment_write_leaves_nothing(app, client, monkeypatch
 
 
 def test_failure_at_commit_leaves_no_file(app, client, monkeypatch):
-    from meldpunt import counters
-
-    def broken_increment(*args, **kwargs):
+    def broken_commit(*args, **kwargs):
         raise RuntimeError("database went away")
 
     data = report_data(client)
     data["files"] = [file_part(filemakers.png_bytes(), "een.png")]
-    monkeypatch.setattr(counters, "increment", broken_increment)
+    monkeypatch.setattr(db.session, "commit", broken_commit)
     response = client.post("/melden", data=data, content_type="multipart/form-data")
     assert response.status_code == 503
     assert stored_files(app) == []
