@@ -13,6 +13,18 @@ logger_class = "meldpunt.gunicorn_logging.AddressFreeLogger"
 limit_request_line = 8190
 limit_request_fields = 100
 timeout = 120
+# Workers give memory back. Uploads are cleaned in short-lived child processes
+# (meldpunt/intake/isolation.py), so pixel buffers never stay with a worker; what
+# the worker itself allocates (a request body of up to 100 MB, the cleaned files on
+# their way to storage) is returned by the allocator settings below, and each worker
+# is replaced after a number of requests (with jitter, so they never restart together).
+max_requests = 2000
+max_requests_jitter = 200
+# glibc: at most two malloc arenas per worker (one per thread otherwise grows per core),
+# and blocks of 1 MB and more in their own mappings, given back to the system on free
+# (a fixed threshold also stops glibc from raising it after a large free).
+_MALLOC_ARENA_MAX = 2
+_MALLOC_MMAP_THRESHOLD = 1024 * 1024
 
 
 def on_starting(server):
@@ -23,3 +35,53 @@ def on_starting(server):
     warning = per_worker_warning(server.cfg.workers, ratelimit_storage_uri())
     if warning:
         server.log.warning(warning)
+
+
+def _libc():
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if not name:
+        return None
+    try:
+        libc = ctypes.CDLL(name)
+        libc.mallopt, libc.malloc_trim  # noqa: B018 - glibc only; musl has neither
+    except (OSError, AttributeError):
+        return None
+    return libc
+
+
+def post_fork(server, worker):
+    """Allocator settings per worker (glibc reads MALLOC_ARENA_MAX only at start-up)."""
+    libc = _libc()
+    if libc is not None:
+        m_arena_max, m_mmap_threshold = -8, -3  # <malloc.h>
+        libc.mallopt(m_arena_max, _MALLOC_ARENA_MAX)
+        libc.mallopt(m_mmap_threshold, _MALLOC_MMAP_THRESHOLD)
+        worker.meldpunt_libc = libc
+
+
+def post_request(worker, req, environ, resp):
+    """After a request with a body of 1 MB or more, hand free heap memory back to the system."""
+    libc = getattr(worker, "meldpunt_libc", None)
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if libc is not None and length >= _MALLOC_MMAP_THRESHOLD:
+        libc.malloc_trim(0)
+
+
+def worker_exit(server, worker):
+    """Write the page views this worker added up and not yet wrote (meldpunt/counters.py)."""
+    app = getattr(worker, "wsgi", None)
+    if app is None or "meldpunt_view_counts" not in getattr(app, "extensions", {}):
+        return  # no views added up (or not the meldpunt: the bench's baseline app)
+    try:
+        from meldpunt import counters
+
+        with app.app_context():
+            counters.flush_local()
+    except Exception as exc:  # noqa: BLE001 - a stopping worker must stop
+        server.log.warning("page views not written at worker exit: %s", type(exc).__name__)

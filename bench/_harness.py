@@ -102,6 +102,119 @@ class Running:
         return create_engine(self.db_url)
 
 
+def start_gunicorn(env: dict[str, str], workers: int, target: str = "wsgi:app") -> tuple[subprocess.Popen, int]:
+    """gunicorn (with the project's gunicorn.conf.py) serving ``target`` on a free loopback port."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}", target],
+        env=env, cwd=ROOT,
+    )
+    wait_until_serving(port)
+    return server, port
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+@contextmanager
+def serving(run: Running, workers: int, target: str) -> Iterator[tuple[subprocess.Popen, int]]:
+    """Another gunicorn on the same database and data directory (a baseline app, say)."""
+    server, port = start_gunicorn(run.env, workers, target)
+    try:
+        yield server, port
+    finally:
+        stop(server)
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as handle:
+            return [int(child) for child in handle.read().split()]
+    except OSError:
+        return []
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of one process (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/statm", encoding="ascii") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def private_bytes(pid: int) -> int:
+    """Memory only this process uses (USS): a forked child shares the rest with its parent."""
+    total = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                    total += int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return 0
+    return total
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time of a process and its children that have ended (utime+stime+cutime+cstime)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def workers_of(server: subprocess.Popen) -> list[int]:
+    return _children(server.pid)
+
+
+class MemorySampler:
+    """Samples every worker's resident memory, alone and with the private memory of its child
+    processes (what a forked child shares with the worker is counted once), until stopped."""
+
+    def __init__(self, server: subprocess.Popen, interval: float = 0.02) -> None:
+        import threading
+
+        self.server = server
+        self.interval = interval
+        self.peak_alone: dict[int, int] = {}
+        self.peak_with_children: dict[int, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def __enter__(self) -> MemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            for worker in workers_of(self.server):
+                alone = rss_bytes(worker)
+                together = alone + sum(private_bytes(child) for child in _descendants(worker))
+                self.peak_alone[worker] = max(self.peak_alone.get(worker, 0), alone)
+                self.peak_with_children[worker] = max(self.peak_with_children.get(worker, 0), together)
+            self._stop.wait(self.interval)
+
+
+def _descendants(pid: int) -> list[int]:
+    found = []
+    for child in _children(pid):
+        found.append(child)
+        found.extend(_descendants(child))
+    return found
+
+
 @contextmanager
 def running(database_url: str, prefix: str, workers: int, warm: int = 1) -> Iterator[Running]:
     """A migrated throw-away database and gunicorn with ``workers`` workers serving it.
@@ -123,22 +236,13 @@ def running(database_url: str, prefix: str, workers: int, warm: int = 1) -> Iter
     try:
         subprocess.run([sys.executable, "-m", "flask", "--app", "meldpunt", "db", "upgrade", "heads"], env=env,
                        check=True, cwd=ROOT, capture_output=True)
-        port = free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-            env=env, cwd=ROOT,
-        )
-        wait_until_serving(port)
+        server, port = start_gunicorn(env, workers)
         for _ in range(warm):
             Client(port).request("GET", "/melden")
         yield Running(admin, name, db_url, data_dir, env, port, server)
     finally:
         if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop(server)
         try:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

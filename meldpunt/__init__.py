@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from meldpunt import errors, formatting, http_headers, routing, triage_model
 from meldpunt.config import load_config
 from meldpunt.extensions import babel, csrf, db, limiter, login_manager, migrate
+from meldpunt.upload_request import UploadRequest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RTL_LANGUAGES = {"ar"}
@@ -52,6 +53,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
+    app.request_class = UploadRequest
     app.config.update(load_config(config))
     if app.config.get("TRUSTED_PROXIES"):
         # Behind the proxy every request comes from the proxy's address; the real client

@@ -212,6 +212,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # memory:// counts per process: with several workers a client gets that many times the
         # limits (gunicorn.conf.py warns at start-up). Production uses Redis.
         "RATELIMIT_STORAGE_URI": ratelimit_storage_uri(),
+        # Where page views are added up before the scheduler writes them (counters.py):
+        # a shared Redis (by default the rate limiter's) or, without one, each process.
+        "COUNTER_STORAGE_URL": _env("COUNTER_STORAGE_URL", ratelimit_storage_uri()),
         # How many reverse proxies sit in front of the app and set X-Forwarded-For/-Proto.
         # 0 (the embedded setup) trusts no forwarding header: a client could forge one.
         "TRUSTED_PROXIES": max(0, _env_int("TRUSTED_PROXIES", 0)),
@@ -221,11 +224,21 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # Forms and uploads.
         "MAX_ATTACHMENTS": 5,
         "MAX_ATTACHMENT_BYTES": 20 * 1024 * 1024,
-        "MAX_TOTAL_ATTACHMENT_BYTES": 50 * 1024 * 1024,
-        # Werkzeug refuses bodies above this before any view runs. It is set above the
-        # 50 MB total so that a few megabytes too many still reach the form, which then
-        # says which file did not fit and keeps everything else.
+        # Counted on the sizes sent (not the cleaned sizes), before any file is decoded:
+        # five phone photos of up to 20 MB each fit.
+        "MAX_TOTAL_ATTACHMENT_BYTES": 100 * 1024 * 1024,
+        # Pixels decoded for all photos of one request together (photos.py): a JPEG on the
+        # lossless path decodes an eighth of each side, a re-encoded image all its pixels.
+        "MAX_REQUEST_PIXELS": 100_000_000,
+        # Each file is cleaned in its own short-lived process (intake/isolation.py):
+        # at most this long and with at most this much extra memory.
+        "CLEAN_SECONDS": 25.0,
+        "CLEAN_MEMORY_BYTES": 320 * 1024 * 1024,
+        # Werkzeug refuses bodies above this before any view runs. The two forms that take
+        # files cut an oversized file off while it arrives (upload_request.py) and say which
+        # file did not fit, keeping everything typed; only above this they answer 413.
         "MAX_CONTENT_LENGTH": 105 * 1024 * 1024,
+        "MAX_UPLOAD_REQUEST_BYTES": 1024 * 1024 * 1024,
         "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": 4 * 3600,
         "BABEL_DEFAULT_LOCALE": "nl",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import secrets
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import InternalError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -25,7 +25,10 @@ def register(app: Flask) -> None:
             404: _("Deze pagina bestaat niet (meer)."),
             405: _("Deze pagina kan niet op deze manier worden gebruikt."),
             413: _(
-                "De bestanden samen zijn te groot. U kunt hooguit 50 MB in totaal meesturen."
+                "De bestanden samen zijn te groot. U kunt hooguit %(n)d bestanden van elk "
+                "hooguit %(mb)d MB meesturen.",
+                n=current_app.config["MAX_ATTACHMENTS"],
+                mb=current_app.config["MAX_ATTACHMENT_BYTES"] // (1024 * 1024),
             ),
             429: _(
                 "U heeft in korte tijd veel verzoeken gedaan. Wacht een paar minuten en "

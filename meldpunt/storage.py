@@ -94,6 +94,8 @@ class PendingFile:
     content_type: str
     kind: str
     size: int
+    # The size the reporter sent (the total upload limit counts what was sent).
+    sent_size: int = 0
 
 
 def new_pending_token() -> str:
@@ -121,6 +123,7 @@ def add_pending(token: str, clean: CleanFile) -> PendingFile:
         "content_type": clean.content_type,
         "kind": clean.kind,
         "size": len(clean.data),
+        "sent_size": clean.sent_size or len(clean.data),
     }
     write_file_atomically(directory / f"{file_id}.bin", crypto.encrypt(clean.data))
     write_file_atomically(directory / f"{file_id}.meta", crypto.encrypt_json(meta))

@@ -481,3 +481,96 @@ def mp4_with_hidden_payload() -> bytes:
     """An MP4 that hides an HTML page in a padding box and a ZIP in an unknown top-level box."""
     html = b"<html><script>alert('MovHtmlMarker')</script></html>"
     return mp4_with_location() + _box(b"free", html) + _box(b"junk", zip_bytes())
+
+
+def jpeg_parts(size=(96, 64), orientation: int | None = None, tag: str = "") -> dict[str, bytes]:
+    """A camera JPEG taken apart: what must stay and what must go, in file order.
+
+    ``kept`` pieces are SOI + JFIF header + ICC profile + the picture (tables, frame,
+    scan, end of image), exactly as Pillow wrote them; ``dropped`` pieces are EXIF
+    (make, serial number, GPS, the orientation when given, a thumbnail), XMP, IPTC, a
+    comment, an APP15 segment and a ZIP after the end-of-image marker.
+    """
+    img = Image.new("RGB", size)
+    img.putdata([((x * 7) % 256, (y * 5) % 256, (x * y) % 256) for y in range(size[1]) for x in range(size[0])])
+    plain = io.BytesIO()
+    img.save(plain, format="JPEG", quality=85)
+    data = plain.getvalue()
+    assert data[2:4] == b"\xff\xe0"  # Pillow writes a JFIF header without a thumbnail
+    jfif_end = 4 + int.from_bytes(data[4:6], "big")
+    exif = Image.Exif()
+    exif[0x010F] = f"SnitchCam{tag}"
+    if orientation is not None:
+        exif[0x0112] = orientation
+    exif.get_ifd(EXIF_IFD)[0xA431] = f"SERIAL-0042{tag}"
+    gps = exif.get_ifd(GPS_IFD)
+    gps[1], gps[2], gps[3], gps[4] = "N", (52.0, 5.0, 12.5), "E", (4.0, 53.0, 44.1)
+    icc = _jpeg_segment(0xE2, b"ICC_PROFILE\x00\x01\x01" + b"fake-but-kept-profile")
+    return {
+        "soi_jfif": data[:jfif_end],
+        "exif": _jpeg_segment(0xE1, exif.tobytes()),
+        "xmp": _jpeg_segment(0xE1, b"http://ns.adobe.com/xap/1.0/\x00<x:xmpmeta>XmpMarker</x:xmpmeta>"),
+        "icc": icc,
+        "iptc": _jpeg_segment(0xED, b"Photoshop 3.0\x008BIM\x04\x04\x00\x00IptcMarker"),
+        "comment": _jpeg_segment(0xFE, b"CommentMarker"),
+        "app15": _jpeg_segment(0xEF, b"VendorMarker"),
+        "picture": data[jfif_end:],
+        "trailer": zip_bytes(),
+    }
+
+
+def assemble(parts: dict[str, bytes]) -> tuple[bytes, bytes]:
+    """(the file as a phone sends it, the same file with only the kept pieces)."""
+    order = ("soi_jfif", "exif", "xmp", "icc", "iptc", "comment", "app15", "picture", "trailer")
+    sent = b"".join(parts[name] for name in order)
+    kept = parts["soi_jfif"] + parts["icc"] + parts["picture"]
+    return sent, kept
+
+
+_PHONE_PHOTOS: dict[int, bytes] = {}
+
+
+def phone_photo(width: int = 6000, height: int = 4000, quality: int = 89) -> bytes:
+    """A 6000x4000 phone photo of about 19 MB (noise compresses like a detailed scene),
+    with EXIF make, serial number, GPS and orientation. Made once per process."""
+    key = hash((width, height, quality))
+    if key not in _PHONE_PHOTOS:
+        import numpy as np
+
+        pixels = np.random.default_rng(17).integers(0, 256, (height, width, 3), dtype=np.uint8)
+        exif = Image.Exif()
+        exif[0x010F] = "SnitchCam"
+        exif[0x0112] = 1
+        exif.get_ifd(EXIF_IFD)[0xA431] = "SERIAL-0042-XYZ"
+        gps = exif.get_ifd(GPS_IFD)
+        gps[1], gps[2], gps[3], gps[4] = "N", (52.0, 5.0, 12.5), "E", (4.0, 53.0, 44.1)
+        out = io.BytesIO()
+        Image.fromarray(pixels).save(out, format="JPEG", quality=quality, exif=exif)
+        _PHONE_PHOTOS[key] = out.getvalue()
+    return _PHONE_PHOTOS[key]
+
+
+def video_with_metadata(path) -> bytes:
+    """A one-second H.264/AAC QuickTime movie made by ffmpeg, as a drone or action camera
+    writes it: location and make in the movie's metadata, a named track, the encoder's
+    settings in an SEI message, a GPS subtitle track and a timecode data stream."""
+    import subprocess  # noqa: S404
+
+    srt = path / "gps.srt"
+    srt.write_text("1\n00:00:00,000 --> 00:00:01,000\nGPS(52.0906,5.1214) SnitchDrone\n", encoding="utf-8")
+    target = path / "drone.mov"
+    subprocess.run(  # noqa: S603
+        [
+            "ffmpeg", "-nostdin", "-v", "error", "-y",
+            "-f", "lavfi", "-i", "testsrc=size=64x48:rate=5", "-f", "lavfi", "-i", "sine=d=1", "-i", str(srt),
+            "-t", "1", "-map", "0:v", "-map", "1:a", "-map", "2",
+            "-c:v", "libx264", "-c:a", "aac", "-c:s", "mov_text", "-timecode", "01:00:00:00",
+            "-metadata", "location=+52.0906+005.1214/", "-metadata", "make=SnitchPhone",
+            "-metadata", "creation_time=2024-05-01T12:00:00Z", "-metadata:s:v", "handler_name=SnitchHandler",
+            str(target),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return target.read_bytes()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 from sqlalchemy import func, select
 
 from meldpunt import crypto, storage
@@ -45,14 +45,22 @@ def test_jpeg_with_gps_comes_out_without_any_metadata(app):
     with app.test_request_context():
         clean = clean_upload("IMG_2041.JPG", original, 20 * MB)
     assert clean.kind == "image" and clean.content_type == "image/jpeg"
-    for marker in (b"SnitchCam", b"Model Z9", b"SERIAL-0042", b"Exif", b"secret comment"):
+    for marker in (b"SnitchCam", b"Model Z9", b"SERIAL-0042", b"secret comment"):
         assert marker not in clean.data
+    assert_only_orientation_is_left(clean.data, orientation=6)
     with Image.open(io.BytesIO(clean.data)) as img:
         exif = img.getexif()
-        assert len(exif) == 0
-        assert exif.get_ifd(filemakers.GPS_IFD) == {}
-        # The orientation tag was applied to the pixels before it was dropped.
-        assert img.size == (48, 64)
+        assert exif.get_ifd(filemakers.GPS_IFD) == {} and exif.get_ifd(filemakers.EXIF_IFD) == {}
+        # The photo is shown upright: the orientation is the one tag kept (see photos.py).
+        assert ImageOps.exif_transpose(img).size == (48, 64)
+
+
+def assert_only_orientation_is_left(jpeg: bytes, orientation: int) -> None:
+    """The one EXIF segment left is the 36-byte orientation-only segment photos.py writes."""
+    assert jpeg.count(b"Exif\x00\x00") == 1
+    with Image.open(io.BytesIO(jpeg)) as img:
+        assert dict(img.getexif()) == {0x0112: orientation}
+        assert len(img.info["exif"]) == 32  # "Exif\0\0", TIFF header, one entry, no next IFD
 
 
 def test_png_text_chunks_are_removed(app):
@@ -488,7 +496,8 @@ def test_photo_upload_is_stored_encrypted_without_gps(app, client):
         attachment = db.session.scalar(select(Attachment))
         assert attachment.storage_name == files[0].name
         plain = storage.read_attachment(attachment.storage_name)
-        assert b"SnitchCam" not in plain and b"Exif" not in plain
+        assert b"SnitchCam" not in plain and b"SERIAL-0042" not in plain
+        assert_only_orientation_is_left(plain, orientation=6)
         assert db.session.scalar(select(Report.has_attachments)) is True
 
 
@@ -536,7 +545,9 @@ def test_at_most_five_files(app, client):
     assert "hooguit 5 bestanden" in soup(response).select_one(".error-summary").get_text()
 
 
-def test_total_size_limit(app, client):
+def test_total_size_limit(app_factory):
+    app = app_factory(MAX_TOTAL_ATTACHMENT_BYTES=50 * MB)
+    client = app.test_client()
     big = b"regel tekst\n" * (19 * MB // 12)
     response = submit(client, files=[(big, "a.txt"), (big, "b.txt"), (big, "c.txt")])
     assert response.status_code == 422
@@ -577,14 +588,12 @@ def test_failure_during_attachment_write_leaves_nothing(app, client, monkeypatch
 
 
 def test_failure_at_commit_leaves_no_file(app, client, monkeypatch):
-    from meldpunt import counters
-
-    def broken_increment(*args, **kwargs):
+    def broken_commit(*args, **kwargs):
         raise RuntimeError("database went away")
 
     data = report_data(client)
     data["files"] = [file_part(filemakers.png_bytes(), "een.png")]
-    monkeypatch.setattr(counters, "increment", broken_increment)
+    monkeypatch.setattr(db.session, "commit", broken_commit)
     response = client.post("/melden", data=data, content_type="multipart/form-data")
     assert response.status_code == 503
     assert stored_files(app) == []

@@ -6,10 +6,12 @@ from sqlalchemy import func, select
 
 
 def _form_views(app) -> int:
+    from meldpunt import counters
     from meldpunt.extensions import db
     from meldpunt.models import DailyCounter
 
     with app.app_context():
+        counters.flush_local()  # views are added up in the process and written in batches
         return db.session.scalar(select(func.coalesce(func.sum(DailyCounter.count), 0))
                                  .where(DailyCounter.name == "form_view")) or 0
 

@@ -88,3 +88,15 @@ def test_ordinary_numbers_are_not_taken_for_phone_numbers(text):
 )
 def test_mixed_text(text, expected):
     assert find_contact_details(text) == expected
+
+
+def test_text_with_too_few_digits_for_any_number_is_not_searched(monkeypatch):
+    from meldpunt.intake import identifying
+
+    def no_search(*args, **kwargs):
+        raise AssertionError("searched a text that cannot hold a phone number")
+
+    monkeypatch.setattr(identifying, "PhoneNumberMatcher", no_search)
+    assert identifying.find_phone_numbers("Bij nummer 14 aan de Polderweg, 3 keer per week.") == []
+    monkeypatch.undo()
+    assert identifying.find_phone_numbers("Bel mij op 0612345678 als het kan.") == ["0612345678"]

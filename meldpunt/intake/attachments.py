@@ -1,13 +1,15 @@
 """Checking and cleaning uploaded files before anything is stored.
 
 Files are allowed by what they are (libmagic reads the bytes), never by their
-name. Images are decoded and re-encoded from pixels alone, so EXIF, GPS,
-camera serial numbers and any data hidden after the image (a ZIP, HTML or PDF
-glued to a photo) are gone. PDFs are rewritten object by object: document
+name. JPEG photos lose every metadata segment losslessly and PNG/HEIC images
+are re-encoded from pixels alone (photos.py), so EXIF, GPS, camera serial
+numbers and any data hidden after the image (a ZIP, HTML or PDF glued to a
+photo) are gone. PDFs are rewritten object by object: document
 information, XMP on every level, document IDs, private application data,
 scripts, automatic actions, embedded files and the EXIF/XMP/IPTC of the photos
-inside are removed. Videos keep their frames but lose their location, device
-and date boxes. Every rejection carries a reason a reporter can understand, and
+inside are removed. Videos are re-muxed without metadata and data streams
+and keep their frames but lose their location, device and date boxes
+(videos.py). Every rejection carries a reason a reporter can understand, and
 the name a file is stored under always ends in the extension of what it really
 is, so a video that is also a ZIP is never opened as a ZIP.
 """
@@ -17,22 +19,23 @@ from __future__ import annotations
 import base64
 import io
 import re
+import subprocess  # nosec B404
 import unicodedata
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import magic
 import pikepdf
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageOps, UnidentifiedImageError
-from pillow_heif import register_heif_opener
 
-register_heif_opener()
+from meldpunt.intake.photos import MAX_IMAGE_PIXELS, clean_photo, strip_jpeg_metadata
+from meldpunt.intake.rejection import AttachmentRejected
+from meldpunt.intake.videos import clean_video, iter_boxes
 
-# Refuse images that would expand into an enormous pixel buffer (decompression bombs).
-MAX_IMAGE_PIXELS = 60_000_000
-Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+__all__ = ["MAX_IMAGE_PIXELS", "AttachmentRejected", "CleanFile", "clean_upload", "strip_jpeg_metadata"]
+
+# Decoded pixels one file may use when no request budget is given (unit tests, the CLI).
+NO_BUDGET = 10**12
 
 # What libmagic may say -> (kind, stored content type).
 ALLOWED_TYPES: dict[str, tuple[str, str]] = {
@@ -66,15 +69,6 @@ _REPLACED_EXTENSIONS = frozenset({".heic", ".heif", ".hif"})
 _UNSAFE_NAME_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 
-class AttachmentRejected(Exception):
-    """A file that cannot be accepted; ``reason`` is shown to the reporter."""
-
-    def __init__(self, filename: str, reason: str) -> None:
-        super().__init__(reason)
-        self.filename = filename
-        self.reason = reason
-
-
 @dataclass(frozen=True)
 class CleanFile:
     """A file that passed every check, with its metadata removed."""
@@ -83,6 +77,8 @@ class CleanFile:
     content_type: str
     kind: str
     original_name: str
+    decoded_pixels: int = 0
+    sent_size: int = 0
 
 
 def display_name(raw: str | None) -> str:
@@ -117,16 +113,17 @@ def sniff(data: bytes) -> str:
     return magic.from_buffer(data[:65536], mime=True)
 
 
-def clean_upload(raw_name: str | None, data: bytes, max_bytes: int) -> CleanFile:
-    """Check one uploaded file and return it cleaned, or raise AttachmentRejected."""
+def clean_upload(raw_name: str | None, data: bytes, max_bytes: int, pixel_budget: int = NO_BUDGET) -> CleanFile:
+    """Check one uploaded file and return it cleaned, or raise AttachmentRejected.
+
+    ``pixel_budget`` is what is left of the request's budget of decoded pixels.
+    """
     name = display_name(raw_name)
+    original = data
     if not data:
         raise AttachmentRejected(name, str(_l("Dit bestand is leeg.")))
     if len(data) > max_bytes:
-        raise AttachmentRejected(
-            name,
-            str(_l("Dit bestand is groter dan %(mb)d MB.", mb=max_bytes // (1024 * 1024))),
-        )
+        raise AttachmentRejected(name, too_big(max_bytes))
     detected = sniff(data)
     if detected not in ALLOWED_TYPES:
         raise AttachmentRejected(
@@ -139,46 +136,43 @@ def clean_upload(raw_name: str | None, data: bytes, max_bytes: int) -> CleanFile
             ),
         )
     kind, content_type = ALLOWED_TYPES[detected]
+    pixels = 0
     if kind == "image":
-        data = _reencode_image(name, data, content_type)
+        photo = clean_photo(name, data, content_type, pixel_budget)
+        data, pixels = photo.data, photo.decoded_pixels
     elif kind == "pdf":
         data = _strip_pdf(name, data)
     elif kind == "video":
-        data = _blank_video_metadata(name, data)
+        data = _clean_video(name, data, content_type)
     elif kind == "text":
         data = _check_text(name, data)
     return CleanFile(
-        data=data, content_type=content_type, kind=kind, original_name=stored_name(name, content_type)
+        data=data,
+        content_type=content_type,
+        kind=kind,
+        original_name=stored_name(name, content_type),
+        decoded_pixels=pixels,
+        sent_size=len(original),
     )
 
 
-def _reencode_image(name: str, data: bytes, content_type: str) -> bytes:
-    unreadable = str(_l("Deze foto kunnen we niet openen. Misschien is het bestand beschadigd."))
+def too_big(max_bytes: int) -> str:
+    return str(_l("Dit bestand is groter dan %(mb)d MB.", mb=max_bytes // (1024 * 1024)))
+
+
+def took_too_long() -> str:
+    return str(_l("Het verwerken van dit bestand duurde te lang. Probeer een kleiner bestand."))
+
+
+def _clean_video(name: str, data: bytes, content_type: str) -> bytes:
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            if img.width * img.height > MAX_IMAGE_PIXELS:
-                raise AttachmentRejected(name, str(_l("Deze foto is te groot (te veel pixels).")))
-            img.load()
-            # Turn the photo upright first: the orientation tag goes with the rest of EXIF.
-            upright = ImageOps.exif_transpose(img)
-            if content_type == "image/png":
-                mode = "RGBA" if upright.mode in {"RGBA", "LA", "P"} else "RGB"
-                pixels = upright.convert(mode)
-            else:
-                pixels = upright.convert("RGB")
-            # A new image holds the pixels only: no info dict, no EXIF, no ICC, no XMP.
-            bare = Image.new(pixels.mode, pixels.size)
-            bare.paste(pixels)
-    except Image.DecompressionBombError as exc:
-        raise AttachmentRejected(name, str(_l("Deze foto is te groot (te veel pixels)."))) from exc
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
-        raise AttachmentRejected(name, unreadable) from exc
-    out = io.BytesIO()
-    if content_type == "image/png":
-        bare.save(out, format="PNG", optimize=True)
-    else:
-        bare.save(out, format="JPEG", quality=90)
-    return out.getvalue()
+        return clean_video(data, content_type)
+    except subprocess.TimeoutExpired as exc:
+        raise AttachmentRejected(name, took_too_long()) from exc
+    except ValueError as exc:
+        raise AttachmentRejected(
+            name, str(_l("Deze video kunnen we niet lezen. Misschien is het bestand beschadigd."))
+        ) from exc
 
 
 def _strip_pdf(name: str, data: bytes) -> bytes:
@@ -409,85 +403,6 @@ def _undo_outer_filters(
     return data
 
 
-# JPEG markers without a length field: TEM and the restart markers.
-_JPEG_STANDALONE = frozenset({0x01, *range(0xD0, 0xD8)})
-
-
-def strip_jpeg_metadata(data: bytes) -> bytes:
-    """A JPEG without EXIF, XMP, IPTC/Photoshop, comments, other APPn segments or trailing data.
-
-    Kept: the image data and what is needed to show it in the right colours
-    (JFIF header, ICC profile, Adobe colour-transform marker). Everything after the
-    end-of-image marker goes too (a second "multi-picture" image, or a ZIP).
-    """
-    if data[:2] != b"\xff\xd8":
-        raise ValueError("not a JPEG stream")
-    out = bytearray(b"\xff\xd8")
-    position, end = 2, len(data)
-    scanned = False
-    while True:
-        if position >= end:
-            if not scanned:
-                raise ValueError("JPEG stream without image data")
-            out += b"\xff\xd9"
-            return bytes(out)
-        if data[position] != 0xFF:
-            raise ValueError("expected a JPEG marker")
-        while position < end and data[position] == 0xFF:  # fill bytes
-            position += 1
-        if position >= end:
-            continue
-        marker = data[position]
-        position += 1
-        if marker == 0xD9:  # end of image: nothing after it is kept
-            out += b"\xff\xd9"
-            return bytes(out)
-        if marker in _JPEG_STANDALONE:
-            out += bytes((0xFF, marker))
-            continue
-        if marker in (0x00, 0xD8) or position + 2 > end:
-            raise ValueError("broken JPEG marker")
-        length = int.from_bytes(data[position : position + 2], "big")
-        if length < 2 or position + length > end:
-            raise ValueError("JPEG segment length out of range")
-        payload = data[position + 2 : position + length]
-        if _keep_jpeg_segment(marker, payload):
-            out += bytes((0xFF, marker)) + data[position : position + length]
-        position += length
-        if marker == 0xDA:  # start of scan: copy the entropy-coded data up to the next marker
-            scanned = True
-            scan_end = _jpeg_scan_end(data, position)
-            out += data[position:scan_end]
-            position = scan_end
-
-
-def _jpeg_scan_end(data: bytes, position: int) -> int:
-    """Where the entropy-coded data after a start-of-scan header ends."""
-    end = len(data)
-    while True:
-        found = data.find(b"\xff", position)
-        if found == -1 or found + 1 >= end:
-            return end if found == -1 else found
-        following = data[found + 1]
-        if following == 0x00 or 0xD0 <= following <= 0xD7:  # stuffed byte or restart marker
-            position = found + 2
-        elif following == 0xFF:  # fill byte before a marker
-            position = found + 1
-        else:
-            return found
-
-
-def _keep_jpeg_segment(marker: int, payload: bytes) -> bool:
-    if marker == 0xE0:
-        return payload.startswith(b"JFIF\x00")  # not JFXX: that holds a thumbnail
-    if marker == 0xE2:
-        return payload.startswith(b"ICC_PROFILE\x00")  # not MPF or FlashPix
-    if marker == 0xEE:
-        return payload.startswith(b"Adobe")  # tells how CMYK/YCCK colours are stored
-    # APP1 (EXIF with GPS, XMP), APP13 (IPTC, Photoshop), other APPn and comments go.
-    return not (0xE0 <= marker <= 0xEF or marker == 0xFE)
-
-
 # JPEG 2000 (JP2/JPX) boxes needed to show the picture; XML (XMP), UUID (EXIF, XMP,
 # GeoJP2 coordinates), IPR and other boxes go.
 _JP2_KEPT_BOXES = frozenset(
@@ -500,42 +415,13 @@ def _strip_jp2_metadata(data: bytes) -> bytes:
         return data  # a bare codestream has no boxes (its comment markers are left alone)
     out = bytearray()
     has_codestream = False
-    for box_type, start, _payload, end in _iter_boxes(data, 0, len(data)):
+    for box_type, start, _payload, end in iter_boxes(data, 0, len(data)):
         if box_type in _JP2_KEPT_BOXES:
             out += data[start:end]
             has_codestream = has_codestream or box_type == b"jp2c"
     if not has_codestream:
         raise ValueError("JPEG 2000 stream without image data")
     return bytes(out)
-
-
-def _iter_boxes(
-    data: bytes | bytearray, start: int, end: int, *, tolerate_tail: bool = False
-) -> Iterator[tuple[bytes, int, int, int]]:
-    """(type, start, payload start, end) of each ISO base media / JP2 box in data[start:end].
-
-    With tolerate_tail, a few stray bytes after the last box (fewer than a box header) are ignored.
-    """
-    position = start
-    while position < end:
-        if position + 8 > end:
-            if tolerate_tail:
-                return
-            raise ValueError("truncated box header")
-        size = int.from_bytes(data[position : position + 4], "big")
-        box_type = bytes(data[position + 4 : position + 8])
-        header = 8
-        if size == 1:
-            if position + 16 > end:
-                raise ValueError("truncated box header")
-            size = int.from_bytes(data[position + 8 : position + 16], "big")
-            header = 16
-        elif size == 0:
-            size = end - position
-        if size < header or position + size > end:
-            raise ValueError("box size out of range")
-        yield box_type, position, position + header, position + size
-        position += size
 
 
 def _check_text(name: str, data: bytes) -> bytes:
@@ -560,41 +446,3 @@ def _check_text(name: str, data: bytes) -> bytes:
 # C0 controls other than tab, line feed, vertical tab, form feed, carriage return and
 # the old DOS end-of-file mark, and DEL.
 _BINARY_IN_TEXT = re.compile(r"[\x00-\x08\x0e-\x19\x1b-\x1f\x7f]")
-
-
-# MP4/MOV boxes that hold user data: GPS position (\xa9xyz), device make and model,
-# software, dates, XMP. They are blanked, not removed: removing a box would shift the
-# media data and break the absolute chunk offsets the player relies on.
-_METADATA_BOXES = frozenset({b"udta", b"meta", b"uuid", b"XMP_"})
-# Padding boxes: blanked as well, so nothing (a ZIP, an HTML page) hides in them.
-_PADDING_BOXES = frozenset({b"free", b"skip", b"wide"})
-_CONTAINER_BOXES = frozenset({b"moov", b"trak", b"mdia", b"minf", b"moof", b"traf"})
-# Headers whose creation and modification times say when the video was recorded.
-_DATED_HEADERS = frozenset({b"mvhd", b"tkhd", b"mdhd"})
-# What may stay at the top of the file; any other top-level box is blanked.
-_TOP_LEVEL_BOXES = frozenset({b"ftyp", b"moov", b"mdat", b"moof", b"mfra", b"styp", b"sidx", b"ssix"})
-
-
-def _blank_video_metadata(name: str, data: bytes) -> bytes:
-    out = bytearray(data)
-    try:
-        _blank_boxes(out, 0, len(out), depth=0)
-    except ValueError as exc:
-        raise AttachmentRejected(
-            name, str(_l("Deze video kunnen we niet lezen. Misschien is het bestand beschadigd."))
-        ) from exc
-    return bytes(out)
-
-
-def _blank_boxes(buf: bytearray, start: int, end: int, depth: int) -> None:
-    for box_type, box_start, payload, box_end in _iter_boxes(buf, start, end, tolerate_tail=True):
-        unknown_at_top = depth == 0 and box_type not in _TOP_LEVEL_BOXES
-        if box_type in _METADATA_BOXES or box_type in _PADDING_BOXES or unknown_at_top:
-            buf[box_start + 4 : box_start + 8] = b"free"
-            buf[payload:box_end] = bytes(box_end - payload)
-        elif box_type in _CONTAINER_BOXES and depth < 6:
-            _blank_boxes(buf, payload, box_end, depth + 1)
-        elif box_type in _DATED_HEADERS and payload + 4 <= box_end:
-            # version 0: 32-bit creation and modification times, version 1: 64-bit.
-            times_end = min(payload + 4 + (16 if buf[payload] == 1 else 8), box_end)
-            buf[payload + 4 : times_end] = bytes(times_end - payload - 4)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
+from babel import support
 from flask import request
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
@@ -20,6 +23,7 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
+from wtforms.i18n import messages_path
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from meldpunt.labels import (
@@ -32,6 +36,13 @@ from meldpunt.labels import (
 from meldpunt.plaintext import TEXT_MAX, clean_text, is_valid_postcode
 
 TEXT_MIN = 20
+
+
+@lru_cache(maxsize=16)
+def _wtforms_translations(locale: str) -> support.NullTranslations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
 _PHONE_CHARS = re.compile(r"^[0-9+()\s-]{8,20}$")
 CAMPAIGN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
@@ -73,6 +84,15 @@ class ReporterForm(FlaskForm):
     """
 
     class Meta:
+        def get_translations(self, form):
+            """WTForms' own messages, loaded once per language instead of on every request.
+
+            Flask-WTF reads the WTForms catalogue from disk for each request that
+            validates a form; every validator here has its own message, so the
+            catalogue only covers the odd built-in message and can stay in memory.
+            """
+            return _wtforms_translations(str(get_locale() or "nl"))
+
         def wrap_formdata(self, form, formdata):
             """Only the file fields take file parts; nothing but the HTML form counts as input.
 

@@ -39,6 +39,9 @@ _NOT_A_PHONE = [
     # NL91 ABNA 0417 1643 00 and other IBANs
     re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b", re.IGNORECASE),
 ]
+# No valid number in any numbering plan has fewer digits (the shortest national
+# significant numbers have 4, e.g. in Germany), so a text with fewer is not searched.
+_FEWEST_DIGITS = 4
 # Regions whose national way of writing a number is recognised, in order of trust.
 _REGIONS = ("NL", "BE", "TR", "PL", "RO", "DE")
 # Lines that belong to an organisation, not a person: mentioning them identifies nobody.
@@ -57,6 +60,8 @@ def find_contact_details(text: str) -> list[str]:
 
 def find_phone_numbers(text: str) -> list[str]:
     """Personal phone numbers in ``text``, as typed, in the order they appear."""
+    if sum(ch.isdigit() for ch in text) < _FEWEST_DIGITS:
+        return []  # most reports: nothing a phone number could be made of
     masked = text
     for pattern in _NOT_A_PHONE:
         masked = pattern.sub(lambda m: "#" * len(m.group(0)), masked)

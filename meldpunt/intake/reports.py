@@ -270,7 +270,6 @@ def submit_report(new: NewReport) -> Submitted:
         db.session.add(report)
         attach_pending_files(report, new.pending_token, new.pending_ids, "intake", written)
         report.has_attachments = bool(report.attachments)
-        counters.increment(counters.SUBMISSION)
         db.session.flush()
         # Read everything the receipt needs before the commit expires the objects:
         # reloading them afterwards could fail (database gone) after the report was stored.
@@ -301,6 +300,9 @@ def submit_report(new: NewReport) -> Submitted:
         log.error("report submission failed (ref %s): %s", reference, type(exc).__name__)
         raise SubmissionFailed(reference) from exc
 
+    # Added up like a page view, after the commit: an upsert of today's one counter row
+    # inside the transaction made concurrent submissions wait for each other's commits.
+    counters.count_view(counters.SUBMISSION)
     if new.pending_token:
         storage.discard_pending(new.pending_token)
     return submitted

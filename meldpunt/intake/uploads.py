@@ -3,17 +3,33 @@
 Shared by the report form and the follow-up form: files that pass are kept
 under the form's upload token, so a correction or confirmation step never
 asks the reporter to choose them again.
+
+The number of files and their sizes as sent are checked first, before any file is
+decoded; then each file is cleaned in its own short-lived process
+(isolation.py) with a time and memory cap, which also encrypts and keeps it,
+and the photos of one request share a budget of decoded pixels.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from flask import current_app, request
 from flask_babel import gettext as _
 
 from meldpunt import storage
-from meldpunt.intake.attachments import AttachmentRejected, clean_upload, display_name
+from meldpunt.intake import isolation
+from meldpunt.intake.attachments import (
+    AttachmentRejected,
+    clean_upload,
+    display_name,
+    too_big,
+    took_too_long,
+)
+from meldpunt.upload_request import sent_size
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -43,8 +59,11 @@ def collect(form, field_name: str = "files") -> UploadState:
         existing = [p for p in existing if p.file_id in keep]
 
     rejected: list[AttachmentRejected] = []
-    total = sum(p.size for p in existing)
+    max_bytes = int(config["MAX_ATTACHMENT_BYTES"])
+    # 1. How many and how large, as sent: decided before anything is decoded.
+    total = sum(max(p.size, p.sent_size) for p in existing)
     count = len(existing)
+    accepted = []
     for upload in request.files.getlist(field_name):
         if not upload or not upload.filename:
             continue
@@ -57,16 +76,11 @@ def collect(form, field_name: str = "files") -> UploadState:
                 )
             )
             continue
-        # Read one byte more than allowed, so an oversized file is recognised
-        # without reading all of it into memory.
-        data = upload.stream.read(config["MAX_ATTACHMENT_BYTES"] + 1)
-        try:
-            clean = clean_upload(upload.filename, data, config["MAX_ATTACHMENT_BYTES"])
-        except AttachmentRejected as exc:
-            rejected.append(exc)
+        size = _size_as_sent(upload)
+        if size > max_bytes:
+            rejected.append(AttachmentRejected(name, too_big(max_bytes)))
             continue
-        # The limit counts what the reporter sent, not the (smaller) cleaned result.
-        if total + max(len(data), len(clean.data)) > config["MAX_TOTAL_ATTACHMENT_BYTES"]:
+        if total + size > config["MAX_TOTAL_ATTACHMENT_BYTES"]:
             rejected.append(
                 AttachmentRejected(
                     name,
@@ -77,7 +91,66 @@ def collect(form, field_name: str = "files") -> UploadState:
                 )
             )
             continue
-        existing.append(storage.add_pending(token, clean))
-        total += len(clean.data)
+        accepted.append(upload)
+        total += size
         count += 1
+
+    # 2. Clean and keep them, one at a time, each in its own process.
+    pixel_budget = int(config["MAX_REQUEST_PIXELS"])
+    for upload in accepted:
+        try:
+            pending, decoded_pixels = _clean_isolated(upload, token, max_bytes, pixel_budget)
+        except AttachmentRejected as exc:
+            rejected.append(exc)
+            continue
+        pixel_budget -= decoded_pixels
+        existing.append(pending)
     return UploadState(token=token, files=existing, rejected=rejected)
+
+
+def _size_as_sent(upload) -> int:
+    """The size of a file part as sent, without reading it into memory."""
+    counted = sent_size(upload.stream)
+    if counted is not None:
+        return counted
+    stream = upload.stream
+    position = stream.tell()
+    stream.seek(0, 2)
+    size = stream.tell()
+    stream.seek(position)
+    return size
+
+
+def _clean_and_keep(upload, token: str, max_bytes: int, pixel_budget: int) -> tuple[storage.PendingFile, int]:
+    """Read, clean, encrypt and keep one file (runs in the child process).
+
+    The child reads the part from the request's temporary file and writes the
+    encrypted result itself, so the worker never holds the file's bytes.
+    """
+    upload.stream.seek(0)
+    data = upload.stream.read(max_bytes + 1)
+    clean = clean_upload(upload.filename, data, max_bytes, pixel_budget)
+    del data
+    return storage.add_pending(token, clean), clean.decoded_pixels
+
+
+def _clean_isolated(upload, token: str, max_bytes: int, pixel_budget: int) -> tuple[storage.PendingFile, int]:
+    config = current_app.config
+    name = display_name(upload.filename)
+    try:
+        return isolation.run(
+            lambda: _clean_and_keep(upload, token, max_bytes, pixel_budget),
+            seconds=float(config["CLEAN_SECONDS"]),
+            memory_bytes=int(config["CLEAN_MEMORY_BYTES"]),
+        )
+    except isolation.TimedOut as exc:
+        raise AttachmentRejected(name, took_too_long()) from exc
+    except isolation.OutOfMemory as exc:
+        raise AttachmentRejected(
+            name, _("Dit bestand is te groot om te verwerken. Probeer een kleiner bestand.")
+        ) from exc
+    except isolation.Failed as exc:
+        log.warning("cleaning a file failed: %s", exc)
+        raise AttachmentRejected(
+            name, _("Dit bestand kunnen we niet verwerken. Misschien is het beschadigd.")
+        ) from exc

@@ -31,7 +31,7 @@ import triage
 from meldpunt import counters, crypto, storage
 from meldpunt.error_targets import field_anchor, form_problems
 from meldpunt.extensions import csrf, db, limiter
-from meldpunt.intake import followup, reports, submission_keys, uploads
+from meldpunt.intake import followup, form_page, reports, submission_keys, uploads
 from meldpunt.intake.forms import AddInformationForm, ReceiptForm, ReportForm, clean_campaign
 from meldpunt.intake.identifying import find_contact_details
 from meldpunt.labels import OUTCOME_LABELS, REPORTER_STATUS_TEXT
@@ -127,13 +127,12 @@ def favicon():
 @csrf.exempt
 @limiter.limit(SUBMIT_LIMIT, methods=["POST"])
 def report_form():
-    form = ReportForm()
     if request.method != "POST":
-        form.campaign.data = clean_campaign(request.args.get("c"))
         if request.method == "GET":  # HEAD (uptime monitors) is answered but not counted
             counters.count_view(counters.FORM_VIEW)
-        g.submission_key = submission_keys.new_key()
-        return render_template("public/form.html", form=form, problems=[], files=[], contact_found=[])
+        return form_page.empty_form_page()
+
+    form = ReportForm()
 
     # The form's one-time key travels back into every re-shown form (errors, the anonymity
     # check), so the report is recognised when the same form is sent once more.
@@ -143,7 +142,11 @@ def report_form():
             "public/form.html", form=form, files=[], problems=_bad_input_problems(form), contact_found=[]
         ), 400
     key_hash = submission_keys.key_hash(request.form.get("submission_key"))
-    if submission_keys.already_used(key_hash):
+    # A form sent again is recognised before its files are cleaned once more; without
+    # files the unique key column recognises it at the commit (AlreadySubmitted below),
+    # which saves a query on every ordinary submission.
+    sends_files = any(upload.filename for upload in request.files.getlist("files"))
+    if sends_files and submission_keys.already_used(key_hash):
         return render_template("public/thanks_gone.html", resent=True)
 
     upload_state = uploads.collect(form)

@@ -131,6 +131,12 @@ def send_reminders(now: datetime) -> Counts:
     return counts
 
 
+def flush_view_counts(now: datetime) -> Counts:
+    from meldpunt import counters
+
+    return {"views": counters.flush_shared()}
+
+
 JOBS: tuple[Job, ...] = (
     Job(
         "outbox",
@@ -140,6 +146,7 @@ JOBS: tuple[Job, ...] = (
         max_runtime=timedelta(minutes=5),
     ),
     Job("reminders", timedelta(minutes=5), send_reminders, _l("Herinneringen aan coördinatoren")),
+    Job("counters", timedelta(minutes=1), flush_view_counts, _l("Paginabezoeken bijschrijven")),
     Job("rollup", timedelta(minutes=15), rollup_statistics, _l("Statistieken bijwerken")),
     Job("uploads", timedelta(minutes=15), clean_uploads, _l("Tijdelijke uploads opruimen")),
     # Daily at 02:30 UTC (03:30 or 04:30 in Amsterdam): outside office hours.

@@ -49,14 +49,55 @@
     counter.textContent = text();
   });
 
-  // Warn about files that are too large before a long upload starts.
+  // Check the number and sizes of the files before a long upload starts: the same
+  // limits the server applies (per file, number of files, all files together,
+  // counting files already added that are still ticked).
   document.querySelectorAll("input[type=file][multiple]").forEach(function (input) {
+    function limit(name, fallback) {
+      var value = parseInt(input.getAttribute(name), 10);
+      return isNaN(value) ? fallback : value;
+    }
+    function check() {
+      var maxBytes = limit("data-max-bytes", 20 * 1024 * 1024);
+      var maxFiles = limit("data-max-files", 5);
+      var maxTotal = limit("data-max-total-bytes", 100 * 1024 * 1024);
+      var form = input.form || document;
+      var count = 0;
+      var total = 0;
+      form.querySelectorAll("input[type=checkbox][data-bytes]:checked").forEach(function (kept) {
+        count += 1;
+        total += parseInt(kept.getAttribute("data-bytes"), 10) || 0;
+      });
+      var tooBig = false;
+      Array.prototype.forEach.call(input.files || [], function (f) {
+        count += 1;
+        total += f.size;
+        if (f.size > maxBytes) { tooBig = true; }
+      });
+      var message = "";
+      if (tooBig) { message = input.getAttribute("data-too-big") || "> 20 MB"; }
+      else if (count > maxFiles) { message = input.getAttribute("data-too-many") || "> 5"; }
+      else if (total > maxTotal) { message = input.getAttribute("data-too-much") || "> 100 MB"; }
+      input.setCustomValidity(message);
+      return message;
+    }
     input.addEventListener("change", function () {
-      var limit = 20 * 1024 * 1024;
-      var tooBig = Array.prototype.filter.call(input.files, function (f) { return f.size > limit; });
-      input.setCustomValidity(tooBig.length ? (input.getAttribute("data-too-big") || "> 20 MB") : "");
-      if (tooBig.length) { input.reportValidity(); }
+      if (check()) { input.reportValidity(); }
     });
+    if (input.form) {
+      input.form.addEventListener("change", function (event) {
+        if (event.target && event.target.hasAttribute && event.target.hasAttribute("data-bytes")) { check(); }
+      });
+      // The form has novalidate: without this check a too-large selection would still be sent.
+      input.form.addEventListener("submit", function (event) {
+        if (check()) {
+          event.preventDefault();
+          event.stopImmediatePropagation();
+          input.reportValidity();
+          input.focus();
+        }
+      }, true);
+    }
   });
 
   // Upload progress for forms with files. Without this script the form posts
