@@ -17,7 +17,7 @@ from flask import render_template, session
 from markupsafe import Markup
 
 import triage
-from meldpunt.formatting import isolate_numbers, ltr, phone_href
+from meldpunt.formatting import PHONE, isolate_numbers, ltr, phone_href
 
 LANGUAGES = ["nl", "en", "pl", "ro", "tr", "ar"]
 STATIC_PAGES = ["/", "/melden", "/opvolgen", "/privacy", "/toegankelijkheid", "/resultaten"]
@@ -25,6 +25,7 @@ STATIC_PAGES = ["/", "/melden", "/opvolgen", "/privacy", "/toegankelijkheid", "/
 # hyphen or spaces, and the emergency number. (Deliberately wider than the filter's own
 # pattern: a number the filter misses must still be found here.)
 ANY_PHONE = re.compile(r"(?<![\w-])(?:112|0\d{1,3}[- ]?\d{2,4}(?:[ -]?\d{2,4}){0,3})(?![\w-])")
+PHONE_PATTERN = rf"(?<![\w+-])(?:{PHONE})(?![\w-])"
 NOT_RUNNING_TEXT = ("script", "style", "textarea", "option", "title")
 
 
@@ -124,3 +125,19 @@ def test_the_filter_links_isolates_and_leaves_markup_alone():
     assert str(ltr("3FA9C1D2")) == '<bdi dir="ltr">3FA9C1D2</bdi>'
     # Not phone numbers: amounts, sizes, article numbers, years.
     assert "<a" not in isolate_numbers("Hooguit 5 bestanden, elk 20 MB; artikel 22; EN 301 549; 2026.")
+
+
+@pytest.mark.parametrize("language", ["en", "pl", "ro", "tr", "ar"])
+def test_every_phone_number_survives_translation(language):
+    """A translation may reword a sentence, never change the number a reader dials."""
+    from tests.test_translations import load
+
+    phone = re.compile(PHONE_PATTERN)
+    for message in load(language):
+        if not message.id:
+            continue
+        source = message.id if isinstance(message.id, str) else message.id[0]
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        wanted = sorted(phone.findall(source))
+        for string in strings:
+            assert sorted(phone.findall(string)) == wanted, (language, source)
