@@ -29,13 +29,15 @@ from flask_babel import format_date, format_datetime
 from markupsafe import Markup, escape
 
 # Dutch phone numbers as the meldpunt writes them: 112, 0900-8844, 0800-7000,
-# 088-786 73 72, 033 448 11 86. Not part of a longer number or word.
-PHONE = r"112|0\d{2,3}-\d{3,4}(?: \d{2,3}){0,3}|0\d{2,3}(?: \d{2,3}){2,4}"
+# 088-786 73 72, 033 448 11 86 (and 020-1234567, 06-12345678 in staff messages).
+# Not part of a longer number or word; ASCII digits only.
+PHONE = r"112|0\d{2,3}-\d{3,4}(?: \d{2,3}){0,3}|0\d{2,3}-\d{6,7}|06-\d{8}|0\d{2,3}(?: \d{2,3}){2,4}"
 # A receipt code (K7QM-2XWD-9FHT-R4CP) and a Dutch postcode (1234 AB).
 RECEIPT_CODE = r"[A-Z0-9]{4}(?:-[A-Z0-9]{4}){3}"
 POSTCODE = r"[1-9]\d{3} ?[A-Z]{2}"
 _NUMBERS = re.compile(
-    rf"(?<![\w+-])(?:(?P<phone>{PHONE})|(?P<code>{RECEIPT_CODE})|(?P<postcode>{POSTCODE}))(?![\w-])"
+    rf"(?<![\w+-])(?:(?P<phone>{PHONE})|(?P<code>{RECEIPT_CODE})|(?P<postcode>{POSTCODE}))(?![\w-])",
+    re.ASCII,
 )
 _TAG = re.compile(r"(<[^>]*>)")
 # Inside these elements text is left as it is: it is already isolated, or it is not running

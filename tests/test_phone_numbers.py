@@ -123,6 +123,10 @@ def test_the_filter_links_isolates_and_leaves_markup_alone():
     assert str(isolate_numbers(Markup(untouched))) == untouched  # noqa: S704
     assert "&lt;b&gt;" in isolate_numbers("<b>0900-8844</b>")
     assert str(ltr("3FA9C1D2")) == '<bdi dir="ltr">3FA9C1D2</bdi>'
+    # Numbers staff may write in a message; Arabic-Indic digits are never put in a tel: address.
+    assert 'href="tel:0201234567"' in isolate_numbers("bel 020-1234567")
+    assert 'href="tel:0612345678"' in isolate_numbers("of 06-12345678")
+    assert "<a" not in isolate_numbers("٠٩٠٠-٨٨٤٤")
     # Not phone numbers: amounts, sizes, article numbers, years.
     assert "<a" not in isolate_numbers("Hooguit 5 bestanden, elk 20 MB; artikel 22; EN 301 549; 2026.")
 
