@@ -119,8 +119,10 @@ PROMISES: dict[str, list[str]] = {
     "Als u anoniem meldt, weten wij niet wie u bent. Schrijf dan niets op waaraan iemand u kan herkennen, "
     "zoals uw huisnummer, uw werk of wie u bent voor de mensen om wie het gaat. Met contactgegevens kunnen "
     "wij u bellen of mailen als we een vraag hebben.": [P_READABLE, P_ANONYMOUS],
-    "Alleen invullen als u niet anoniem meldt. Wij versleutelen uw gegevens en alleen de medewerkers van het "
-    "meldpunt kunnen ze zien.": [P_ENCRYPTED, P_STAFF, P_PARTNER],
+    "Alleen invullen als u niet anoniem meldt. Wij versleutelen uw gegevens. Alleen de medewerkers van het "
+    "meldpunt kunnen ze zien, en een partner alleen als u daar hieronder ja op zegt.": [
+        P_ENCRYPTED, P_STAFF, P_PARTNER
+    ],
     "Als u nee kiest, geven wij alleen de melding door, zonder uw naam.": [P_PARTNER],
     "Foto's, PDF's, video's (MP4, MOV) of tekstbestanden. Hooguit 5 bestanden, elk hooguit 20 MB. Wij halen "
     "locatie- en cameragegevens uit foto's weg.": [P_PHOTO],
