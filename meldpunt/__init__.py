@@ -17,6 +17,10 @@ from meldpunt.upload_request import UploadRequest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RTL_LANGUAGES = {"ar"}
+# The locale used for formatting a language's dates and numbers: English text is British
+# English, so its dates are too ("7 December 2026", not "December 7, 2026"). Translations
+# are looked up per language: en_GB falls back to the "en" catalogue.
+FORMAT_LOCALES = {"en": "en_GB"}
 
 
 def select_locale() -> str:
@@ -29,9 +33,9 @@ def select_locale() -> str:
     if request.blueprint in {"backoffice", "stats"}:
         languages = [code for code in languages if code in current_app.config["STAFF_LANGUAGES"]]
     chosen = session.get("lang")
-    if isinstance(chosen, str) and chosen in languages:
-        return chosen
-    return request.accept_languages.best_match(languages) or "nl"
+    if not (isinstance(chosen, str) and chosen in languages):
+        chosen = request.accept_languages.best_match(languages) or "nl"
+    return FORMAT_LOCALES.get(chosen, chosen)
 
 
 def available_languages(wanted: list[str]) -> list[str]:
@@ -85,11 +89,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     @app.context_processor
     def language_context() -> dict[str, Any]:
-        locale = str(get_locale() or "nl")
+        locale = get_locale()
+        language = locale.language if locale else "nl"
         return {
-            "current_language": locale,
+            "current_language": language,
             "available_languages": app.config["AVAILABLE_LANGUAGES"],
-            "text_direction": "rtl" if locale in RTL_LANGUAGES else "ltr",
+            "text_direction": "rtl" if language in RTL_LANGUAGES else "ltr",
             "municipality_name": app.config["MUNICIPALITY_NAME"],
         }
 

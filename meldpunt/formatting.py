@@ -1,19 +1,111 @@
-"""Jinja filters: times are stored in UTC and shown in Europe/Amsterdam, per locale."""
+"""Jinja filters: dates, times and numbers the way a reader expects them, in every language.
+
+Times are stored in UTC and shown in Europe/Amsterdam, per locale (English in British
+formats: the locale selector picks ``en_GB``).
+
+Numbers that must be read left to right — phone numbers, receipt codes, postcodes, error
+references — are isolated from the text around them, in ONE place (this module): on a
+right-to-left page the browser's bidirectional algorithm would otherwise reorder their
+parts ("0900-8844" next to Arabic text shows as "8844-0900"). Every phone number also
+becomes a ``tel:`` link, so a reporter on a phone taps instead of copying digits.
+
+- ``value|ltr`` isolates one value (a code, a reference, a postcode a reporter typed).
+- ``text|isolate_numbers`` (or ``{% filter isolate_numbers %}…{% endfilter %}``) finds phone
+  numbers, receipt codes and postcodes in translated text or in a rendered block of HTML
+  and isolates them; tags, attributes and the text inside links, ``<bdi>``, form fields and
+  scripts are left alone, so running it twice changes nothing.
+- ``format_date_local`` / ``format_datetime_local`` return the date isolated in a ``<bdi>``
+  whose direction follows its own text (an Arabic date reads right to left, "7 December 2026"
+  left to right; neither is reordered by the sentence around it).
+"""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_percent
+from markupsafe import Markup, escape
+
+# Dutch phone numbers as the meldpunt writes them: 112, 0900-8844, 0800-7000,
+# 088-786 73 72, 033 448 11 86 (and 020-1234567, 06-12345678 in staff messages).
+# Not part of a longer number or word; ASCII digits only.
+PHONE = r"112|0\d{2,3}-\d{3,4}(?: \d{2,3}){0,3}|0\d{2,3}-\d{6,7}|06-\d{8}|0\d{2,3}(?: \d{2,3}){2,4}"
+# A receipt code (K7QM-2XWD-9FHT-R4CP) and a Dutch postcode (1234 AB).
+RECEIPT_CODE = r"[A-Z0-9]{4}(?:-[A-Z0-9]{4}){3}"
+POSTCODE = r"[1-9]\d{3} ?[A-Z]{2}"
+_NUMBERS = re.compile(
+    rf"(?<![\w+-])(?:(?P<phone>{PHONE})|(?P<code>{RECEIPT_CODE})|(?P<postcode>{POSTCODE}))(?![\w-])",
+    re.ASCII,
+)
+_TAG = re.compile(r"(<[^>]*>)")
+# Inside these elements text is left as it is: it is already isolated, or it is not running
+# text (form fields, scripts). Inside a link numbers are isolated but not linked again.
+_SKIP = ("bdi", "textarea", "script", "style", "option", "title")
+_WATCH = ("a", *_SKIP)
+_OPEN = re.compile(r"<\s*(" + "|".join(_WATCH) + r")\b", re.IGNORECASE)
+_CLOSE = re.compile(r"<\s*/\s*(" + "|".join(_WATCH) + r")\s*>", re.IGNORECASE)
 
 
-def format_datetime_local(value: datetime | None, style: str = "medium") -> str:
-    return format_datetime(value, style) if value else ""
+def phone_href(number: str) -> str:
+    """The ``tel:`` address of a number as written: digits only."""
+    return "tel:" + "".join(ch for ch in number if ch.isdigit())
 
 
-def format_date_local(value: datetime | None, style: str = "long") -> str:
-    return format_date(value, style) if value else ""
+def ltr(value: object) -> Markup:
+    """One value that must read left to right, isolated from the text around it."""
+    if value is None or value == "":
+        return Markup("")
+    return Markup('<bdi dir="ltr">%s</bdi>') % value
+
+
+def _isolate(match: re.Match[str], link: bool = True) -> str:
+    text = match.group(0)
+    if match.group("phone") and link:
+        return f'<a href="{phone_href(text)}" class="tel"><bdi dir="ltr">{text}</bdi></a>'
+    return f'<bdi dir="ltr">{text}</bdi>'
+
+
+def _isolate_in_link(match: re.Match[str]) -> str:
+    return _isolate(match, link=False)
+
+
+def isolate_numbers(value: object) -> Markup:
+    """Text or rendered HTML with every phone number, receipt code and postcode isolated.
+
+    Plain strings are escaped first; ``Markup`` (translated strings, rendered blocks) is
+    taken as HTML. Only text between tags is touched.
+    """
+    html = str(value) if isinstance(value, Markup) else str(escape(value))
+    parts = _TAG.split(html)
+    open_elements: list[str] = []
+    for index, part in enumerate(parts):
+        if index % 2:  # a tag
+            closing = _CLOSE.match(part)
+            if closing:
+                name = closing.group(1).lower()
+                if name in open_elements:
+                    del open_elements[len(open_elements) - 1 - open_elements[::-1].index(name)]
+                continue
+            opening = _OPEN.match(part)
+            if opening and not part.rstrip().endswith("/>"):
+                open_elements.append(opening.group(1).lower())
+            continue
+        if not part or any(name in _SKIP for name in open_elements):
+            continue
+        parts[index] = _NUMBERS.sub(_isolate_in_link if "a" in open_elements else _isolate, part)
+    # Safe: every text part came escaped (or as Markup) and only gains our own fixed tags
+    # around digits and capitals matched above.
+    return Markup("".join(parts))  # noqa: S704
+
+
+def format_datetime_local(value: datetime | None, style: str = "medium") -> Markup:
+    return Markup("<bdi>%s</bdi>") % format_datetime(value, style) if value else Markup("")
+
+
+def format_date_local(value: datetime | None, style: str = "long") -> Markup:
+    return Markup("<bdi>%s</bdi>") % format_date(value, style) if value else Markup("")
 
 
 def format_share(value: float | None) -> str:
@@ -25,3 +117,5 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["format_datetime_local"] = format_datetime_local
     app.jinja_env.filters["format_date_local"] = format_date_local
     app.jinja_env.filters["format_share"] = format_share
+    app.jinja_env.filters["ltr"] = ltr
+    app.jinja_env.filters["isolate_numbers"] = isolate_numbers

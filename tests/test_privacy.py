@@ -98,7 +98,7 @@ def test_privacy_page_says_honestly_what_is_encrypted(client):
     assert "slaan wij niet versleuteld op" in text
 
 
-@pytest.mark.parametrize(("days", "wording"), [(180, "180 dagen"), (1, "1 dag."), (730, "730 dagen")])
+@pytest.mark.parametrize(("days", "wording"), [(180, "180 dagen nadat"), (1, "1 dag nadat"), (730, "730 dagen nadat")])
 def test_privacy_page_shows_the_configured_retention_period(app_factory, days, wording):
     client = app_factory(RETENTION_DAYS=days).test_client()
     text = " ".join(soup(client.get("/privacy")).get_text().split())
