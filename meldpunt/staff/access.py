@@ -41,6 +41,9 @@ USERS = "users"
 STATISTICS = "statistics"  # /statistiek: aggregate figures only, never a report
 JOBS = "jobs"  # the scheduled-jobs status page
 STALE_REPORTS = "reports.stale"  # reports open longer than STALE_OPEN_DAYS
+ASSIGN = "report.assign"  # give a report to a colleague (taking one yourself is REPORT_WORK)
+BULK = "reports.bulk"  # bulk assign / close from the queue
+TEMPLATES = "templates"  # message templates per theme
 
 STAFF_CASEWORK = frozenset({"triage", "coordinator", "admin"})
 
@@ -61,6 +64,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     STATISTICS: frozenset({"communicatie", "coordinator", "admin"}),
     JOBS: frozenset({"admin"}),
     STALE_REPORTS: frozenset({"coordinator", "admin"}),
+    ASSIGN: frozenset({"coordinator", "admin"}),
+    BULK: frozenset({"coordinator", "admin"}),
+    TEMPLATES: frozenset({"coordinator", "admin"}),
 }
 
 

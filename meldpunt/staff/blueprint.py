@@ -88,7 +88,12 @@ def backoffice_context() -> dict[str, Any]:
 
     from meldpunt import labels
 
-    return {"can": can, "access": access, "labels": labels}
+    return {
+        "can": can,
+        "access": access,
+        "labels": labels,
+        "mail_sink_enabled": bool(current_app.config.get("MAIL_SINK_ENABLED")),
+    }
 
 
 # The back office's error summary: the one helper, with the back office's word for an expired form.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from meldpunt.casework import forwarding
+from meldpunt.casework import forwarding, templates_service
 from meldpunt.extensions import db
 from meldpunt.models import StaffUser
 from tests import filemakers
@@ -48,6 +48,13 @@ EXPECTED: dict[str, set[str] | str] = {
     "backoffice.user_update": {"admin"},
     "backoffice.jobs_status": {"admin"},
     "backoffice.stale_reports": {"coordinator", "admin"},
+    "backoffice.report_take": CASEWORK,
+    "backoffice.report_assign": {"coordinator", "admin"},
+    "backoffice.report_panel": CASEWORK,
+    "backoffice.queue_bulk": {"coordinator", "admin"},
+    "backoffice.message_templates": {"coordinator", "admin"},
+    "backoffice.message_template_delete": {"coordinator", "admin"},
+    "backoffice.partner_feedback_post": {"partner_politie", "partner_riec"},
 }
 
 ROLES = {
@@ -71,7 +78,9 @@ def world(app):
         user = db.session.get(StaffUser, coordinator.id)
         forwarding.forward(report_id, user, "riec")
         forwarding.forward(report_id, user, "politie")
-    return {"report_id": report_id, "attachment_id": attachment_id, "user_id": coordinator.id, "other_id": other_id}
+        template_id = templates_service.save(user, "hennep", "Vraag naar tijden", "Op welke tijden ziet u dit?").id
+    return {"report_id": report_id, "attachment_id": attachment_id, "user_id": coordinator.id, "other_id": other_id,
+            "template_id": template_id}
 
 
 def backoffice_rules(app):
