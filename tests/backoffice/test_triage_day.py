@@ -43,7 +43,8 @@ def audit_actions(app, report_id: int) -> list[str]:
 def test_a_reporters_answer_brings_a_forwarded_report_back_into_the_default_queue(app, staff_client):
     coordinator, _ = staff_client("coordinator")
     report_id, code = new_report(app)
-    assert post_form(coordinator, f"/beheer/melding/{report_id}/doorsturen", {"forward-route": "politie"}).status_code == 303
+    forwarded = post_form(coordinator, f"/beheer/melding/{report_id}/doorsturen", {"forward-route": "politie"})
+    assert forwarded.status_code == 303
     post_form(coordinator, f"/beheer/melding/{report_id}/bericht", {"message-message": "Welk kenteken had de bus?"})
     # Forwarded and asked: no staff action needed now, so out of "Te behandelen"; in "Wacht op melder".
     assert report_id not in queue_ids(coordinator)
