@@ -55,6 +55,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "backoffice.message_templates": {"coordinator", "admin"},
     "backoffice.message_template_delete": {"coordinator", "admin"},
     "backoffice.partner_feedback_post": {"partner_politie", "partner_riec"},
+    "backoffice.mail_sink": {"admin"},
 }
 
 ROLES = {
@@ -70,6 +71,7 @@ ROLES = {
 
 @pytest.fixture
 def world(app):
+    app.config["MAIL_SINK_ENABLED"] = True  # the demo's sent-mail page exists (for admins only)
     report_id, _ = new_report(app, anonymous=False, name="Anna", email="anna@example.org", share_identity=True)
     attachment_id = add_attachment(app, report_id, filemakers.png_bytes())
     other_id, _ = new_report(app, text="Een tweede melding over een loods met veel verkeer.")
