@@ -197,8 +197,14 @@ def _forward_form(report: Report) -> ForwardForm:
 def panel_form_for(report: Report, form: DecisionPanelForm | None = None) -> DecisionPanelForm:
     """The decision panel with this report's choices (and its current values on a GET)."""
     if form is None:
+        from meldpunt.casework import partner_feedback
+
+        # A partner's reported outcome is the likely one when closing: offered, not applied.
+        told = [f.outcome for f in partner_feedback.for_report(report.id) if f.outcome]
         form = DecisionPanelForm(
-            prefix="panel", data={"theme": report.theme, "urgency": report.urgency, "route": report.route}
+            prefix="panel",
+            data={"theme": report.theme, "urgency": report.urgency, "route": report.route,
+                  "outcome": told[-1] if told else ""},
         )
     current = STATUS_LABELS[report.status]
     form.status.choices = [
