@@ -72,7 +72,8 @@ def test_a_partner_cannot_give_feedback_on_a_report_not_forwarded_to_them(app, s
 def test_coordinators_keep_templates_per_theme_and_workers_insert_them(app, staff_client):
     coordinator, _ = staff_client("coordinator")
     saved = post_form(coordinator, "/beheer/sjablonen", {
-        "template-theme": "hennep", "template-title": "Tijden", "template-body": "Op welke dagen en tijden ziet u dit?"})
+        "template-theme": "hennep", "template-title": "Tijden",
+        "template-body": "Op welke dagen en tijden ziet u dit?"})
     assert saved.status_code == 303
     post_form(coordinator, "/beheer/sjablonen", {
         "template-theme": "drugslab", "template-title": "Vaten", "template-body": "Hoeveel vaten zag u?"})
