@@ -206,6 +206,8 @@ def _report_row(
         "closed_at": min(now, (first_action or created_at) + timedelta(days=rng.uniform(1, 40))) if closed else None,
         "unread_for_staff": False,
         "wants_email_notice": False,
+        # Bulk inserts skip the ORM's listener that keeps this flag (models.needs_action).
+        "needs_action": status in ("nieuw", "in_behandeling"),
     }
 
 
@@ -214,7 +216,7 @@ REPORT_COLUMNS = (
     "location_key", "place_type", "reporter_type", "ongoing", "campaign_code", "heard_via", "language",
     "anonymous", "share_identity", "status", "outcome", "theme", "urgency", "urgency_rank", "route",
     "review", "has_attachments", "first_opened_at", "first_action_at", "closed_at", "unread_for_staff",
-    "wants_email_notice",
+    "wants_email_notice", "needs_action",
 )
 SUGGESTION_COLUMNS = (
     "report_id", "created_at", "theme", "secondary_themes", "urgency", "route", "confidence", "review",
