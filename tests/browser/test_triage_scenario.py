@@ -51,8 +51,8 @@ def test_one_worker_works_through_thirty_reports(browser, live_app, base_url, ar
         assert all(r.assignee_id is not None for r in reports)
         forwarded = db.session.scalar(select(db.func.count(Forward.id)))
         assert forwarded == sum(1 for r in reports if r.status == "doorgestuurd")
-        assert db.session.scalar(select(db.func.count(AuditEvent.id)).where(AuditEvent.action == "triage.decision")) == (
-            REPORTS)
+        decisions = select(db.func.count(AuditEvent.id)).where(AuditEvent.action == "triage.decision")
+        assert db.session.scalar(decisions) == REPORTS
     # Nothing left in the default queue.
     page.goto(f"{base_url}/beheer")
     assert page.locator("table.queue tbody tr").count() == 0
