@@ -152,6 +152,7 @@ class Report(db.Model):  # type: ignore[name-defined]
         Index("ix_report_route_status", "route", "status"),
         Index("ix_report_needs_action", "needs_action", "urgency_rank", "created_at"),
         Index("ix_report_assignee", "assignee_id", "urgency_rank", "created_at"),
+        Index("ix_report_awaiting", "awaiting_reporter", "urgency_rank", "created_at"),
     )
 
     @property

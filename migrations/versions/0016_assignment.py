@@ -33,9 +33,11 @@ def upgrade():
     )
     op.create_index("ix_report_assignee", "report", ["assignee_id", "urgency_rank", "created_at"])
     op.create_index("ix_report_needs_action", "report", ["needs_action", "urgency_rank", "created_at"])
+    op.create_index("ix_report_awaiting", "report", ["awaiting_reporter", "urgency_rank", "created_at"])
 
 
 def downgrade():
+    op.drop_index("ix_report_awaiting", table_name="report")
     op.drop_index("ix_report_needs_action", table_name="report")
     op.drop_index("ix_report_assignee", table_name="report")
     op.drop_column("report", "awaiting_reporter")
