@@ -191,7 +191,7 @@ def timed(client, path: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reports", type=int, default=1_000_000)
-    parser.add_argument("--baseline-reports", type=int, default=1_000,
+    parser.add_argument("--baseline-reports", type=int, default=20_000,
                         help="the same pages on a small database, requested in turn with the large one")
     parser.add_argument("--requests", type=int, default=40, help="timed requests per page")
     parser.add_argument("--keep", action="store_true", help="keep the large database for a rerun")
