@@ -107,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
     (Flask refuses routes added afterwards)."""
     from meldpunt.casework import model_views
     from meldpunt.casework import views as casework_views
+    from meldpunt.casework import work_views as casework_work_views
     from meldpunt.intake import views as intake_views
     from meldpunt.jobs import views as jobs_views
     from meldpunt.staff import auth_views, blueprint
@@ -116,7 +117,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(intake_views.bp)
     # "backoffice" (/beheer) is the staff frame (meldpunt.staff.blueprint, with its guard);
     # the staff, casework and jobs view modules imported above add its pages.
-    for pages in (auth_views, staff_views, casework_views, model_views, jobs_views):
+    for pages in (auth_views, staff_views, casework_views, casework_work_views, model_views, jobs_views):
         if pages.bp is not blueprint.bp:  # pragma: no cover - a wiring mistake, loud at start-up
             raise RuntimeError(f"{pages.__name__} does not hang on the back-office blueprint")
     app.register_blueprint(blueprint.bp)

@@ -16,6 +16,27 @@ from meldpunt import demo
 def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(rotate_keys)
+    app.cli.add_command(mail_sink)
+
+
+@click.command("mail-sink")
+@with_appcontext
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=None, help="Default: MELDPUNT_MAIL_SINK_PORT (8025).")
+def mail_sink(host: str, port: int | None) -> None:
+    """Run the demo's local SMTP server that keeps messages in the data directory (never in production)."""
+    from flask import current_app
+
+    from meldpunt import mailsink
+
+    if current_app.config["ENV"] == "production":
+        raise click.ClickException("the mail sink is for the embedded default only, never for production")
+    try:
+        click.echo(f"Mail sink on {host}:{port or current_app.config['MAIL_SINK_PORT']}, "
+                   f"messages in {current_app.config['MAIL_SINK_DIR']}")
+        mailsink.serve(current_app.config, host, port)
+    except mailsink.SinkRefused as error:
+        raise click.ClickException(str(error)) from error
 
 
 @click.command("seed-demo")

@@ -199,6 +199,11 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SMTP_STARTTLS": _env_bool("SMTP_STARTTLS", False),
         "SMTP_TIMEOUT": _env_int("SMTP_TIMEOUT", 10),
         "MAIL_FROM": _env("MAIL_FROM", "meldpunt@gemeente.example"),
+        # The demo's mail sink (`make run`, meldpunt/mailsink.py): a local SMTP server that
+        # keeps messages in the data directory for admins to read. Never in production.
+        "MAIL_SINK_ENABLED": (not production) and _env_bool("MAIL_SINK", False),
+        "MAIL_SINK_DIR": str(data_dir / "mail-sink"),
+        "MAIL_SINK_PORT": _env_int("MAIL_SINK_PORT", 8025),
         "PARTNER_EMAILS": _partner_emails(_env("PARTNER_EMAILS")),
         "COORDINATOR_EMAILS": [a.strip() for a in (_env("COORDINATOR_EMAILS", "") or "").split(",") if a.strip()],
         "RETENTION_DAYS": _env_int("RETENTION_DAYS", 365),

@@ -223,6 +223,8 @@ def _report_row(
         "reporter_last_seen_at": None,
         "unread_for_staff": False,
         "wants_email_notice": False,
+        # Bulk inserts skip the ORM's listener that keeps this flag (models.needs_action).
+        "needs_action": status in ("nieuw", "in_behandeling"),
     }
 
 
@@ -238,7 +240,7 @@ REPORT_COLUMNS = (
     "anonymous", "share_identity", "status", "outcome", "theme", "urgency", "urgency_rank", "route",
     "review", "has_attachments", "first_opened_at", "first_action_at", "closed_at", "reporter_last_seen_at",
     "unread_for_staff",
-    "wants_email_notice",
+    "wants_email_notice", "needs_action",
 )
 SUGGESTION_COLUMNS = (
     "report_id", "created_at", "theme", "secondary_themes", "urgency", "route", "confidence", "review",

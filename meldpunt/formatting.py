@@ -14,7 +14,10 @@ becomes a ``tel:`` link, so a reporter on a phone taps instead of copying digits
   numbers, receipt codes and postcodes in translated text or in a rendered block of HTML
   and isolates them; tags, attributes and the text inside links, ``<bdi>``, form fields and
   scripts are left alone, so running it twice changes nothing.
-- ``format_date_local`` / ``format_datetime_local`` return the date isolated in a ``<bdi>``
+- ``format_date_local`` / ``format_datetime_local``: one format for every moment shown,
+  "7 dec 2026 05:46" (day, short month, year, 24-hour time) and its date part "7 dec 2026";
+  the ``style`` arguments of older templates are accepted and ignored, so no page drifts back
+  to a second format. They return the date isolated in a ``<bdi>``
   whose direction follows its own text (an Arabic date reads right to left, "7 December 2026"
   left to right; neither is reordered by the sentence around it).
 """
@@ -25,7 +28,7 @@ import re
 from datetime import datetime
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_percent
+from flask_babel import format_datetime, format_percent, format_timedelta
 from markupsafe import Markup, escape
 
 # Dutch phone numbers as the meldpunt writes them: 112, 0900-8844, 0800-7000,
@@ -39,6 +42,8 @@ _NUMBERS = re.compile(
     rf"(?<![\w+-])(?:(?P<phone>{PHONE})|(?P<code>{RECEIPT_CODE})|(?P<postcode>{POSTCODE}))(?![\w-])",
     re.ASCII,
 )
+DATETIME_PATTERN = "d MMM y HH:mm"
+DATE_PATTERN = "d MMM y"
 _TAG = re.compile(r"(<[^>]*>)")
 # Inside these elements text is left as it is: it is already isolated, or it is not running
 # text (form fields, scripts). Inside a link numbers are isolated but not linked again.
@@ -100,12 +105,19 @@ def isolate_numbers(value: object) -> Markup:
     return Markup("".join(parts))  # noqa: S704
 
 
-def format_datetime_local(value: datetime | None, style: str = "medium") -> Markup:
-    return Markup("<bdi>%s</bdi>") % format_datetime(value, style) if value else Markup("")
+def format_datetime_local(value: datetime | None, style: str | None = None) -> Markup:
+    return Markup("<bdi>%s</bdi>") % format_datetime(value, DATETIME_PATTERN) if value else Markup("")
 
 
-def format_date_local(value: datetime | None, style: str = "long") -> Markup:
-    return Markup("<bdi>%s</bdi>") % format_date(value, style) if value else Markup("")
+def format_date_local(value: datetime | None, style: str | None = None) -> Markup:
+    return Markup("<bdi>%s</bdi>") % format_datetime(value, DATE_PATTERN) if value else Markup("")
+
+
+def format_age(value: datetime | None, now: datetime) -> str:
+    """How long ago, in words: "3 dagen", "5 uur"."""
+    if value is None:
+        return ""
+    return format_timedelta(now - value, granularity="minute", threshold=1.0)
 
 
 def format_share(value: float | None) -> str:
@@ -119,3 +131,4 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["format_share"] = format_share
     app.jinja_env.filters["ltr"] = ltr
     app.jinja_env.filters["isolate_numbers"] = isolate_numbers
+    app.jinja_env.filters["format_age"] = format_age

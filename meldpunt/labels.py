@@ -107,6 +107,25 @@ REPORTER_STATUS_TEXT = {
     ),
 }
 
+# What the reporter reads on the follow-up page when a report is closed: plain words, only
+# as much as may be told (never who was checked or what was found).
+REPORTER_OUTCOME_TEXT = {
+    "controle_uitgevoerd": _l(
+        "Naar aanleiding van uw melding is er een controle gedaan. Wat daarbij is gevonden, mogen wij niet vertellen."
+    ),
+    "gebruikt_in_onderzoek": _l(
+        "Uw informatie is gebruikt in een onderzoek. Over een lopend onderzoek mogen wij niets vertellen."
+    ),
+    "bestuurlijke_maatregel": _l(
+        "De gemeente heeft een maatregel genomen, bijvoorbeeld een waarschuwing of het sluiten van een pand."
+    ),
+    "geen_vervolg_mogelijk": _l(
+        "Er kon nu niets mee worden gedaan, bijvoorbeeld omdat er te weinig aanwijzingen waren. "
+        "Uw melding blijft bewaard en kan later helpen als er meer meldingen komen."
+    ),
+    "doorverwezen": _l("Uw melding is doorgegeven aan een organisatie die er beter over gaat."),
+}
+
 OUTCOME_LABELS = {
     "controle_uitgevoerd": _l("Er is een controle uitgevoerd"),
     "gebruikt_in_onderzoek": _l("De informatie is gebruikt in een onderzoek"),

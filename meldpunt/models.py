@@ -119,6 +119,16 @@ class Report(db.Model):  # type: ignore[name-defined]
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     reporter_last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     unread_for_staff: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A partner recorded an outcome or asked a question that no staff member has read yet.
+    feedback_unread: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Staff asked the reporter something and the reporter has not answered yet.
+    awaiting_reporter: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The default queue: new or in progress, or (whatever the status) unread news from the
+    # reporter or a partner. Kept by ``_keep_needs_action`` on every insert and update.
+    needs_action: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Who works on the report (casework/assignment.py); the staff id, audited on every change.
+    assignee_id: Mapped[int | None] = mapped_column(Integer)
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when retention removed the content; the skeleton stays for statistics.
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -143,6 +153,9 @@ class Report(db.Model):  # type: ignore[name-defined]
         Index("ix_report_queue", "status", "urgency_rank", "created_at"),
         Index("ix_report_theme_created", "theme", "created_at"),
         Index("ix_report_route_status", "route", "status"),
+        Index("ix_report_needs_action", "needs_action", "urgency_rank", "created_at"),
+        Index("ix_report_assignee", "assignee_id", "urgency_rank", "created_at"),
+        Index("ix_report_awaiting", "awaiting_reporter", "urgency_rank", "created_at"),
     )
 
     @property
@@ -486,6 +499,34 @@ Index("ix_stat_report_first_action", Report.first_action_at)
 Index("ix_stat_report_last_seen", Report.reporter_last_seen_at)
 
 
+class PartnerFeedback(db.Model):  # type: ignore[name-defined]
+    """A partner's answer to a forwarded report: an outcome (codes of the statistics) and/or
+    a question to the meldpunt (casework/partner_feedback.py)."""
+
+    __tablename__ = "partner_feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    route: Mapped[str] = mapped_column(String(30))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    outcome: Mapped[str | None] = mapped_column(String(30))
+    question: Mapped[str | None] = mapped_column(Text)
+
+
+class MessageTemplate(db.Model):  # type: ignore[name-defined]
+    """A text coordinators keep per theme, to insert into a message to the reporter."""
+
+    __tablename__ = "message_template"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    theme: Mapped[str] = mapped_column(String(30), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+
+
 # --- Routing set by coordinators, and place keys for related reports (migration 0006) ------------
 
 
@@ -553,10 +594,26 @@ def _store_place_keys(mapper: Any, connection: Any, target: Report) -> None:
         )
 
 
+ACTIVE_STATUSES = ("nieuw", "in_behandeling")
+
+
+def needs_action(report: Report) -> bool:
+    """Whether the report belongs in the default queue ("Te behandelen")."""
+    return (
+        report.status in ACTIVE_STATUSES or bool(report.unread_for_staff) or bool(report.feedback_unread)
+    ) and report.purged_at is None
+
+
+def _keep_needs_action(mapper: Any, connection: Any, target: Report) -> None:
+    target.needs_action = needs_action(target)
+
+
 def _listen() -> None:
     from sqlalchemy import event
 
     event.listen(Report, "after_insert", _store_place_keys)
+    event.listen(Report, "before_insert", _keep_needs_action)
+    event.listen(Report, "before_update", _keep_needs_action)
 
 
 _listen()

@@ -105,9 +105,24 @@ class QueueFilterForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Zoeken in de tekst"), validators=[Optional(), Length(max=200)])
+    weergave = SelectField(
+        _l("Weergave"),
+        choices=[
+            ("", _l("Te behandelen")),
+            ("mijn", _l("Mijn meldingen")),
+            ("acuut", _l("Acuut")),
+            ("wacht_op_melder", _l("Wacht op melder")),
+            ("nieuwe_info", _l("Nieuwe info")),
+        ],
+        validators=[Optional()],
+    )
     status = SelectField(
         _l("Status"),
-        choices=[("open", _l("Te behandelen (nieuw en in behandeling)")), ("alle", _l("Alle")), *STATUS_LABELS.items()],
+        choices=[
+            ("open", _l("Te behandelen (nieuw, in behandeling of nieuwe informatie)")),
+            ("alle", _l("Alle")),
+            *STATUS_LABELS.items(),
+        ],
         default="open",
         validators=[Optional()],
     )
@@ -133,3 +148,60 @@ class QueueFilterForm(FlaskForm):
     melder = SelectField(
         _l("Soort melder"), choices=_with_empty(REPORTER_TYPE_LABELS, _l("Alle")), validators=[Optional()]
     )
+
+
+class DecisionPanelForm(FlaskForm):
+    """Triage, status and (coordinators) forwarding in one submit; choices set per report."""
+
+    theme = SelectField(_l("Thema"), choices=list(THEME_LABELS.items()), validators=[InputRequired()])
+    urgency = SelectField(_l("Urgentie"), choices=list(URGENCY_LABELS.items()), validators=[InputRequired()])
+    route = SelectField(_l("Route"), choices=list(ROUTE_LABELS.items()), validators=[InputRequired()])
+    status = SelectField(_l("Status"), validators=[Optional()])
+    outcome = SelectField(
+        _l("Resultaat (bij afronden)"), choices=_with_empty(OUTCOME_LABELS, _l("Geen")), validators=[Optional()]
+    )
+    forward_to = SelectField(_l("Doorsturen naar"), validators=[Optional()])
+
+
+class TakeForm(FlaskForm):
+    """"Oppakken": no fields but the CSRF token."""
+
+
+class AssignForm(FlaskForm):
+    assignee = SelectField(_l("Toewijzen aan"), validators=[Optional()])
+
+
+class BulkForm(FlaskForm):
+    """Bulk actions from the queue: the ticked reports and what to do with them."""
+
+    action = SelectField(
+        _l("Actie voor de gekozen meldingen"),
+        choices=[
+            ("", _l("Kies een actie")),
+            ("toewijzen", _l("Toewijzen")),
+            ("niet_ontvankelijk", _l("Afsluiten als niet-ontvankelijk")),
+        ],
+        validators=[DataRequired(_l("Kies een actie."))],
+    )
+    assignee = SelectField(_l("Toewijzen aan"), validators=[Optional()])
+    outcome = SelectField(
+        _l("Resultaat bij afsluiten"), choices=_with_empty(OUTCOME_LABELS, _l("Kies een resultaat")),
+        validators=[Optional()],
+    )
+
+
+class PartnerFeedbackForm(FlaskForm):
+    outcome = SelectField(
+        _l("Wat is er met de melding gedaan?"),
+        choices=_with_empty(OUTCOME_LABELS, _l("Nog niets te melden")),
+        validators=[Optional()],
+    )
+    question = TextAreaField(
+        _l("Vraag aan het meldpunt (niet verplicht)"), validators=[Optional(), Length(max=3000)]
+    )
+
+
+class TemplateForm(FlaskForm):
+    theme = SelectField(_l("Thema"), choices=list(THEME_LABELS.items()), validators=[InputRequired()])
+    title = StringField(_l("Naam van het sjabloon"), validators=[DataRequired(REQUIRED), Length(max=120)])
+    body = TextAreaField(_l("Tekst"), validators=[DataRequired(REQUIRED), Length(max=5000)])

@@ -70,9 +70,15 @@ class Forwarded:
 
 @unit_of_work
 def forward(report_id: int, staff: StaffUser, route: str) -> Forwarded:
+    done = record_forward(get_report(report_id), staff, route)
+    db.session.commit()
+    return done
+
+
+def record_forward(report: Report, staff: StaffUser, route: str) -> Forwarded:
+    """Forward, set the status and queue the partner notices; no commit (callers combine actions)."""
     if route not in forwardable_routes():
         raise ForwardError("unknown_route")
-    report = get_report(report_id)
     already = db.session.scalar(
         select(Forward.id).where(Forward.report_id == report.id, Forward.route == route).limit(1)
     )
@@ -99,7 +105,6 @@ def forward(report_id: int, staff: StaffUser, route: str) -> Forwarded:
         report.id,
         {"route": route, "forward_id": row.id, "with_identity": row.with_identity, "notified": bool(addresses)},
     )
-    db.session.commit()
     return Forwarded(forward=row, notified=bool(addresses))
 
 

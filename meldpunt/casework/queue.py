@@ -1,9 +1,12 @@
-"""The staff queue: filters, order (urgent first, then oldest) and the acute panel.
+"""The staff queue: filters, saved views, order (urgent first, then oldest) and the acute panel.
 
-Open ``acuut`` reports that match the filters are returned apart from the page
-and shown above it on every page, so pagination can never push one out of
-sight. Pages are not counted: counting a selective filter over a million rows
-costs more than the page itself, so a page only knows whether another follows.
+The default ("Te behandelen", status ``open``) is everything that needs a staff
+action: new and in-progress reports and, whatever their status, any report with
+unread information from the reporter or a partner (``Report.needs_action``,
+indexed with the queue order). Open ``acuut`` reports that match the filters are
+returned apart from the page and shown above it on every page, so pagination can
+never push one out of sight. The total is counted up to ``COUNT_CAP``: past that
+the page says "more than 10,000", which costs a bounded scan even at a million rows.
 """
 
 from __future__ import annotations
@@ -12,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, TextClause, and_, func, not_, select
+from sqlalchemy import ColumnElement, Select, TextClause, and_, func, not_, or_, select
 
 from meldpunt.casework import search
 from meldpunt.extensions import db
-from meldpunt.models import STATUSES, URGENCY_RANK, Report
+from meldpunt.models import CLOSED_STATUSES, STATUSES, URGENCY_RANK, Report
 
 LOCAL = ZoneInfo("Europe/Amsterdam")
 PER_PAGE = 50
@@ -24,6 +27,9 @@ PER_PAGE = 50
 MAX_PAGE = 200
 ACTIVE = ("nieuw", "in_behandeling")
 SNIPPET = 160
+COUNT_CAP = 10_000
+# Saved views: a name in the URL (?weergave=) that sets a group of filters.
+VIEWS = ("mijn", "acuut", "wacht_op_melder", "nieuwe_info")
 
 
 @dataclass
@@ -39,10 +45,12 @@ class QueueFilters:
     has_attachments: bool | None = None
     reporter_type: str | None = None
     query: str | None = None
+    view: str | None = None  # one of VIEWS
+    assignee_id: int | None = None  # set for the view "mijn": the signed-in staff member
 
     def statuses(self) -> tuple[str, ...] | None:
         if self.status == "open":
-            return ACTIVE
+            return None  # needs_action: see _conditions
         if self.status in STATUSES:
             return (self.status,)
         return None  # alle
@@ -61,6 +69,9 @@ class QueueRow:
     postcode_area: str | None
     reporter_type: str
     unread: bool
+    feedback_unread: bool
+    awaiting_reporter: bool
+    assignee_id: int | None
     snippet: str
     language: str = "nl"  # of the report text: the snippet's lang attribute (WCAG 3.1.2)
 
@@ -73,6 +84,7 @@ class QueuePage:
     per_page: int
     has_next: bool = False
     filters: QueueFilters = field(default_factory=QueueFilters)
+    total: int = 0  # acute panel and list together, counted up to COUNT_CAP (+1 means "more")
 
 
 def local_day_start(day: date) -> datetime:
@@ -82,6 +94,19 @@ def local_day_start(day: date) -> datetime:
 def _conditions(filters: QueueFilters) -> list[ColumnElement[bool] | TextClause]:
     conditions: list[ColumnElement[bool] | TextClause] = [Report.purged_at.is_(None)]
     statuses = filters.statuses()
+    if filters.status == "open" and filters.view not in ("mijn", "wacht_op_melder"):
+        conditions.append(Report.needs_action.is_(True))
+    elif filters.status == "open":
+        # Not finished: open, or closed with news nobody has read.
+        conditions.append(or_(Report.status.not_in(CLOSED_STATUSES), Report.needs_action.is_(True)))
+    if filters.view == "mijn":
+        conditions.append(Report.assignee_id == (filters.assignee_id or -1))
+    elif filters.view == "acuut":
+        conditions.append(Report.urgency_rank == 0)
+    elif filters.view == "wacht_op_melder":
+        conditions.append(Report.awaiting_reporter.is_(True))
+    elif filters.view == "nieuwe_info":
+        conditions.append(or_(Report.unread_for_staff.is_(True), Report.feedback_unread.is_(True)))
     if statuses:
         conditions.append(Report.status.in_(statuses) if len(statuses) > 1 else Report.status == statuses[0])
     if filters.theme:
@@ -122,6 +147,9 @@ def _select_rows() -> Select:
         Report.postcode_area,
         Report.reporter_type,
         Report.unread_for_staff,
+        Report.feedback_unread,
+        Report.awaiting_reporter,
+        Report.assignee_id,
         func.substr(Report.text, 1, SNIPPET),
         Report.language,
     )
@@ -136,9 +164,9 @@ def _ordered(statement: Select, searching: bool = False) -> Select:
 
 
 def _rows(statement: Select) -> list[QueueRow]:
-    # A Row slice is typed tuple[Any, ...]: mypy cannot see that it holds exactly the 11 leading fields.
+    # A Row slice is typed tuple[Any, ...]: mypy cannot see that it holds exactly the 14 leading fields.
     return [
-        QueueRow(*row[:11], snippet=row[11] or "", language=row[12] or "nl")  # type: ignore[misc]
+        QueueRow(*row[:14], snippet=row[14] or "", language=row[15] or "nl")  # type: ignore[misc]
         for row in db.session.execute(statement)
     ]
 
@@ -158,4 +186,48 @@ def fetch(filters: QueueFilters, page: int = 1, per_page: int = PER_PAGE) -> Que
         per_page=per_page,
         has_next=len(rows) > per_page and page < MAX_PAGE,
         filters=filters,
+        total=count(conditions),
     )
+
+
+def count(conditions: list) -> int:
+    """How many reports match, up to COUNT_CAP + 1 (the page then says "more than")."""
+    capped = select(Report.id).where(*conditions).limit(COUNT_CAP + 1).subquery()
+    return db.session.scalar(select(func.count()).select_from(capped)) or 0
+
+
+def _key_order(statement: Select, backwards: bool = False) -> Select:
+    if backwards:
+        return statement.order_by(Report.urgency_rank.desc(), Report.created_at.desc(), Report.id.desc())
+    return statement.order_by(Report.urgency_rank, Report.created_at, Report.id)
+
+
+def neighbour(
+    filters: QueueFilters, rank: int, created_at: datetime, report_id: int, backwards: bool = False
+) -> int | None:
+    """The report after (or before) the position (rank, created, id) in the view's order.
+
+    The position is the report's place *before* a decision, so "next" still finds the
+    report that followed it when the decision moved it out of the view."""
+    conditions = _conditions(filters)
+    key = (Report.urgency_rank, Report.created_at, Report.id)
+    if backwards:
+        after = or_(
+            key[0] < rank,
+            and_(key[0] == rank, key[1] < created_at),
+            and_(key[0] == rank, key[1] == created_at, key[2] < report_id),
+        )
+    else:
+        after = or_(
+            key[0] > rank,
+            and_(key[0] == rank, key[1] > created_at),
+            and_(key[0] == rank, key[1] == created_at, key[2] > report_id),
+        )
+    statement = _key_order(select(Report.id).where(*conditions, after, Report.id != report_id), backwards)
+    return db.session.scalar(statement.limit(1))
+
+
+def first_other(filters: QueueFilters, report_id: int) -> int | None:
+    """The top of the view, leaving out ``report_id``: where "next" goes after the last one."""
+    statement = _key_order(select(Report.id).where(*_conditions(filters), Report.id != report_id))
+    return db.session.scalar(statement.limit(1))

@@ -56,6 +56,7 @@ def send_message(report_id: int, staff: StaffUser, body: str) -> Message:
         raise ValueError("empty message")
     message = Message(report_id=report.id, sender="staff", staff_id=staff.id, body=text)
     db.session.add(message)
+    report.awaiting_reporter = True
     mark_action(report)
     notify = False
     if report.wants_email_notice:

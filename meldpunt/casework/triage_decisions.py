@@ -26,11 +26,17 @@ class DecisionError(ValueError):
 
 
 def decide(report_id: int, staff: StaffUser, theme: str, urgency: str, route: str) -> TriageDecision:
+    decision = record_decision(get_report(report_id), staff, theme, urgency, route)
+    db.session.commit()
+    return decision
+
+
+def record_decision(report: Report, staff: StaffUser, theme: str, urgency: str, route: str) -> TriageDecision:
+    """Store and audit the decision; no commit (the decision panel combines actions)."""
     from triage.taxonomy import ROUTES, THEMES, URGENCIES
 
     if theme not in THEMES or urgency not in URGENCIES or route not in ROUTES:
         raise DecisionError("unknown code")
-    report = get_report(report_id)
     suggestion = report.suggestion
     changed = []
     for field, value in (("theme", theme), ("urgency", urgency), ("route", route)):
@@ -61,7 +67,6 @@ def decide(report_id: int, staff: StaffUser, theme: str, urgency: str, route: st
             "changed_from_suggestion": changed,
         },
     )
-    db.session.commit()
     return decision
 
 

@@ -24,9 +24,11 @@ from sqlalchemy import select
 
 from meldpunt import crypto, storage
 from meldpunt.casework import (
+    assignment,
     forwarding,
     notes,
     queue,
+    queue_args,
     related,
     reporter_contact,
     staff_messages,
@@ -34,19 +36,22 @@ from meldpunt.casework import (
     workflow,
 )
 from meldpunt.casework.forms import (
+    AssignForm,
+    BulkForm,
     ContactForm,
     DecisionForm,
+    DecisionPanelForm,
     ForwardForm,
     LinkForm,
     MessageForm,
     NoteForm,
-    QueueFilterForm,
     StatusForm,
+    TakeForm,
     UnlinkForm,
 )
 from meldpunt.extensions import db
 from meldpunt.labels import ROUTE_LABELS, STATUS_LABELS
-from meldpunt.models import Attachment, Report, StaffUser
+from meldpunt.models import Attachment, Report, StaffUser, utcnow
 from meldpunt.plaintext import sanitise
 from meldpunt.staff import access, audit
 from meldpunt.staff.blueprint import add_problem, bp, page_number, problems
@@ -93,25 +98,6 @@ def home():
     return render_template("backoffice/landing.html")
 
 
-def _filters(form: QueueFilterForm) -> queue.QueueFilters:
-    def yes_no(value: str | None) -> bool | None:
-        return {"ja": True, "nee": False}.get(value or "")
-
-    return queue.QueueFilters(
-        status=form.status.data or "open",
-        theme=form.theme.data or None,
-        urgency=form.urgency.data or None,
-        route=form.route.data or None,
-        review=yes_no(form.review.data),
-        date_from=form.van.data,
-        date_to=form.tot.data,
-        postcode_area=form.postcode.data or None,
-        has_attachments=yes_no(form.bijlagen.data),
-        reporter_type=form.melder.data or None,
-        query=form.q.data or None,
-    )
-
-
 def _plain_labels() -> dict[str, dict[str, str]]:
     from meldpunt import labels
 
@@ -132,7 +118,7 @@ def _audit_queue(filters: queue.QueueFilters, page: int, valid: bool) -> None:
     details: dict[str, Any] = {}
     for item in dataclasses.fields(filters):
         value = getattr(filters, item.name)
-        if item.name == "query" or value is None:
+        if item.name == "query" or value is None or (item.name == "assignee_id" and filters.view != "mijn"):
             continue
         details[item.name] = value.isoformat() if isinstance(value, date) else value
     details["search"] = bool(filters.query)
@@ -143,13 +129,18 @@ def _audit_queue(filters: queue.QueueFilters, page: int, valid: bool) -> None:
 
 
 def _queue():
-    form = QueueFilterForm(request.args)
-    valid = form.validate()
-    filters = _filters(form) if valid else queue.QueueFilters()
+    user = _user()
+    form, filters, valid = queue_args.parse(request.args, user.id)
     page = page_number()
     result = queue.fetch(filters, page=page)
     _audit_queue(filters, page, valid)
-    args = {name: request.args[name] for name in form._fields if request.args.get(name)}
+    args = queue_args.kept(request.args) if valid else {}
+    may_bulk = access.allowed(user.role, access.BULK)
+    bulk_form = None
+    if may_bulk:
+        bulk_form = BulkForm(prefix="bulk")
+        bulk_form.assignee.choices = _assignee_choices()
+    rows = result.acute + result.rows
     return render_template(
         "backoffice/queue.html",
         form=form,
@@ -157,9 +148,19 @@ def _queue():
         # Resolved once per page: the acute panel can hold hundreds of rows.
         plain=_plain_labels(),
         report_url=url_for("backoffice.report", report_id=0)[:-1],
+        report_query=queue_args.query_string(args),
         problems=problems(form) if not valid else [],
         page_args=args,
+        view=filters.view or "",
+        names=_staff_names({row.assignee_id for row in rows}),
+        now=utcnow(),
+        bulk_form=bulk_form,
+        filters_open=any(k not in ("weergave", "q") for k in args) or not valid,
     ), (200 if valid else 422)
+
+
+def _assignee_choices() -> list[tuple[str, str]]:
+    return [("", _("Niemand")), *((str(u.id), u.email) for u in assignment.assignable_staff())]
 
 
 # --- one report ---------------------------------------------------------------------
@@ -193,6 +194,38 @@ def _forward_form(report: Report) -> ForwardForm:
     return form
 
 
+def panel_form_for(report: Report, form: DecisionPanelForm | None = None) -> DecisionPanelForm:
+    """The decision panel with this report's choices (and its current values on a GET)."""
+    if form is None:
+        from meldpunt.casework import partner_feedback
+
+        # A partner's reported outcome is the likely one when closing: offered, not applied.
+        told = [f.outcome for f in partner_feedback.for_report(report.id) if f.outcome]
+        form = DecisionPanelForm(
+            prefix="panel",
+            data={"theme": report.theme, "urgency": report.urgency, "route": report.route,
+                  "outcome": told[-1] if told else ""},
+        )
+    current = STATUS_LABELS[report.status]
+    form.status.choices = [
+        ("", _("Niet wijzigen (%(status)s)", status=current)),
+        *((s, STATUS_LABELS[s]) for s in workflow.next_statuses(report.status)),
+    ]
+    form.forward_to.choices = [
+        ("", _("Niet doorsturen")),
+        *((r, ROUTE_LABELS[r]) for r in forwarding.forwardable_routes()),
+    ]
+    return form
+
+
+def _assign_form(report: Report) -> AssignForm:
+    form = AssignForm(prefix="assign")
+    form.assignee.choices = _assignee_choices()
+    if request.method == "GET":
+        form.assignee.data = str(report.assignee_id or "")
+    return form
+
+
 def _language_name(code: str | None) -> str:
     """The report's language by name, in the staff member's language (Babel's CLDR names)."""
     from babel import Locale, UnknownLocaleError
@@ -219,6 +252,10 @@ def _render_report(report: Report, code: int = 200, revealed=None, viewed: bool 
     contact_form = forms.get("contact_form") or ContactForm(prefix="contact")
     link_form = forms.get("link") or LinkForm(prefix="link")
     forward_form = forms.get("forward") or _forward_form(report)
+    panel_form = forms.get("panel") or panel_form_for(report)
+    _form, view_filters, _valid = queue_args.parse(request.args, user.id)
+    back_args = queue_args.kept(request.args) if _valid else {}
+    position = (report.urgency_rank, report.created_at, report.id)
     decisions = triage_decisions.decisions_for(report.id)
     report_notes = notes.notes_for(report.id)
     forwards = forwarding.forwards_for(report.id)
@@ -228,7 +265,17 @@ def _render_report(report: Report, code: int = 200, revealed=None, viewed: bool 
         | {n.staff_id for n in report_notes}
         | {m.staff_id for m in report.messages}
         | {f.staff_id for f in forwards}
+        | {report.assignee_id}
     )
+    from meldpunt.casework import partner_feedback, templates_service
+
+    feedback = partner_feedback.for_report(report.id)
+    templates = templates_service.for_theme(report.theme)
+    chosen = request.args.get("sjabloon", "")
+    if request.method == "GET" and chosen.isdigit() and not message_form.message.data:
+        picked = next((t for t in templates if t.id == int(chosen)), None)
+        if picked is not None:
+            message_form.message.data = picked.body
     all_problems = problems(*(f for f in forms.values() if f is not None))
     page = render_template(
         "backoffice/report.html",
@@ -256,6 +303,15 @@ def _render_report(report: Report, code: int = 200, revealed=None, viewed: bool 
         link_form=link_form,
         unlink_form=UnlinkForm(prefix="unlink"),
         forward_form=forward_form,
+        panel_form=panel_form,
+        take_form=TakeForm(prefix="take"),
+        assign_form=_assign_form(report) if access.allowed(user.role, access.ASSIGN) else None,
+        taken_by_colleague=report.assignee_id is not None and report.assignee_id != user.id,
+        next_id=queue.neighbour(view_filters, *position),
+        previous_id=queue.neighbour(view_filters, *position, backwards=True),
+        back_query=queue_args.query_string(back_args),
+        feedback=feedback,
+        templates=templates,
         problems=all_problems,
     )
     if not viewed:
@@ -518,6 +574,17 @@ def partner_report(report_id: int):
     if not access.can_view_report(user, found):
         abort(404)
     workflow.mark_opened(found, user)
+    return render_partner_report(found, None)
+
+
+def render_partner_report(found: Report, form: Any, code: int = 200):
+    """The partner's page: the report, what the reporter added later (text and files,
+    never the reporter's identity unless consented), and the feedback form."""
+    from meldpunt.casework import partner_feedback
+    from meldpunt.casework.forms import PartnerFeedbackForm
+
+    user = _user()
+    form = form or PartnerFeedbackForm(prefix="feedback")
     return render_template(
         "backoffice/partner_report.html",
         report=found,
@@ -525,7 +592,11 @@ def partner_report(report_id: int):
         attachment_names=_attachment_names(found),
         forward=next((f for f in forwarding.forwards_for(found.id) if f.route == user.route), None),
         may_export=access.may_export_signal(user, found),
-    )
+        additions=[m for m in found.messages if m.sender == "reporter"],
+        feedback=[f for f in partner_feedback.for_report(found.id) if f.route == user.route],
+        feedback_form=form,
+        problems=problems(form) if code != 200 else [],
+    ), code
 
 
 # --- coordination and administration -------------------------------------------------

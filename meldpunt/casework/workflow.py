@@ -55,6 +55,9 @@ def record_status(
     if status == "afgerond":
         if outcome not in OUTCOMES:
             raise WorkflowError("outcome_required")
+    elif status == "niet_ontvankelijk":
+        # Optional here (e.g. "doorverwezen"): the statistics then count that outcome.
+        outcome = outcome if outcome in OUTCOMES else None
     else:
         outcome = None
     now = utcnow()
@@ -89,5 +92,6 @@ def mark_opened(report: Report, staff: StaffUser) -> None:
         report.first_opened_at = utcnow()
     if staff.role != "partner":
         report.unread_for_staff = False
+        report.feedback_unread = False
     audit.record(audit.REPORT_VIEW, staff, "report", report.id)
     db.session.commit()

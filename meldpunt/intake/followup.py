@@ -49,6 +49,16 @@ class ThreadItem:
     created_at: datetime
     body: str
     file_count: int = 0
+    file_names: tuple[str, ...] = ()
+
+
+def _name(attachment) -> str:
+    from meldpunt import crypto
+
+    try:
+        return crypto.decrypt(attachment.name_encrypted).decode("utf-8") if attachment.name_encrypted else ""
+    except (crypto.InvalidToken, UnicodeDecodeError):
+        return ""
 
 
 def thread(report: Report) -> list[ThreadItem]:
@@ -59,9 +69,38 @@ def thread(report: Report) -> list[ThreadItem]:
             created_at=m.created_at,
             body=m.body or "",
             file_count=len(m.attachments),
+            file_names=tuple(_name(a) for a in m.attachments),
         )
         for m in report.messages
     ]
+
+
+@dataclass(frozen=True)
+class OwnReport:
+    """What the reporter sent, to reread on the follow-up page."""
+
+    text: str
+    location: str
+    postcode: str
+    occurred: str
+    created_at: datetime
+    attachment_names: list[str]
+
+
+def own_report(report: Report) -> OwnReport:
+    names = []
+    for attachment in report.attachments:
+        if attachment.source != "intake":
+            continue  # files added later are listed with their message
+        names.append(_name(attachment))
+    return OwnReport(
+        text=report.text or "",
+        location=report.location or "",
+        postcode=report.postcode or "",
+        occurred=report.occurred or "",
+        created_at=report.created_at,
+        attachment_names=names,
+    )
 
 
 def add_information(report_id: int, text: str, pending_token: str | None, pending_ids: list[str]) -> None:
@@ -76,6 +115,7 @@ def add_information(report_id: int, text: str, pending_token: str | None, pendin
         attach_pending_files(report, pending_token, pending_ids, "followup", written, message)
         report.has_attachments = report.has_attachments or bool(written)
         report.unread_for_staff = True
+        report.awaiting_reporter = False
         report.reporter_last_seen_at = utcnow()
         db.session.commit()
     except Exception as exc:

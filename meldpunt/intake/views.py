@@ -34,7 +34,7 @@ from meldpunt.extensions import csrf, db, limiter
 from meldpunt.intake import followup, form_page, reports, submission_keys, uploads
 from meldpunt.intake.forms import AddInformationForm, ReceiptForm, ReportForm, clean_campaign
 from meldpunt.intake.identifying import find_contact_details
-from meldpunt.labels import OUTCOME_LABELS, REPORTER_STATUS_TEXT
+from meldpunt.labels import OUTCOME_LABELS, REPORTER_OUTCOME_TEXT, REPORTER_STATUS_TEXT
 from meldpunt.plaintext import clean_text
 from meldpunt.ratelimit_key import fitting_limits
 
@@ -335,6 +335,8 @@ def _render_followup(report, form, files, problems, status=200, added=False, res
         status_text=REPORTER_STATUS_TEXT.get(report.status, ""),
         outcome_text=OUTCOME_LABELS.get(report.outcome or "", ""),
         thread=followup.thread(report),
+        own=followup.own_report(report),
+        closing_text=REPORTER_OUTCOME_TEXT.get(report.outcome or "", "") if report.is_closed else "",
         form=form,
         files=files,
         problems=problems,

@@ -85,3 +85,17 @@ def stale_reports():
     return render_template(
         "backoffice/jobs.html", jobs=None, stale=stale, stale_total=stale_total, stale_days=days
     )
+
+
+@bp.get("/e-mail")
+@access.requires(access.JOBS)
+def mail_sink():
+    """The demo's sent e-mail (meldpunt/mailsink.py): only with the sink on, never in production."""
+    from flask import abort
+
+    from meldpunt import mailsink
+
+    config = current_app.config
+    if not config.get("MAIL_SINK_ENABLED") or config.get("ENV") == "production":
+        abort(404)
+    return render_template("backoffice/mail_sink.html", messages=mailsink.messages(config["MAIL_SINK_DIR"]))

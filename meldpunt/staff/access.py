@@ -42,6 +42,9 @@ STATISTICS = "statistics"  # /statistiek: aggregate figures only, never a report
 JOBS = "jobs"  # the scheduled-jobs status page
 STALE_REPORTS = "reports.stale"  # reports open longer than STALE_OPEN_DAYS
 TRIAGE_MODEL = "triage.model"  # the triage model in use and its retraining comparisons
+ASSIGN = "report.assign"  # give a report to a colleague (taking one yourself is REPORT_WORK)
+BULK = "reports.bulk"  # bulk assign / close from the queue
+TEMPLATES = "templates"  # message templates per theme
 
 STAFF_CASEWORK = frozenset({"triage", "coordinator", "admin"})
 
@@ -63,6 +66,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     JOBS: frozenset({"admin"}),
     STALE_REPORTS: frozenset({"coordinator", "admin"}),
     TRIAGE_MODEL: frozenset({"admin"}),
+    ASSIGN: frozenset({"coordinator", "admin"}),
+    BULK: frozenset({"coordinator", "admin"}),
+    TEMPLATES: frozenset({"coordinator", "admin"}),
 }
 
 

@@ -96,6 +96,9 @@ AUDIT_VIEW = "audit.view"
 AUDIT_EXPORT = "audit.export"
 USER_CHANGE = "user.change"
 RETENTION_PURGE = "retention.purge"  # written by retention.py
+ASSIGN = "report.assign"
+PARTNER_FEEDBACK = "report.partner_feedback"
+TEMPLATE_CHANGE = "template.change"
 
 # What the audit page shows for each action; the code stays visible beside it.
 ACTION_LABELS = {
@@ -124,6 +127,9 @@ ACTION_LABELS = {
     AUDIT_EXPORT: _l("Auditlog geëxporteerd"),
     USER_CHANGE: _l("Account gewijzigd"),
     RETENTION_PURGE: _l("Bewaartermijn toegepast"),
+    ASSIGN: _l("Melding toegewezen"),
+    PARTNER_FEEDBACK: _l("Terugkoppeling van een partner"),
+    TEMPLATE_CHANGE: _l("Berichtsjabloon gewijzigd"),
     # Written by routing_settings.py.
     "routing.theme": _l("Routering van een thema gewijzigd"),
     "routing.partner_addresses": _l("E-mailadres van een partner gewijzigd"),

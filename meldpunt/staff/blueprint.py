@@ -125,7 +125,12 @@ def backoffice_context() -> dict[str, Any]:
 
     from meldpunt import labels
 
-    context: dict[str, Any] = {"can": can, "access": access, "labels": labels}
+    context: dict[str, Any] = {
+        "can": can,
+        "access": access,
+        "labels": labels,
+        "mail_sink_enabled": bool(current_app.config.get("MAIL_SINK_ENABLED")),
+    }
     if current_user.is_authenticated and request.blueprint in ("backoffice", "stats"):
         context["session_limit"] = session_limit(idle_seconds(), url_for("backoffice.extend_session"))
     return context

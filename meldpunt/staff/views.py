@@ -35,6 +35,10 @@ def audit_log():
         page = last_page(found.total, AUDIT_PAGE)
         found = audit.listing(action, failed_logins, page, AUDIT_PAGE)
     check = audit.verify_chain() if request.args.get("controleren") == "1" else None
+    # Out of the session before recording the view commits: otherwise every listed event
+    # is expired by that commit and reloaded with its own query while the page renders.
+    for event in found.events:
+        db.session.expunge(event)
     audit.record_access(audit.AUDIT_VIEW, _user(), details={"page": page, **({"verified": check.ok} if check else {})})
     actions = sorted(db.session.scalars(select(AuditEvent.action).distinct()))
     return render_template(

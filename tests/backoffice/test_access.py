@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from meldpunt.casework import forwarding
+from meldpunt.casework import forwarding, templates_service
 from meldpunt.extensions import db
 from meldpunt.models import StaffUser
 from tests import filemakers
@@ -51,6 +51,14 @@ EXPECTED: dict[str, set[str] | str] = {
     "backoffice.jobs_status": {"admin"},
     "backoffice.triage_model_page": {"admin"},
     "backoffice.stale_reports": {"coordinator", "admin"},
+    "backoffice.report_take": CASEWORK,
+    "backoffice.report_assign": {"coordinator", "admin"},
+    "backoffice.report_panel": CASEWORK,
+    "backoffice.queue_bulk": {"coordinator", "admin"},
+    "backoffice.message_templates": {"coordinator", "admin"},
+    "backoffice.message_template_delete": {"coordinator", "admin"},
+    "backoffice.partner_feedback_post": {"partner_politie", "partner_riec"},
+    "backoffice.mail_sink": {"admin"},
 }
 
 ROLES = {
@@ -66,6 +74,7 @@ ROLES = {
 
 @pytest.fixture
 def world(app):
+    app.config["MAIL_SINK_ENABLED"] = True  # the demo's sent-mail page exists (for admins only)
     report_id, _ = new_report(app, anonymous=False, name="Anna", email="anna@example.org", share_identity=True)
     attachment_id = add_attachment(app, report_id, filemakers.png_bytes())
     other_id, _ = new_report(app, text="Een tweede melding over een loods met veel verkeer.")
@@ -74,7 +83,9 @@ def world(app):
         user = db.session.get(StaffUser, coordinator.id)
         forwarding.forward(report_id, user, "riec")
         forwarding.forward(report_id, user, "politie")
-    return {"report_id": report_id, "attachment_id": attachment_id, "user_id": coordinator.id, "other_id": other_id}
+        template_id = templates_service.save(user, "hennep", "Vraag naar tijden", "Op welke tijden ziet u dit?").id
+    return {"report_id": report_id, "attachment_id": attachment_id, "user_id": coordinator.id, "other_id": other_id,
+            "template_id": template_id}
 
 
 def backoffice_rules(app):

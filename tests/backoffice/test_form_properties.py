@@ -133,6 +133,9 @@ COVERED = {
     "backoffice.triage_model_page",  # fuzzed in test_triage_retrain.py
     # No fields: the two "Verlengen" endpoints of the time-limit warnings (test_time_limits.py).
     "backoffice.extend_session", "backoffice.extend_login",
+    "backoffice.report_panel", "backoffice.report_take", "backoffice.report_assign",
+    "backoffice.queue_bulk", "backoffice.message_templates", "backoffice.message_template_delete",
+    "backoffice.partner_feedback_post",
 }
 
 
@@ -155,6 +158,10 @@ REPORT_FORMS = {
     "ontkoppelen": ["unlink-other_id", "other_id"],
     "contactgegevens": ["contact-reason", "reason"],
     "doorsturen": ["forward-route", "route"],
+    "besluit": ["panel-theme", "panel-urgency", "panel-route", "panel-status", "panel-outcome", "panel-forward_to",
+                "weergave", "status"],
+    "oppakken": ["take-x"],
+    "toewijzen": ["assign-assignee"],
 }
 
 
@@ -193,7 +200,10 @@ def test_report_forms_never_fail(app, form, target, data, with_csrf):
     if data.draw(st.booleans(), label="valid codes"):
         # Valid choices for the prefixed fields, so that changes get stored too.
         choices = {"decision-theme": THEMES, "decision-urgency": URGENCIES, "decision-route": ROUTES,
-                   "status-status": STATUSES, "status-outcome": OUTCOMES, "forward-route": ROUTES}
+                   "status-status": STATUSES, "status-outcome": OUTCOMES, "forward-route": ROUTES,
+                   "panel-theme": THEMES, "panel-urgency": URGENCIES, "panel-route": ROUTES,
+                   "panel-status": STATUSES, "panel-outcome": OUTCOMES, "panel-forward_to": ROUTES,
+                   "assign-assignee": ["1", "2", "3"]}
         for name in REPORT_FORMS[form]:
             if name in choices:
                 # First, so that it is the value read (duplicates after it are ignored).
@@ -215,7 +225,7 @@ def test_report_forms_never_fail(app, form, target, data, with_csrf):
 
 # --- queue filters and search (GET) --------------------------------------------------------
 
-QUEUE_ARGS = ["q", "status", "theme", "urgency", "route", "review", "van", "tot", "postcode", "bijlagen",
+QUEUE_ARGS = ["q", "weergave", "status", "theme", "urgency", "route", "review", "van", "tot", "postcode", "bijlagen",
               "melder", "pagina", "csrf_token", "x"]
 date_like = st.dates().map(str) | st.sampled_from(["2026-02-30", "0000-01-01", "9999-12-31", "31-12-2025", "2025-1-1"])
 
@@ -229,6 +239,61 @@ def test_queue_filters_never_fail(app, args):
     response = client.get("/beheer", query_string=MultiDict(args))
     event(f"queue: {response.status_code}")
     assert response.status_code in {200, 422}, response.status_code
+
+
+# --- bulk actions, templates and partner feedback --------------------------------------------
+
+OTHER_FORMS = {
+    "/beheer/bulk": ["bulk-action", "bulk-assignee", "bulk-outcome", "melding", "weergave"],
+    "/beheer/sjablonen": ["template-theme", "template-title", "template-body"],
+    "/beheer/sjablonen/1/verwijderen": ["delete-x"],
+    "/beheer/sjablonen/99999999999/verwijderen": ["delete-x"],
+}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(path=st.sampled_from(sorted(OTHER_FORMS)), data=st.data(), with_csrf=st.integers(0, 4).map(bool))
+def test_bulk_and_template_forms_never_fail(app, path, data, with_csrf):
+    state = _casework(app)
+    client = state["client"]
+    sent = MultiDict(data.draw(pairs(OTHER_FORMS[path] + ["csrf_token", "x"]), label="pairs"))
+    if data.draw(st.booleans(), label="valid"):
+        sent.setlist("bulk-action", [data.draw(st.sampled_from(["toewijzen", "niet_ontvankelijk"]))])
+        sent.setlist("bulk-outcome", [data.draw(st.sampled_from(OUTCOMES))])
+        sent.setlist("melding", [str(i) for i in state["reports"]])
+        sent.setlist("template-theme", [data.draw(st.sampled_from(THEMES))])
+    if with_csrf:
+        sent["csrf_token"] = page_csrf(client, "/beheer")
+    response = client.post(path, data=sent)
+    event(f"{path}: {response.status_code}")
+    assert response.status_code in ALLOWED, (path, response.status_code)
+    assert client.get("/beheer").status_code in {200, 422}
+    consistent(app)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sent=st.lists(st.tuples(st.sampled_from(["feedback-outcome", "feedback-question", "csrf_token", "x"]),
+                               value | st.sampled_from(OUTCOMES)), max_size=6),
+       target=st.sampled_from([0, 1, 2**31, 10**20]), with_csrf=st.integers(0, 4).map(bool))
+def test_partner_feedback_form_never_fails(app, sent, target, with_csrf):
+    state = _casework(app)
+    if "partner" not in state:
+        from meldpunt.casework import forwarding
+        from meldpunt.models import StaffUser
+
+        with app.app_context():
+            forwarding.forward(state["reports"][0], db.session.get(StaffUser, state["account"].id), "politie")
+            db.session.remove()
+        state["partner"] = sign_in(app, "partner", "politie")[0]
+    client = state["partner"]
+    form = MultiDict(sent)
+    if with_csrf:
+        form["csrf_token"] = page_csrf(client, "/beheer/partner")
+    report_id = state["reports"][target] if target < 3 else target
+    response = client.post(f"/beheer/partner/melding/{report_id}/terugkoppeling", data=form)
+    assert response.status_code in ALLOWED, response.status_code
+    assert response.status_code != 404 or target != 0
+    consistent(app)
 
 
 # --- sign-in forms -----------------------------------------------------------------------------

@@ -123,6 +123,7 @@ STAFF_PAGES = {
     "routering": "/beheer/routering",
     "taken": "/beheer/taken",
     "lang-open": "/beheer/lang-open",
+    "sjablonen": "/beheer/sjablonen",
 }
 
 
@@ -143,11 +144,10 @@ def staff_page(browser, seeded_app, module_base_url):
     page = context.new_page()
     sign_in(page, module_base_url, admin)
     page.goto(f"{module_base_url}/beheer/melding/{report_id}")
-    page.locator("form[action$='/triage'] button[type=submit]").click()
-    page.wait_for_url("**#triage")
-    page.locator("form[action$='/doorsturen'] select").select_option("politie")
-    page.locator("form[action$='/doorsturen'] button[type=submit]").click()
-    page.wait_for_url("**#doorsturen")
+    page.locator("form[action*='/besluit'] select[name=panel-forward_to]").select_option("politie")
+    page.locator("form[action*='/besluit'] button[type=submit]").click()
+    page.wait_for_load_state()
+    page.goto(f"{module_base_url}/beheer/melding/{report_id}")
     page.locator("form[action$='/bericht'] textarea").fill(QUESTION)
     page.locator("form[action$='/bericht'] button[type=submit]").click()
     page.wait_for_url("**#berichten")

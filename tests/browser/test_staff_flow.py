@@ -144,35 +144,29 @@ def test_report_triage_forward_question_and_answer(browser, live_app, base_url, 
     assert page.evaluate("img => img.complete && img.naturalWidth > 0", image.element_handle())
     page.screenshot(path=str(artifacts / "6-melding.png"), full_page=True)
 
-    # Confirm the triage suggestion as it stands.
-    triage = page.locator("#triage")
+    # One decision panel: confirm the triage as it stands and forward to the police, one submit.
+    panel = page.locator("#besluit")
     suggested = {
-        name: triage.get_by_label(label, exact=True).input_value()
+        name: panel.get_by_label(label, exact=True).input_value()
         for name, label in (("theme", "Thema"), ("urgency", "Urgentie"), ("route", "Route"))
     }
     assert page.locator("#triage").get_by_text("Voorstel van de triage").is_visible()
-    triage.get_by_role("button", name="Bevestigen of corrigeren").click()
-    page.wait_for_url(f"**/beheer/melding/{report_id}#triage")
-    assert page.get_by_text("Het triagebesluit is opgeslagen.").is_visible()
+    panel.get_by_label("Doorsturen naar").select_option("politie")
+    panel.get_by_role("button", name="Opslaan en volgende").click()
+    # The only report: the panel goes back to the queue.
+    page.wait_for_url(f"{base_url}/beheer*")
+    assert page.get_by_text(f"Melding {report_id} is opgeslagen.").is_visible()
+    page.goto(f"{base_url}/beheer/melding/{report_id}")
     history = page.locator("#triage table.history tbody tr")
     assert history.count() == 1
     assert "bevestigd" in history.first.inner_text()
     assert "coordinator@gemeente.example" in history.first.inner_text()
+    assert "Politie" in page.locator("#doorsturen ul").inner_text()
+    assert "Doorgestuurd" in page.locator("h1 .badge--status").inner_text()
     with live_app.app_context():
         report = db.session.get(Report, report_id)
         assert (report.theme, report.urgency, report.route) == (
             suggested["theme"], suggested["urgency"], suggested["route"])
-    page.screenshot(path=str(artifacts / "7-triage-bevestigd.png"), full_page=True)
-
-    # Forward to the police: an e-mail without content waits in the outbox.
-    forward = page.locator("#doorsturen")
-    forward.get_by_label("Doorsturen naar").select_option("politie")
-    forward.get_by_role("button", name="Doorsturen").click()
-    page.wait_for_url(f"**/beheer/melding/{report_id}#doorsturen")
-    assert page.get_by_text("De melding is doorgestuurd. De partner krijgt een e-mail zonder inhoud.").is_visible()
-    assert "Politie" in page.locator("#doorsturen ul").inner_text()
-    assert "Doorgestuurd" in page.locator("h1 .badge--status").inner_text()
-    with live_app.app_context():
         mails = list(db.session.scalars(select(OutboxMessage)))
         assert [m.recipient for m in mails] == [PARTNER_ADDRESS]
         assert "Dijkstraat" not in mails[0].body and "garage" not in mails[0].body
@@ -311,9 +305,10 @@ def test_hostile_report_text_is_shown_as_text_only(browser, live_app, base_url, 
     assert broken_text.startswith("Kapotte bytes:") and broken_text.endswith("einde")
     # The printable RIEC signal repeats the text: forward to the RIEC, then open it.
     page.goto(f"{base_url}/beheer/melding/{hostile_id}")
-    page.locator("#doorsturen").get_by_label("Doorsturen naar").select_option("riec")
-    page.locator("#doorsturen").get_by_role("button", name="Doorsturen").click()
-    page.wait_for_url("**#doorsturen")
+    page.locator("#besluit").get_by_label("Doorsturen naar").select_option("riec")
+    page.locator("#besluit").get_by_role("button", name="Opslaan en volgende").click()
+    page.wait_for_load_state()
+    page.goto(f"{base_url}/beheer/melding/{hostile_id}")
     page.get_by_role("link", name="RIEC-signaal (afdrukbaar)").click()
     page.wait_for_url(f"**/beheer/melding/{hostile_id}/riec")
     signal = page.locator(".report-text")
@@ -368,11 +363,10 @@ def test_back_office_pages_have_no_serious_accessibility_violations(
     page.goto(f"{base_url}/beheer/melding/{report_id}")
     problems["melding"] = run_axe(page, axe_source)
     # The report with history in every panel: a decision, a forward, a message.
-    page.locator("#triage").get_by_role("button", name="Bevestigen of corrigeren").click()
-    page.wait_for_url("**#triage")
-    page.locator("#doorsturen").get_by_label("Doorsturen naar").select_option("politie")
-    page.locator("#doorsturen").get_by_role("button", name="Doorsturen").click()
-    page.wait_for_url("**#doorsturen")
+    page.locator("#besluit").get_by_label("Doorsturen naar").select_option("politie")
+    page.locator("#besluit").get_by_role("button", name="Opslaan en volgende").click()
+    page.wait_for_load_state()
+    page.goto(f"{base_url}/beheer/melding/{report_id}")
     page.locator("#berichten").get_by_label("Bericht aan de melder").fill(QUESTION)
     page.locator("#berichten").get_by_role("button", name="Bericht versturen").click()
     page.wait_for_url("**#berichten")
