@@ -13,13 +13,14 @@ def test_one_format_in_amsterdam_time(app):
     moment = datetime(2026, 12, 7, 4, 46, tzinfo=UTC)  # 05:46 in Amsterdam (winter time)
     with app.test_request_context("/"):
         with force_locale("nl"):
-            assert format_datetime_local(moment) == "7 dec 2026 05:46"
+            # Isolated in a <bdi> that takes its direction from its own text (issue 19).
+            assert format_datetime_local(moment) == "<bdi>7 dec 2026 05:46</bdi>"
             # The old style arguments no longer pick another format.
             assert format_datetime_local(moment, "short") == format_datetime_local(moment, "long")
-            assert format_date_local(moment) == "7 dec 2026"
+            assert format_date_local(moment) == "<bdi>7 dec 2026</bdi>"
             assert format_age(moment - timedelta(days=3, hours=2), moment) == "3 dagen"
         with force_locale("en"):
-            assert format_datetime_local(moment) == "7 Dec 2026 05:46"
+            assert format_datetime_local(moment) == "<bdi>7 Dec 2026 05:46</bdi>"
 
 
 def test_templates_use_only_the_helper():

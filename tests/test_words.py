@@ -124,22 +124,22 @@ PROMISES: dict[str, list[str]] = {
         P_ENCRYPTED, P_STAFF, P_PARTNER
     ],
     "Als u nee kiest, geven wij alleen de melding door, zonder uw naam.": [P_PARTNER],
-    "Foto's, PDF's, video's (MP4, MOV) of tekstbestanden. Hooguit 5 bestanden, elk hooguit 20 MB. Wij halen "
-    "locatie- en cameragegevens uit foto's weg.": [P_PHOTO],
+    "Foto's, PDF's, video's (MP4, MOV) of tekstbestanden. Hooguit %(n)d bestanden, elk hooguit %(mb)d MB en "
+    "samen hooguit %(total)d MB. Wij halen locatie- en cameragegevens uit foto's en video's weg.": [
+        P_PHOTO, "Videos are re-muxed by ffmpeg"
+    ],
     "Heeft u anoniem gemeld? Dan geven wij nooit door wie u bent, want dat weten wij niet. Heeft u uw "
     "gegevens gegeven, dan geven wij die alleen door als u daar ja op zei.": [P_ANONYMOUS, P_PARTNER],
     "Een melding over witwassen wordt vaak samen met andere diensten bekeken, zoals de politie en de "
     "Belastingdienst. Zij krijgen uw naam alleen als u daar ja op heeft gezegd.": [P_PARTNER],
     "Uw meldcode wordt maar één keer getoond, zodat niemand anders hem later op dit apparaat kan "
     "terugvinden.": ["the receipt code is shown once"],
-    "Wij tonen alleen opgetelde aantallen. Kleine aantallen maken we onzichtbaar, zodat niemand uit deze "
-    "cijfers kan afleiden wie er heeft gemeld of waarover precies.": ["Statistics cannot single out a reporter"],
-    "Geteld op de server als één getal per dag: zonder cookies, zonder IP-adressen en zonder iets dat een "
-    "bezoeker herkenbaar maakt. Een bezoeker die het formulier twee keer opent, telt twee keer.": [
-        "No client IP address, user agent or tracking identifier is stored or logged"
+    "Wij tonen alleen opgetelde aantallen. Kleine groepen tellen we samen op, en een verdeling van weinig "
+    "meldingen tonen we niet. Zo kan niemand uit deze cijfers afleiden wie er heeft gemeld of waarover "
+    "precies.": ["Statistics cannot single out a reporter"],
+    "Kleine groepen tellen we samen op, zodat niemand een melder kan herkennen.": [
+        "Statistics cannot single out a reporter"
     ],
-    "betekent: minder dan vijf, maar niet nul. Kleine aantallen tonen we nooit precies, zodat niemand een "
-    "melder kan herkennen.": ["Statistics cannot single out a reporter"],
 }
 # Sentences that mention anonymity or recognisability but promise nothing (questions,
 # warnings, choices); reviewed like the promises.
@@ -369,11 +369,12 @@ def test_english_dates_are_british(app, client):
 
     with app.test_request_context("/"):
         session["lang"] = "en"
-        assert str(format_date_local(datetime(2026, 12, 7, 10, tzinfo=UTC))) == "<bdi>7 December 2026</bdi>"
+        # One short format everywhere (issue 15), in British order: day, month, year.
+        assert str(format_date_local(datetime(2026, 12, 7, 10, tzinfo=UTC))) == "<bdi>7 Dec 2026</bdi>"
         assert "7 Dec 2026" in str(format_datetime_local(datetime(2026, 12, 7, 10, tzinfo=UTC)))
     with app.test_request_context("/"):
         session["lang"] = "nl"
-        assert str(format_date_local(date(2026, 12, 7))) == "<bdi>7 december 2026</bdi>"
+        assert str(format_date_local(date(2026, 12, 7))) == "<bdi>7 dec 2026</bdi>"
     client.get("/taal/en?next=/")
     page = BeautifulSoup(client.get("/").get_data(as_text=True), "html.parser")
     assert page.html["lang"] == "en"  # the language, not the formatting locale (en_GB)

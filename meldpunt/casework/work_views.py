@@ -65,8 +65,13 @@ def report_assign(report_id: int):
     form.assignee.choices = _assignee_choices()
     if not form.validate_on_submit():
         return _render_report(found, 422, assign=form)
+    # Optional() lets whitespace through without checking the choices: only digits are an account.
+    chosen = (form.assignee.data or "").strip()
+    if chosen and not chosen.isdigit():
+        add_problem(form, "assignee", _("Kies een medewerker uit de lijst."))
+        return _render_report(found, 422, assign=form)
     try:
-        assignment.assign(found.id, _user(), int(form.assignee.data) if form.assignee.data else None)
+        assignment.assign(found.id, _user(), int(chosen) if chosen else None)
     except assignment.AssignmentError as error:
         add_problem(form, "assignee", str(_ASSIGN_MESSAGES.get(str(error), error)))
         return _render_report(found, 422, assign=form)
