@@ -15,6 +15,22 @@ _POSTCODE = re.compile(r"^\s*(\d{4})\s*([A-Za-z]{2})?\s*$")
 TEXT_MAX = 10_000
 # Nested markup needs a pass per level; real text settles after one or two.
 _MAX_MARKUP_PASSES = 8
+# The elements of HTML (and SVG/MathML roots): only these, a closing tag of one, a comment
+# or a doctype count as markup. "<ik maak je af>" or "<AB-12-CD>" is a reporter's text.
+_HTML_ELEMENTS = (
+    "a abbr address area article aside audio b base bdi bdo blockquote body br button canvas caption "
+    "center cite code col colgroup data datalist dd del details dfn dialog div dl dt em embed fieldset "
+    "figcaption figure font footer form frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html i "
+    "iframe img input ins kbd label legend li link main map mark marquee math menu meta meter nav "
+    "noembed noframes noscript object ol optgroup option output p param picture plaintext pre progress "
+    "q rp rt ruby s samp script search section select slot small source span strike strong style sub "
+    "summary sup svg table tbody td template textarea tfoot th thead time title tr track tt u ul var "
+    "video wbr xmp"
+).split()
+_NOT_MARKUP = re.compile(
+    r"<(?!(?:/?(?:" + "|".join(_HTML_ELEMENTS) + r")(?=[\s/>])|!))",
+    re.IGNORECASE,
+)
 
 
 def sanitise(text: str | None, max_length: int | None = None) -> str:
@@ -42,24 +58,34 @@ def sanitise(text: str | None, max_length: int | None = None) -> str:
 
 
 def _strip_markup(text: str) -> str:
-    """Markup removed until none is left.
+    """HTML markup removed until none is left; anything else in angle brackets kept.
 
-    One pass is not enough: inside ``<script>`` the HTML parser reads everything as raw
-    text, so "&lt;script&gt;" typed four times keeps three tags after one pass. Each
-    pass decodes entities (markup typed as "&lt;b&gt;" is stripped like real markup),
-    drops tags but keeps the words inside them (``clean_content_tags=set()``: what a
-    reporter typed inside <script> or <style> is still their text) and undoes nh3's
-    HTML escaping, because we store text, not HTML.
+    Only real HTML elements and comments count as markup: a reporter who writes
+    "hij riep <ik maak je af>" or "kenteken <AB-12-CD>" keeps those words (they are
+    evidence), and output escaping shows them safely. One pass is not enough: inside
+    ``<script>`` the HTML parser reads everything as raw text, so "&lt;script&gt;" typed
+    four times keeps three tags after one pass. Each pass decodes entities (markup typed
+    as "&lt;b&gt;" is stripped like real markup), protects every "<" that does not open
+    an HTML element or comment, drops the tags but keeps the words inside them
+    (``clean_content_tags=set()``: what a reporter typed inside <script> or <style> is
+    still their text) and undoes nh3's HTML escaping, because we store text, not HTML.
     """
     for _ in range(_MAX_MARKUP_PASSES):
+        protected = _NOT_MARKUP.sub("&lt;", html.unescape(text))
         cleaned = html.unescape(
-            nh3.clean(html.unescape(text), tags=set(), attributes={}, strip_comments=True, clean_content_tags=set())
+            nh3.clean(protected, tags=set(), attributes={}, strip_comments=True, clean_content_tags=set())
         )
         if cleaned == text:
             return cleaned
         text = cleaned
     # Still changing after many passes: deliberately nested markup. Drop the brackets.
     return text.replace("<", "").replace(">", "")
+
+
+def visible_length(text: str) -> int:
+    """Characters a reader sees: no spaces and no invisible format characters (zero-width
+    space, direction marks), so thirty zero-width spaces do not make a report."""
+    return sum(1 for ch in text if not ch.isspace() and unicodedata.category(ch) != "Cf")
 
 
 def clean_text(text: str | None) -> str:

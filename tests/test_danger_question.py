@@ -177,3 +177,15 @@ def test_staff_see_the_answer(app):
         if report_id == yes_id:
             assert "De melder gaf zelf aan dat er nu iemand in gevaar is" in page.select_one(".acute-banner").get_text()
     assert answers == {yes_id: "Ja", no_id: "Nee", unknown_id: "Weet ik niet, of niet beantwoord"}
+
+
+HEMP_TEXT = "Bij de buren op zolder staat een wietplantage, ik ruik het elke dag en de ramen zijn afgeplakt."
+
+
+@pytest.mark.parametrize(("answer", "urgency"), [("ja", "hoog"), ("nee", "normaal"), ("onbekend", "normaal")])
+def test_the_still_going_on_answer_reaches_the_triage_and_counts(app, client, classify_calls, answer, urgency):
+    """"Gebeurt het nu nog? Ja" makes active production at least hoog (issue 15 item 9)."""
+    assert submit(client, text=HEMP_TEXT, ongoing=answer).status_code == 303
+    assert classify_calls[-1]["ongoing"] == answer
+    report = stored(app)
+    assert report.theme == "hennep" and report.urgency == urgency

@@ -208,3 +208,19 @@ def test_a_followup_answer_with_a_file_part_after_the_session_expired(app, clien
     response = client.post("/opvolgen/melding", data=_as_file_part(data, "text"), content_type="multipart/form-data")
     assert response.status_code == 400
     assert BAD_INPUT_MESSAGE in soup(response).select_one(".error-summary").get_text()
+
+
+@pytest.mark.parametrize(
+    "words",
+    ["Hij riep <ik maak je af> en liep weg", "kenteken <AB-12-CD> stond er weer", "Mail van <info@bedrijf.nl>"],
+)
+def test_words_in_angle_brackets_are_the_reporters_text_and_kept(words):
+    """Only HTML elements are markup; a threat, a plate or an address in brackets is evidence."""
+    from meldpunt.plaintext import clean_text
+
+    assert clean_text(words) == words
+
+
+def test_invisible_characters_do_not_make_a_report(client):
+    response = submit(client, text="\u200b" * 30 + "\u200e" * 5)
+    assert response.status_code == 422

@@ -33,7 +33,7 @@ from meldpunt.labels import (
     REPORTER_TYPE_LABELS,
     choices,
 )
-from meldpunt.plaintext import TEXT_MAX, clean_text, is_valid_postcode
+from meldpunt.plaintext import TEXT_MAX, clean_text, is_valid_postcode, visible_length
 
 TEXT_MIN = 20
 
@@ -251,8 +251,9 @@ class ReportForm(AttachmentFieldsMixin, ReporterForm):
     website = StringField(_l("Laat dit veld leeg"))
 
     def validate_text(self, field: TextAreaField) -> None:
-        # Checked on the text as it would be stored: markup and spaces do not count.
-        if isinstance(field.data, str) and len(field.data) <= TEXT_MAX and len(clean_text(field.data)) < TEXT_MIN:
+        # Checked on the text as it would be stored: markup, spaces and invisible characters do not count.
+        data = field.data
+        if isinstance(data, str) and len(data) <= TEXT_MAX and visible_length(clean_text(data)) < TEXT_MIN:
             raise ValidationError(
                 _l(
                     "Er blijft te weinig tekst over: code en opmaak (zoals HTML) halen wij weg. "

@@ -140,15 +140,22 @@ def fallback_suggestion(
 
 
 def classify(
-    text: str, reporter_type: str, place_type: str, has_attachments: bool, danger_now: bool | None = None
+    text: str, reporter_type: str, place_type: str, has_attachments: bool, danger_now: bool | None = None,
+    ongoing: str | None = None,
 ) -> triage.TriageResult:
-    """The triage of one report (the contract of taxonomy.md); ``danger_now`` only when answered."""
+    """The triage of one report (the contract of taxonomy.md); ``danger_now`` only when answered.
+
+    ``ongoing`` is the form's "Gebeurt het nu nog?" answer (ja / nee / onbekend): "ja" lifts
+    ongoing exploitation, production or extortion to at least ``hoog`` inside the triage.
+    """
     report: dict[str, object] = {
         "text": text,
         "reporter_type": reporter_type,
         "place_type": place_type,
         "has_attachments": has_attachments,
     }
+    if ongoing in ("ja", "nee", "onbekend"):
+        report["ongoing"] = ongoing
     if danger_now is not None:
         report["danger_now"] = danger_now
     return triage_model.classify(report, routing.current_table())
@@ -210,7 +217,7 @@ def submit_report(new: NewReport) -> Submitted:
     has_files = bool(new.pending_token and new.pending_ids)
     triage_ok = True
     try:
-        suggestion = classify(text, new.reporter_type, new.place_type, has_files, new.danger_now)
+        suggestion = classify(text, new.reporter_type, new.place_type, has_files, new.danger_now, new.ongoing)
     except Exception as exc:
         triage_ok = False
         reference = receipts.new_code()[:9]
