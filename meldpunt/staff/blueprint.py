@@ -103,6 +103,17 @@ def session_limit(seconds: float, extend_url: str, *, login: bool = False) -> di
 
 
 @bp.before_request
+def refuse_file_parts() -> Any:
+    """No back-office form takes a file: a field sent as a multipart file part (any client
+    can send one) is bad input, answered with a calm 400 instead of reaching a validator
+    that expects text (a 500 before)."""
+    if request.method == "POST" and request.files:
+        return render_template("errors/error.html", code=400,
+                               message=_("Deze aanvraag konden we niet verwerken.")), 400
+    return None
+
+
+@bp.before_request
 def guard() -> Any:
     """Idle timeout first, then the one role check for every back-office page."""
     if current_user.is_authenticated:

@@ -39,3 +39,37 @@ def test_partner_inbox_page_numbers_of_any_size_show_a_page(app, staff_client, p
     client, _ = staff_client("partner", route="politie")
     response = client.get(f"/beheer/partner?pagina={page}")
     assert response.status_code == 200
+
+
+def _file_part(name: str):
+    import io
+
+    return (io.BytesIO(b"x"), "a.txt")
+
+
+def test_a_field_sent_as_a_file_on_the_sign_in_page_is_bad_input(app):
+    from tests.helpers import csrf_token
+
+    client = app.test_client()
+    token = csrf_token(client, "/beheer/login")
+    response = client.post(
+        "/beheer/login",
+        data={"csrf_token": token, "password": "x", "email": _file_part("email")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("form", ["notitie", "bericht"])
+def test_a_field_sent_as_a_file_on_a_staff_form_is_bad_input(app, staff_client, form):
+    from tests.helpers import csrf_token
+
+    client, _ = staff_client("coordinator")
+    report_id, _ = new_report(app)
+    token = csrf_token(client, f"/beheer/melding/{report_id}")
+    response = client.post(
+        f"/beheer/melding/{report_id}/{form}",
+        data={"csrf_token": token, "text": _file_part("text"), "body": _file_part("body")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
