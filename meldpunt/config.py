@@ -145,7 +145,12 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     overrides = dict(overrides or {})
     data_dir = Path(overrides.pop("DATA_DIR", None) or _env("DATA_DIR") or "instance").resolve()
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    production = (overrides.get("ENV") or _env("ENV", "development")) == "production"
+    environment = str(overrides.get("ENV") or _env("ENV", "development")).strip().lower()
+    if environment not in ("production", "development"):
+        # A typo ("prod", "Production ") must not quietly run production as development,
+        # with generated keys and cookies without the Secure flag.
+        raise ConfigError(f"MELDPUNT_ENV must be 'production' or 'development', not {environment[:40]!r}")
+    production = environment == "production"
 
     if production:
         # Generated keys are for the embedded default only (see the module docstring).

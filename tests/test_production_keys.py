@@ -80,3 +80,18 @@ def test_the_embedded_sqlite_file_is_owner_only(clean_env):
         db.session.commit()
         db.engine.dispose()
     assert (clean_env / "meldpunt.sqlite3").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("typed", ["prod", "productie", "staging"])
+def test_an_unknown_environment_name_refuses_to_start(clean_env, monkeypatch, typed):
+    """A typo must not quietly run production as development (generated keys, insecure cookies)."""
+    monkeypatch.setenv("MELDPUNT_ENV", typed)
+    with pytest.raises(ConfigError, match="MELDPUNT_ENV"):
+        load_config({"DATA_DIR": str(clean_env)})
+
+
+def test_the_environment_name_is_read_without_regard_to_case(clean_env, monkeypatch):
+    monkeypatch.setenv("MELDPUNT_ENV", "Production")
+    for name, value in KEYS.items():
+        monkeypatch.setenv(name, value)
+    assert load_config({"DATA_DIR": str(clean_env)})["ENV"] == "production"
