@@ -10,6 +10,8 @@ BIN="${BIN:-.venv/bin}"
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-5000}"
 WORKERS="${WORKERS:-2}"
+# Links in e-mails (the follow-up page in a reporter's notice) point at this address.
+export MELDPUNT_BASE_URL="${MELDPUNT_BASE_URL:-http://$HOST:$PORT}"
 
 # The demo's mail sink (meldpunt/mailsink.py): a local SMTP server that keeps every e-mail
 # in the data directory; admins read them at /beheer/e-mail. Only when no mail server is set.
