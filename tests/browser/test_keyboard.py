@@ -16,6 +16,7 @@ Screenshots of each step go to test-artifacts/browser/<test>/.
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from sqlalchemy import select
 
 from meldpunt.extensions import db
@@ -295,6 +296,14 @@ def test_error_summary_takes_focus_and_links_to_the_field(browser, module_live_a
         send_wrong_code(page, module_base_url)
     else:
         send_form_with_errors(page, module_base_url)
+    # enhance.js moves focus once the deferred script has run; on a busy machine that can
+    # come a moment after the summary is in the page. Wait for it (then check, with detail).
+    try:
+        page.wait_for_function(
+            "document.activeElement && document.activeElement.classList.contains('error-summary')", timeout=5000
+        )
+    except PlaywrightTimeoutError:
+        pass
     now = active(page)
     assert now and "error-summary" in now["cls"], f"focus after sending: {describe(now)}"
     page.screenshot(path=str(artifacts / "1-foutmelding.png"), full_page=True)

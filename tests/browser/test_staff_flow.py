@@ -141,7 +141,8 @@ def test_report_triage_forward_question_and_answer(browser, live_app, base_url, 
     # The photo is shown to staff (served by the back office, decrypted).
     image = page.locator("#bijlagen img")
     assert image.count() == 1
-    assert page.evaluate("img => img.complete && img.naturalWidth > 0", image.element_handle())
+    # Waited for, not read at once: on a busy machine the decrypted image may still be arriving.
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle(), timeout=15000)
     page.screenshot(path=str(artifacts / "6-melding.png"), full_page=True)
 
     # One decision panel: confirm the triage as it stands and forward to the police, one submit.
