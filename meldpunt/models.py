@@ -345,6 +345,31 @@ class AuditEvent(db.Model):  # type: ignore[name-defined]
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
+class AuditAnchor(db.Model):  # type: ignore[name-defined]
+    """The audit chain's head after each commit, shared by every app node (staff/anchor.py).
+
+    Used when ``AUDIT_ANCHOR_DATABASE_URL`` is set (PostgreSQL, several machines); the
+    embedded default keeps its anchor in a file. Rows are written only through that
+    second connection, whose role may INSERT and SELECT and nothing else; triggers
+    refuse UPDATE, DELETE and TRUNCATE (migration 0020). Each row carries a keyed MAC
+    over its predecessor's, so a changed or removed row breaks the anchor's own chain.
+    """
+
+    __tablename__ = "audit_anchor"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Position in the anchor's own chain (1, 2, 3 …): a gap means a removed row.
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The audit chain's head: how many events up to and including event ``event_id``.
+    count: Mapped[int] = mapped_column(Integer, index=True)
+    event_id: Mapped[int] = mapped_column(Integer)
+    event_hash: Mapped[str] = mapped_column(String(64))
+    legacy: Mapped[int | None] = mapped_column(Integer)
+    prev_mac: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str] = mapped_column(String(64), unique=True)
+
+
 class OutboxMessage(db.Model):  # type: ignore[name-defined]
     """An e-mail waiting for delivery; written in the same transaction as its cause."""
 
