@@ -19,8 +19,9 @@ from meldpunt.config import ConfigError, load_config
 from meldpunt.extensions import db
 from meldpunt.models import AuditAnchor, AuditEvent
 from meldpunt.staff import anchor, audit
+from tests.backoffice.conftest import sign_in
 from tests.backoffice.test_audit import _delete_newest, _rehash_plain, _some_events
-
+from tests.helpers import soup
 
 # Several nodes share the three keys, from their environment in production (README).
 KEYS = {"SECRET_KEY": "s" * 48, "ENCRYPTION_KEYS": [Fernet.generate_key().decode()], "RECEIPT_KEY": "r" * 48}
@@ -123,6 +124,9 @@ def test_a_changed_or_removed_anchor_row_is_detected(node, statement):
     assert check.broken_id in (1, 2)
     result = app.test_cli_runner().invoke(args=["verify-audit"])
     assert result.exit_code == 1 and "anchor's own record is broken" in result.output
+    client, _ = sign_in(app, "admin")  # signing in appends rows after the broken one
+    notice = soup(client.get("/beheer/audit?controleren=1")).select_one(".chain-check").get_text(" ", strip=True)
+    assert f"Het gedeelde anker zelf is aangetast bij rij {check.broken_id}" in notice
 
 
 def test_removed_newest_events_are_detected_against_the_table(node):
