@@ -102,4 +102,7 @@ def rotate_keys(new_key: bool) -> None:
         click.echo("A new key was added in front of the key file.")
     summary = key_rotation.rotate_all()
     click.echo(f"Re-encrypted {summary.values} values and {summary.files} files under the newest key.")
+    if summary.missing:
+        click.echo(f"{summary.missing} attachments are not in the configured store "
+                   "(finish `flask storage-migrate`, then run this again).", err=True)
     click.echo("Once every worker runs with the new key first, the old keys can be removed.")
