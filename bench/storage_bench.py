@@ -185,7 +185,7 @@ def main() -> int:
 
     print(f"== attachment storage: {args.submissions} reports with one {len(photo) / MB:.1f} MB JPEG per store, "
           f"{args.workers} gunicorn workers per store, one PostgreSQL database ==")
-    print(f"{'':28}{'p50 ms':>10}{'p95 ms':>10}")
+    print(f"{'':38}{'p50 ms':>10}{'p95 ms':>10}")
     for what, label in (("submit", "submission with photo"), ("download", "staff download")):
         for store in STORES:
             values = times[store][what]
