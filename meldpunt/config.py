@@ -140,6 +140,29 @@ def ratelimit_storage_uri() -> str:
     return _env("RATELIMIT_STORAGE_URL", "memory://") or "memory://"
 
 
+ATTACHMENT_STORAGES = ("database", "filesystem")
+
+
+def attachment_storage(chosen: str | None, database_url: str) -> str:
+    """Where attachments and pending uploads are kept (meldpunt/storage/).
+
+    ``database`` by default on PostgreSQL, so several machines behind a load balancer
+    need no shared disk; ``filesystem`` (the data directory) for the embedded SQLite
+    default. Anything else refuses to start: a typo must not quietly split the
+    attachments over two stores.
+    """
+    if chosen is None:
+        from sqlalchemy.engine import make_url
+
+        return "database" if make_url(database_url).get_backend_name() == "postgresql" else "filesystem"
+    value = chosen.strip().lower()
+    if value not in ATTACHMENT_STORAGES:
+        raise ConfigError(
+            f"MELDPUNT_ATTACHMENT_STORAGE must be 'database' or 'filesystem', not {chosen[:40]!r}"
+        )
+    return value
+
+
 def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the Flask config mapping from the environment plus ``overrides``."""
     overrides = dict(overrides or {})
@@ -267,6 +290,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_NAME": "meldpunt_session",
     }
     config.update(overrides)
+    config["ATTACHMENT_STORAGE"] = attachment_storage(
+        config.get("ATTACHMENT_STORAGE") or _env("ATTACHMENT_STORAGE"), config["SQLALCHEMY_DATABASE_URI"]
+    )
     if "PASSWORD_HASH" not in config:
         cheap = bool(config.get("TESTING")) and config.get("ENV") != "production"
         config["PASSWORD_HASH"] = dict(PASSWORD_HASH_TESTING if cheap else PASSWORD_HASH_STRONG)

@@ -187,6 +187,35 @@ class Attachment(db.Model):  # type: ignore[name-defined]
     message: Mapped[Message | None] = relationship(back_populates="attachments")
 
 
+class AttachmentBlob(db.Model):  # type: ignore[name-defined]
+    """An attachment's encrypted content, for the database store (meldpunt/storage/).
+
+    Keyed by the attachment's storage name, without a foreign key: the filesystem
+    store keeps the same names as files, and the migration tool moves blobs between
+    the two by name. Written in the same transaction as the attachment row.
+    """
+
+    __tablename__ = "attachment_blob"
+
+    storage_name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # A Fernet token, exactly the bytes the filesystem store writes to a file.
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class PendingUpload(db.Model):  # type: ignore[name-defined]
+    """A cleaned, encrypted upload waiting for its report (database store)."""
+
+    __tablename__ = "pending_upload"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    file_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # Name, type, kind and sizes as encrypted JSON: the reporter's filename is personal.
+    meta_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class TriageSuggestion(db.Model):  # type: ignore[name-defined]
     """What the triage suggested at intake, kept unchanged beside staff decisions."""
 

@@ -181,8 +181,10 @@ def app_factory(database_template, tmp_path, auth_clock):
 
 
 @pytest.fixture
-def app(app_factory):
-    return app_factory()
+def app(app_factory, request):
+    """The app; ``@both_stores`` (tests/helpers.py) passes an attachment store as parameter."""
+    store = getattr(request, "param", None)
+    return app_factory(**({"ATTACHMENT_STORAGE": store} if store else {}))
 
 
 @pytest.fixture
