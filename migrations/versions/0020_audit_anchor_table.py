@@ -11,7 +11,7 @@ machine) keeps using its anchor file; the table exists there too, unused, so
 that the schema is the same on both.
 
 Revision ID: 0020_audit_anchor_table
-Revises: 0017_partner_feedback
+Revises: 0019_attachment_store
 Create Date: 2026-12-07 14:00:00
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0020_audit_anchor_table"
-down_revision = "0017_partner_feedback"
+down_revision = "0019_attachment_store"
 branch_labels = None
 depends_on = None
 
