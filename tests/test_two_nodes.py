@@ -13,6 +13,7 @@ Runs only with MELDPUNT_TEST_DATABASE_URL and MELDPUNT_TEST_REDIS_URL (CI sets b
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import uuid
@@ -28,6 +29,7 @@ from meldpunt import outbox
 from meldpunt.extensions import db
 from meldpunt.jobs import scheduler as jobs
 from meldpunt.models import OutboxMessage, Report, utcnow
+from meldpunt.staff import audit
 from tests import filemakers
 from tests.backoffice.conftest import login, make_account, post_form, sign_in
 from tests.conftest import PG_URL
@@ -265,3 +267,22 @@ def test_a_rate_limit_counts_requests_on_both_nodes_together(make_nodes):
     other.environ_base["REMOTE_ADDR"] = "192.0.2.78"
     token = csrf_token(other, "/opvolgen")
     assert other.post("/opvolgen", data={"csrf_token": token, "code": "AAAA-BBBB-CCCC-DDDD"}).status_code == 422
+
+
+def test_a_node_with_another_receipt_key_is_named_in_the_log(nodes, app_factory, tmp_path, caplog):
+    """A node started with a receipt key of its own writes audit events nobody else can
+    verify: it says so itself at its first append, and so does the next node after it."""
+    node_a, node_b = nodes
+    stranger_dir = tmp_path / "node-other-receipt-key"
+    stranger_dir.mkdir()
+    shared = {name: node_a.config[name] for name in ("SECRET_KEY", "ENCRYPTION_KEYS")}
+    stranger = app_factory(DATA_DIR=str(stranger_dir), **shared)
+    warning = "was not written with this node's receipt key"
+    for app, warned in ((node_a, False), (stranger, True), (node_b, True), (node_a, False)):
+        caplog.clear()
+        with caplog.at_level(logging.ERROR, logger="meldpunt.staff.audit"), app.app_context():
+            audit.record("test.event", "tester")
+            db.session.commit()
+        assert (warning in caplog.text) is warned, app.config["DATA_DIR"]
+    result = node_b.test_cli_runner().invoke(args=["verify-audit"])
+    assert result.exit_code == 1 and "BROKEN" in result.output

@@ -318,6 +318,13 @@ def record(
     row.prev_hash = head.hash if head is not None else GENESIS_HASH
     row.hash = compute_hash(row.prev_hash, event_fields(row))
     pending = db.session.info.get(_PENDING)
+    if pending is None and head is not None and not _is_keyed(head) and legacy_hash(head.prev_hash,
+                                                                                 event_fields(head)) != head.hash:
+        # With several app nodes, the usual cause is a node whose MELDPUNT_RECEIPT_KEY differs
+        # from the others': every event it writes breaks the chain for all of them. Said at
+        # once, in the log, instead of at the next verify-audit.
+        log.error("audit event %d was not written with this node's receipt key: check that every node has the "
+                  "same MELDPUNT_RECEIPT_KEY, then run verify-audit", head.id)
     if pending is not None:  # a second event in this transaction
         store, count, legacy = pending["store"], pending["count"], pending["legacy"]
     else:
