@@ -573,15 +573,15 @@ def test_total_size_limit(app_factory):
 @both_stores
 def test_failure_during_attachment_write_leaves_nothing(app, client, monkeypatch):
     calls = {"n": 0}
-    real_write = storage.write_attachment
+    real_write = storage.attach_pending
 
-    def failing_write(name, data):
+    def failing_write(name, token, file_id):
         calls["n"] += 1
         if calls["n"] == 2:
             raise OSError(28, "No space left on device")
-        return real_write(name, data)
+        return real_write(name, token, file_id)
 
-    monkeypatch.setattr(storage, "write_attachment", failing_write)
+    monkeypatch.setattr(storage, "attach_pending", failing_write)
     response = submit(
         client,
         files=[(filemakers.png_bytes(), "een.png"), (filemakers.jpeg_with_gps(), "twee.jpg")],
@@ -596,7 +596,7 @@ def test_failure_during_attachment_write_leaves_nothing(app, client, monkeypatch
         assert db.session.scalar(select(func.count()).select_from(Attachment)) == 0
     assert stored_files(app) == []
     # Once the disk is fine again, the same form (with the kept files) goes through.
-    monkeypatch.setattr(storage, "write_attachment", real_write)
+    monkeypatch.setattr(storage, "attach_pending", real_write)
     kept["keep_files"] = [i["value"] for i in page.find_all("input", {"name": "keep_files"})]
     response = client.post("/melden", data=kept, content_type="multipart/form-data")
     assert response.status_code == 303

@@ -58,12 +58,13 @@ KILL_CHILD = CHILD_PRELUDE + textwrap.dedent(
     from tests.helpers import submit
 
     state = {"written": []}
-    real_write = storage.write_attachment
+    real_write = storage.attach_pending
     real_commit = Session.commit
 
-    def write_and_tell(name, data):
-        real_write(name, data)
+    def write_and_tell(name, token, file_id):
+        assert real_write(name, token, file_id)
         state["written"].append(name)
+        return True
 
     def commit_that_hangs(self):
         if state["written"]:
@@ -72,7 +73,7 @@ KILL_CHILD = CHILD_PRELUDE + textwrap.dedent(
             time.sleep(60)
         return real_commit(self)
 
-    storage.write_attachment = write_and_tell
+    storage.attach_pending = write_and_tell
     Session.commit = commit_that_hangs
     client = app.test_client()
     submit(client, files=[(filemakers.png_bytes(), "een.png")])

@@ -57,14 +57,15 @@ def test_a_report_whose_commit_fails_in_the_database_leaves_no_blob(app, monkeyp
         token = storage.new_pending_token()
         pending = storage.add_pending(token, CleanFile(filemakers.png_bytes(), "image/png", "image", "a.png"))
         written = []
-        real_write = storage.write_attachment
+        real_write = storage.attach_pending
 
-        def write_and_look(name, data):
-            real_write(name, data)
+        def write_and_look(name, token, file_id):
+            assert real_write(name, token, file_id)
             written.append(storage.attachment_store().exists(name))
+            return True
 
         monkeypatch.setattr(storage, "new_storage_name", lambda: taken)
-        monkeypatch.setattr(storage, "write_attachment", write_and_look)
+        monkeypatch.setattr(storage, "attach_pending", write_and_look)
         with pytest.raises(reports.SubmissionFailed) as failure:
             reports.submit_report(reports.NewReport(text=GOOD_TEXT, pending_token=token,
                                                     pending_ids=[pending.file_id]))

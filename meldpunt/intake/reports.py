@@ -173,8 +173,8 @@ def attach_pending_files(
 ) -> None:
     """Copy the chosen pending uploads into storage and add their rows.
 
-    Every storage name is appended to ``written`` before its content is written,
-    so the caller can forget them all if the transaction does not commit.
+    Every storage name written is appended to ``written``, so the caller can
+    forget them all if the transaction does not commit.
     """
     if not token:
         return
@@ -182,13 +182,12 @@ def attach_pending_files(
     for pending in storage.list_pending(token):
         if pending.file_id not in wanted:
             continue
-        blob = storage.read_pending(token, pending.file_id)
-        if blob is None:
-            continue
         name = storage.new_storage_name()
+        if not storage.attach_pending(name, token, pending.file_id):
+            continue  # removed meanwhile (the reporter unticked it in another tab)
+        # A write that fails leaves nothing (an atomic file write, or a statement of the
+        # transaction), so only what was written needs forgetting after a rollback.
         written.append(name)
-        storage.write_attachment(name, blob)
-        del blob  # one photo in memory at a time
         report.attachments.append(
             Attachment(
                 storage_name=name,

@@ -92,6 +92,22 @@ def write_attachment(storage_name: str, encrypted: bytes) -> None:
     attachment_store().put(storage_name, encrypted)
 
 
+def attach_pending(storage_name: str, token: str, file_id: str) -> bool:
+    """Store a pending upload as an attachment's content, before its row's commit;
+    False if the upload is gone. The database store copies it inside the database."""
+    if not is_valid_token(token) or not _valid_file_id(file_id):
+        return False
+    store = attachment_store()
+    copy = getattr(store, "copy_from_pending", None)
+    if copy is not None:
+        return bool(copy(storage_name, token, file_id))
+    blob = pending_store().get(token, file_id)
+    if blob is None:
+        return False
+    store.put(storage_name, blob)
+    return True
+
+
 def read_encrypted(storage_name: str) -> bytes:
     """The encrypted content, from the configured store or else the other one.
 

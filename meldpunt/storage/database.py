@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, literal, select, update
 
 from meldpunt.extensions import db
-from meldpunt.models import AttachmentBlob, PendingUpload, utcnow
+from meldpunt.models import AttachmentBlob, PendingUpload, UTCDateTime, utcnow
 from meldpunt.storage.base import MissingBlob, PreparedUpload
 
 # Names read per query while iterating: a page of names, never the blobs themselves.
@@ -39,10 +39,27 @@ class DatabaseAttachments:
         if not getattr(done, "rowcount", 0):
             raise MissingBlob(name)
 
+    def copy_from_pending(self, name: str, token: str, file_id: str) -> bool:
+        """Store a pending upload as this attachment's content inside the database, in the
+        caller's transaction: the photo never travels to the worker and back."""
+        done = db.session.execute(
+            insert(AttachmentBlob).from_select(
+                ["storage_name", "created_at", "data"],
+                select(literal(name), literal(utcnow(), UTCDateTime()), PendingUpload.data).where(
+                    PendingUpload.token == token, PendingUpload.file_id == file_id
+                ),
+            )
+        )
+        return bool(getattr(done, "rowcount", 0))
+
     def get(self, name: str) -> bytes:
-        data = db.session.execute(
-            select(AttachmentBlob.data).where(AttachmentBlob.storage_name == name)
-        ).scalar_one_or_none()
+        query = select(AttachmentBlob.data).where(AttachmentBlob.storage_name == name)
+        connection = db.session.connection()
+        if connection.dialect.driver == "psycopg":
+            # bytea in binary format: a third of the time of the hex text format for a photo.
+            data = _fetch_binary(connection, query)
+        else:
+            data = connection.execute(query).scalar_one_or_none()
         if data is None:
             raise MissingBlob(name)
         return bytes(data)
@@ -73,6 +90,17 @@ class DatabaseAttachments:
                 return
             yield from page
             last = page[-1]
+
+
+def _fetch_binary(connection, query) -> bytes | None:
+    """One value through a psycopg cursor in binary format, on the session's connection
+    (so inside its transaction). SQLAlchemy asks psycopg for text results only."""
+    compiled = query.compile(dialect=connection.dialect)
+    raw = connection.connection.driver_connection
+    with raw.cursor(binary=True) as cursor:
+        cursor.execute(str(compiled), compiled.params)
+        row = cursor.fetchone()
+    return None if row is None else row[0]
 
 
 class DatabasePending:
