@@ -286,3 +286,21 @@ def test_a_node_with_another_receipt_key_is_named_in_the_log(nodes, app_factory,
         assert (warning in caplog.text) is warned, app.config["DATA_DIR"]
     result = node_b.test_cli_runner().invoke(args=["verify-audit"])
     assert result.exit_code == 1 and "BROKEN" in result.output
+
+
+def test_a_reporter_signed_in_with_the_code_on_one_node_continues_on_the_other(nodes):
+    node_a, node_b = nodes
+    reporter_a, reporter_b = node_a.test_client(), node_b.test_client()
+    assert submit(reporter_a).status_code == 303
+    code = receipt_code_from(reporter_a)
+    assert _open_report(reporter_a, code).status_code == 303
+    _carry_cookie(reporter_a, reporter_b, node_a)
+    page = reporter_b.get("/opvolgen/melding")
+    assert page.status_code == 200 and "Stand van zaken" in page.get_data(as_text=True)
+    # The addition is posted to A with the form B served, as a browser behind the balancer would.
+    token = soup(page).find("input", {"name": "csrf_token"})["value"]
+    _carry_cookie(reporter_b, reporter_a, node_a)
+    added = reporter_a.post("/opvolgen/melding", data={"csrf_token": token, "text": "Er stond weer een busje."})
+    assert added.status_code == 303
+    _carry_cookie(reporter_a, reporter_b, node_a)
+    assert "Er stond weer een busje." in reporter_b.get("/opvolgen/melding").get_data(as_text=True)
