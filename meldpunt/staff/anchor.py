@@ -96,6 +96,8 @@ class Store(Protocol):
 
     def where(self) -> str: ...
 
+    def weaknesses(self) -> list[str]: ...
+
 
 def log_head(anchor: Anchor) -> None:
     """Every head also goes to the log stream: kept centrally, outside the database
@@ -176,6 +178,9 @@ class FileStore:
         # The lines are not chained: the file's protection is where it is kept.
         return RecordCheck(True, 0)
 
+    def weaknesses(self) -> list[str]:
+        return []
+
     def where(self) -> str:
         return f"anchor file {self.path}"
 
@@ -249,6 +254,24 @@ class TableStore:
 
     def where(self) -> str:
         return "table audit_anchor (MELDPUNT_AUDIT_ANCHOR_DATABASE_URL)"
+
+    def weaknesses(self) -> list[str]:
+        """What lets the application's own role rewrite the anchor (setup not done, or the
+        app connects as a superuser): said by verify-audit, since the anchor is then no
+        stronger than the audit table itself."""
+        row = db.session.execute(text(
+            "SELECT r.rolsuper, c.relowner = r.oid AS owner, "
+            "has_table_privilege(r.oid, c.oid, 'UPDATE,DELETE,TRUNCATE') AS change "
+            "FROM pg_class c, pg_roles r WHERE c.oid = 'audit_anchor'::regclass AND r.rolname = current_user"
+        )).one()
+        found = []
+        if row.rolsuper:
+            found.append("the application connects as a superuser, who can switch the anchor's triggers off")
+        elif row.owner:
+            found.append("the application's role owns audit_anchor: run `flask audit-anchor-setup`")
+        elif row.change:
+            found.append("the application's role may change or delete anchor rows: run `flask audit-anchor-setup`")
+        return found
 
 
 def mac_key() -> bytes:

@@ -82,6 +82,8 @@ def verify_audit(log_head: str | None) -> None:
             click.echo(f"Holds the logged head ({logged.count} events up to event {logged.id}).")
         if check.legacy:
             click.echo(f"{check.legacy} event(s) from before the chain was keyed (plain SHA-256).")
+        for weakness in anchor.store().weaknesses():
+            click.echo(f"Warning: {weakness}.", err=True)
         return
     if check.problem == "truncated":
         click.echo(f"Audit log TRUNCATED: {check.description}.", err=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from pathlib import Path
 
 import pytest
@@ -237,3 +238,39 @@ def test_the_anchor_url_needs_postgresql_and_the_apps_database(tmp_path):
     config = load_config({"DATA_DIR": str(tmp_path), "SQLALCHEMY_DATABASE_URI": pg,
                           "AUDIT_ANCHOR_DATABASE_URL": other_host})
     assert config["AUDIT_ANCHOR_DATABASE_URL"] == other_host
+
+
+def test_verify_audit_warns_when_the_apps_own_role_could_rewrite_the_anchor(node, app_factory, anchor_database_url,
+                                                                          tmp_path):
+    app = node()
+    _some_events(app, 2)
+    result = app.test_cli_runner().invoke(args=["verify-audit"])
+    # The tests connect as a superuser: intact, and told that this is no protection.
+    assert result.exit_code == 0 and "Warning: the application connects as a superuser" in result.output
+    # An ordinary application role, as after audit-anchor-setup: no warning, until it is
+    # given the right to change anchor rows.
+    role = f"meldpunt_app_{uuid.uuid4().hex[:8]}"
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+        conn.execute(text(f'GRANT SELECT ON audit_anchor, audit_event TO "{role}"'))
+    try:
+        url = make_url(anchor_database_url).set(username=role).render_as_string(hide_password=False)
+        folder = tmp_path / "ordinary"
+        folder.mkdir()
+        ordinary = app_factory(DATA_DIR=str(folder), SQLALCHEMY_DATABASE_URI=url,
+                               AUDIT_ANCHOR_DATABASE_URL=anchor_database_url, **KEYS)
+        with ordinary.app_context():
+            assert anchor.store().weaknesses() == []
+            db.session.remove()
+        with app.app_context(), db.engine.begin() as conn:
+            conn.execute(text(f'GRANT DELETE ON audit_anchor TO "{role}"'))
+        with ordinary.app_context():
+            assert anchor.store().weaknesses() == [
+                "the application's role may change or delete anchor rows: run `flask audit-anchor-setup`"
+            ]
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        with app.app_context(), db.engine.begin() as conn:
+            conn.execute(text(f'DROP OWNED BY "{role}"'))
+            conn.execute(text(f'DROP ROLE "{role}"'))
