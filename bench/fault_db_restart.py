@@ -159,6 +159,9 @@ def main() -> int:
     phase = Phase()
     checks: list[tuple[str, bool, str]] = []
     pg_stopped = False
+    # These checks watch attachment files on disk: the filesystem store, not PostgreSQL's
+    # default database store (whose all-or-nothing is the transaction's, tests/test_faults.py).
+    os.environ["MELDPUNT_ATTACHMENT_STORAGE"] = "filesystem"
     with running(args.database_url, "meldpunt_fault", workers=2, warm=4) as run:
         admin, server, port, data_dir = run.admin, run.server, run.port, run.data_dir
         try:

@@ -73,6 +73,9 @@ def main() -> int:
     args = parser.parse_args()
 
     checks: list[tuple[str, bool, str]] = []
+    # These checks watch attachment files on disk: the filesystem store, not PostgreSQL's
+    # default database store (whose all-or-nothing is the transaction's, tests/test_faults.py).
+    os.environ["MELDPUNT_ATTACHMENT_STORAGE"] = "filesystem"
     with running(args.database_url, "meldpunt_kill", workers=1) as run:
         try:
             kill_and_check(run, args.rounds, checks)

@@ -17,6 +17,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(rotate_keys)
     app.cli.add_command(mail_sink)
+    app.cli.add_command(storage_migrate)
 
 
 @click.command("mail-sink")
@@ -103,4 +104,47 @@ def rotate_keys(new_key: bool) -> None:
         click.echo("A new key was added in front of the key file.")
     summary = key_rotation.rotate_all()
     click.echo(f"Re-encrypted {summary.values} values and {summary.files} files under the newest key.")
+    if summary.missing:
+        click.echo(f"{summary.missing} attachments are not in the configured store "
+                   "(finish `flask storage-migrate`, then run this again).", err=True)
     click.echo("Once every worker runs with the new key first, the old keys can be removed.")
+
+
+@click.command("storage-migrate")
+@with_appcontext
+@click.option("--to", "target", type=click.Choice(["database", "filesystem"]), required=True,
+              help="The store to move every attachment and pending upload into.")
+@click.option("--batch", type=click.IntRange(1, 500), default=20, show_default=True,
+              help="Attachments per committed batch.")
+def storage_migrate(target: str, batch: int) -> None:
+    """Move stored attachments and pending uploads into the other store (see README, settings).
+
+    Safe to interrupt and to run again: a blob's source copy is deleted only after its
+    copy in the target was committed and decrypted.
+    """
+    from flask import current_app
+
+    from meldpunt.storage import migrate
+
+    def progress(summary: migrate.MigrationSummary) -> None:
+        click.echo(f"  ... {summary.moved} moved so far", err=True)
+
+    summary = migrate.migrate(target, batch=batch, progress=progress)
+    click.echo(
+        f"Moved {summary.moved} attachments from the {summary.source} store to the {summary.target} store "
+        f"({summary.already} were there already, {summary.missing} missing, {summary.failed} failed the check); "
+        f"{summary.pending} pending uploads moved."
+    )
+    if summary.missing:
+        ids = ", ".join(str(i) for i in (summary.missing_ids or [])[:20])
+        click.echo(f"No content in either store for attachment ids: {ids}"
+                   f"{' ...' if summary.missing > 20 else ''}", err=True)
+    if current_app.config["ATTACHMENT_STORAGE"] != target:
+        click.echo(
+            f"The app still writes to the {current_app.config['ATTACHMENT_STORAGE']} store: set "
+            f"MELDPUNT_ATTACHMENT_STORAGE={target}, restart, and run this once more for what arrived meanwhile.",
+            err=True,
+        )
+    if summary.failed:
+        raise click.ClickException(f"{summary.failed} attachments could not be read back; they stay in the "
+                                   f"{summary.source} store. Run again, or check the keys and the target.")

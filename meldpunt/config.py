@@ -140,6 +140,29 @@ def ratelimit_storage_uri() -> str:
     return _env("RATELIMIT_STORAGE_URL", "memory://") or "memory://"
 
 
+ATTACHMENT_STORAGES = ("database", "filesystem")
+
+
+def attachment_storage(chosen: str | None, database_url: str) -> str:
+    """Where attachments and pending uploads are kept (meldpunt/storage/).
+
+    ``database`` by default on PostgreSQL, so several machines behind a load balancer
+    need no shared disk; ``filesystem`` (the data directory) for the embedded SQLite
+    default. Anything else refuses to start: a typo must not quietly split the
+    attachments over two stores.
+    """
+    if chosen is None:
+        from sqlalchemy.engine import make_url
+
+        return "database" if make_url(database_url).get_backend_name() == "postgresql" else "filesystem"
+    value = chosen.strip().lower()
+    if value not in ATTACHMENT_STORAGES:
+        raise ConfigError(
+            f"MELDPUNT_ATTACHMENT_STORAGE must be 'database' or 'filesystem', not {chosen[:40]!r}"
+        )
+    return value
+
+
 def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the Flask config mapping from the environment plus ``overrides``."""
     overrides = dict(overrides or {})
@@ -186,6 +209,10 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # Append-only record of the audit chain's head outside the database (audit.py).
         # Put it where the database's administrators cannot write, when that matters.
         "AUDIT_ANCHOR_FILE": _env("AUDIT_ANCHOR_FILE", str(data_dir / "audit-anchor.jsonl")),
+        # Several machines (ADR 0010): every node appends the head to the table audit_anchor
+        # of the same PostgreSQL database through this second connection, whose role may
+        # only INSERT and SELECT there (`flask audit-anchor-setup`). Unset: the file above.
+        "AUDIT_ANCHOR_DATABASE_URL": _env("AUDIT_ANCHOR_DATABASE_URL"),
         "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", f"sqlite:///{data_dir / 'meldpunt.sqlite3'}"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "ROUTING_FILE": _env("ROUTING_FILE"),
@@ -263,11 +290,33 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_NAME": "meldpunt_session",
     }
     config.update(overrides)
+    config["ATTACHMENT_STORAGE"] = attachment_storage(
+        config.get("ATTACHMENT_STORAGE") or _env("ATTACHMENT_STORAGE"), config["SQLALCHEMY_DATABASE_URI"]
+    )
     if "PASSWORD_HASH" not in config:
         cheap = bool(config.get("TESTING")) and config.get("ENV") != "production"
         config["PASSWORD_HASH"] = dict(PASSWORD_HASH_TESTING if cheap else PASSWORD_HASH_STRONG)
+    _check_anchor_url(config)
     _create_sqlite_file_owner_only(config["SQLALCHEMY_DATABASE_URI"])
     return config
+
+
+def _check_anchor_url(config: dict[str, Any]) -> None:
+    """The shared anchor table lives in the application's PostgreSQL database (the app reads
+    it through its own connection): refuse any other combination at start-up."""
+    from sqlalchemy.engine import make_url
+
+    url = config.get("AUDIT_ANCHOR_DATABASE_URL")
+    if not url:
+        return
+    anchor_url, app_url = make_url(url), make_url(config["SQLALCHEMY_DATABASE_URI"])
+    if anchor_url.get_backend_name() != "postgresql" or app_url.get_backend_name() != "postgresql":
+        raise ConfigError("MELDPUNT_AUDIT_ANCHOR_DATABASE_URL needs PostgreSQL, for the anchor and for "
+                          "MELDPUNT_DATABASE_URL; leave it unset to keep the anchor file")
+    # Host names may differ (a pooler, an alias); the database name may not.
+    if anchor_url.database != app_url.database:
+        raise ConfigError("MELDPUNT_AUDIT_ANCHOR_DATABASE_URL must name the same database as "
+                          "MELDPUNT_DATABASE_URL (another role, the same database)")
 
 
 def _create_sqlite_file_owner_only(url: str) -> None:

@@ -187,6 +187,35 @@ class Attachment(db.Model):  # type: ignore[name-defined]
     message: Mapped[Message | None] = relationship(back_populates="attachments")
 
 
+class AttachmentBlob(db.Model):  # type: ignore[name-defined]
+    """An attachment's encrypted content, for the database store (meldpunt/storage/).
+
+    Keyed by the attachment's storage name, without a foreign key: the filesystem
+    store keeps the same names as files, and the migration tool moves blobs between
+    the two by name. Written in the same transaction as the attachment row.
+    """
+
+    __tablename__ = "attachment_blob"
+
+    storage_name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # A Fernet token, exactly the bytes the filesystem store writes to a file.
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class PendingUpload(db.Model):  # type: ignore[name-defined]
+    """A cleaned, encrypted upload waiting for its report (database store)."""
+
+    __tablename__ = "pending_upload"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    file_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # Name, type, kind and sizes as encrypted JSON: the reporter's filename is personal.
+    meta_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class TriageSuggestion(db.Model):  # type: ignore[name-defined]
     """What the triage suggested at intake, kept unchanged beside staff decisions."""
 
@@ -343,6 +372,31 @@ class AuditEvent(db.Model):  # type: ignore[name-defined]
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditAnchor(db.Model):  # type: ignore[name-defined]
+    """The audit chain's head after each commit, shared by every app node (staff/anchor.py).
+
+    Used when ``AUDIT_ANCHOR_DATABASE_URL`` is set (PostgreSQL, several machines); the
+    embedded default keeps its anchor in a file. Rows are written only through that
+    second connection, whose role may INSERT and SELECT and nothing else; triggers
+    refuse UPDATE, DELETE and TRUNCATE (migration 0020). Each row carries a keyed MAC
+    over its predecessor's, so a changed or removed row breaks the anchor's own chain.
+    """
+
+    __tablename__ = "audit_anchor"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Position in the anchor's own chain (1, 2, 3 …): a gap means a removed row.
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The audit chain's head: how many events up to and including event ``event_id``.
+    count: Mapped[int] = mapped_column(Integer, index=True)
+    event_id: Mapped[int] = mapped_column(Integer)
+    event_hash: Mapped[str] = mapped_column(String(64))
+    legacy: Mapped[int | None] = mapped_column(Integer)
+    prev_mac: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str] = mapped_column(String(64), unique=True)
 
 
 class OutboxMessage(db.Model):  # type: ignore[name-defined]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from bs4 import BeautifulSoup
 
 GOOD_TEXT = (
@@ -80,3 +81,26 @@ def receipt_code_from(client) -> str:
     code = page.select_one(".receipt-code strong")
     assert code is not None, "no receipt code on the thank-you page"
     return code.text.strip()
+
+
+# Runs a test once on each attachment store (meldpunt/storage/): the ``app`` fixture
+# takes the store as its parameter. Unmarked tests use the configured default
+# (filesystem on SQLite, database on PostgreSQL).
+both_stores = pytest.mark.parametrize("app", ["filesystem", "database"], indirect=True)
+
+
+def stored_blobs(app) -> dict[str, bytes]:
+    """Every stored attachment's encrypted bytes by storage name, in the app's store."""
+    from meldpunt import storage
+
+    with app.app_context():
+        store = storage.attachment_store()
+        return {name: store.get(name) for name in sorted(store.names())}
+
+
+def pending_count(app) -> int:
+    """How many upload sets wait under a token, in the app's store."""
+    from meldpunt import storage
+
+    with app.app_context():
+        return len(list(storage.pending_store().tokens()))

@@ -26,14 +26,24 @@ from meldpunt.intake.attachments import (
 )
 from meldpunt.models import Attachment, Report
 from tests import filemakers
-from tests.helpers import GOOD_TEXT, file_part, form_values, report_data, soup, submit
+from tests.helpers import (
+    GOOD_TEXT,
+    both_stores,
+    file_part,
+    form_values,
+    pending_count,
+    report_data,
+    soup,
+    stored_blobs,
+    submit,
+)
 
 MB = 1024 * 1024
 
 
-def stored_files(app) -> list[Path]:
-    folder = Path(app.config["UPLOAD_DIR"])
-    return sorted(folder.iterdir()) if folder.exists() else []
+def stored_files(app) -> list[tuple[str, bytes]]:
+    """(storage name, encrypted bytes) of every stored attachment, in the app's store."""
+    return list(stored_blobs(app).items())
 
 
 # --- cleaning, unit level ----------------------------------------------------
@@ -238,6 +248,7 @@ def test_quicktime_movie_loses_location_device_and_recording_time(app):
     assert clean.data.endswith(b"mdat\x00\x00\x00\x10frame-data-here!")
 
 
+@both_stores
 def test_heic_and_mov_through_the_form_are_stored_clean(app, client):
     response = submit(
         client, files=[(filemakers.heic_with_gps(), "IMG_0001.HEIC"), (filemakers.mov_with_location(), "IMG_0002.MOV")]
@@ -484,23 +495,26 @@ def test_pdf_earlier_revision_does_not_survive(app):
 # --- through the form ----------------------------------------------------------
 
 
+@both_stores
 def test_photo_upload_is_stored_encrypted_without_gps(app, client):
     response = submit(client, files=[(filemakers.jpeg_with_gps(), "IMG_2041.JPG")])
     assert response.status_code == 303
     files = stored_files(app)
     assert len(files) == 1
-    raw = files[0].read_bytes()
-    assert b"\xff\xd8" not in raw[:4]  # encrypted, not a JPEG on disk
-    assert "IMG_2041" not in files[0].name
+    name, raw = files[0]
+    assert b"\xff\xd8" not in raw[:4]  # encrypted, not a JPEG in the store
+    assert b"SnitchCam" not in raw and b"IMG_2041" not in raw
+    assert "IMG_2041" not in name
     with app.app_context():
         attachment = db.session.scalar(select(Attachment))
-        assert attachment.storage_name == files[0].name
+        assert attachment.storage_name == name
         plain = storage.read_attachment(attachment.storage_name)
         assert b"SnitchCam" not in plain and b"SERIAL-0042" not in plain
         assert_only_orientation_is_left(plain, orientation=6)
         assert db.session.scalar(select(Report.has_attachments)) is True
 
 
+@both_stores
 def test_rejected_file_keeps_form_and_accepted_files(app, client):
     response = submit(
         client,
@@ -524,9 +538,10 @@ def test_rejected_file_keeps_form_and_accepted_files(app, client):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Attachment)) == 1
     # The pending copy is gone once the report is stored.
-    assert not any(Path(app.config["PENDING_UPLOAD_DIR"]).iterdir())
+    assert pending_count(app) == 0
 
 
+@both_stores
 def test_unticking_a_kept_file_removes_it(app, client):
     response = submit(client, text="kort", files=[(filemakers.png_bytes(), "a.png")])
     assert response.status_code == 422
@@ -555,17 +570,18 @@ def test_total_size_limit(app_factory):
     assert stored_files(app) == []
 
 
+@both_stores
 def test_failure_during_attachment_write_leaves_nothing(app, client, monkeypatch):
     calls = {"n": 0}
-    real_write = storage.write_attachment
+    real_write = storage.attach_pending
 
-    def failing_write(name, data):
+    def failing_write(name, token, file_id):
         calls["n"] += 1
         if calls["n"] == 2:
             raise OSError(28, "No space left on device")
-        return real_write(name, data)
+        return real_write(name, token, file_id)
 
-    monkeypatch.setattr(storage, "write_attachment", failing_write)
+    monkeypatch.setattr(storage, "attach_pending", failing_write)
     response = submit(
         client,
         files=[(filemakers.png_bytes(), "een.png"), (filemakers.jpeg_with_gps(), "twee.jpg")],
@@ -580,13 +596,14 @@ def test_failure_during_attachment_write_leaves_nothing(app, client, monkeypatch
         assert db.session.scalar(select(func.count()).select_from(Attachment)) == 0
     assert stored_files(app) == []
     # Once the disk is fine again, the same form (with the kept files) goes through.
-    monkeypatch.setattr(storage, "write_attachment", real_write)
+    monkeypatch.setattr(storage, "attach_pending", real_write)
     kept["keep_files"] = [i["value"] for i in page.find_all("input", {"name": "keep_files"})]
     response = client.post("/melden", data=kept, content_type="multipart/form-data")
     assert response.status_code == 303
     assert len(stored_files(app)) == 2
 
 
+@both_stores
 def test_failure_at_commit_leaves_no_file(app, client, monkeypatch):
     def broken_commit(*args, **kwargs):
         raise RuntimeError("database went away")
@@ -610,6 +627,7 @@ def test_oversized_file_through_the_form_is_refused_with_a_reason(app, client):
     assert stored_files(app) == []
 
 
+@both_stores
 @pytest.mark.parametrize(
     "filename",
     ["../../../../etc/cron.d/kaart.png", "..\\..\\Windows\\kaart.png", "/srv/kaart.png", "kaart.png\x00.exe"],
@@ -618,8 +636,10 @@ def test_path_tricks_in_names_stay_inside_the_upload_folder(app, client, filenam
     response = submit(client, files=[(filemakers.png_bytes(), filename)])
     assert response.status_code == 303
     files = stored_files(app)
-    assert len(files) == 1 and files[0].parent == Path(app.config["UPLOAD_DIR"])
-    assert "kaart" not in files[0].name
+    assert len(files) == 1 and "kaart" not in files[0][0]
+    folder = Path(app.config["UPLOAD_DIR"])
+    on_disk = [p.name for p in folder.iterdir()] if folder.exists() else []
+    assert on_disk == ([files[0][0]] if app.config["ATTACHMENT_STORAGE"] == "filesystem" else [])
     assert not Path("/etc/cron.d/kaart.png").exists() and not Path("/srv/kaart.png").exists()
     with app.app_context():
         attachment = db.session.scalar(select(Attachment))

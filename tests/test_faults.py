@@ -22,6 +22,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from meldpunt import storage
@@ -32,7 +33,7 @@ from meldpunt.jobs import retention
 from meldpunt.jobs import scheduler as jobs
 from meldpunt.models import Attachment, Report, StatusEvent, TriageSuggestion
 from tests import filemakers
-from tests.helpers import GOOD_TEXT
+from tests.helpers import GOOD_TEXT, pending_count, stored_blobs
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,7 +44,8 @@ CHILD_PRELUDE = textwrap.dedent(
     sys.path.insert(0, os.environ["MELDPUNT_FAULT_ROOT"])
     from tests.conftest import make_app
     settings = json.loads(os.environ["MELDPUNT_FAULT_APP"])
-    app = make_app(settings["DATA_DIR"], settings["SQLALCHEMY_DATABASE_URI"])
+    app = make_app(settings["DATA_DIR"], settings["SQLALCHEMY_DATABASE_URI"],
+                   ATTACHMENT_STORAGE=settings["ATTACHMENT_STORAGE"])
     """
 )
 
@@ -56,13 +58,13 @@ KILL_CHILD = CHILD_PRELUDE + textwrap.dedent(
     from tests.helpers import submit
 
     state = {"written": []}
-    real_write = storage.write_attachment
+    real_write = storage.attach_pending
     real_commit = Session.commit
 
-    def write_and_tell(name, data):
-        path = real_write(name, data)
+    def write_and_tell(name, token, file_id):
+        assert real_write(name, token, file_id)
         state["written"].append(name)
-        return path
+        return True
 
     def commit_that_hangs(self):
         if state["written"]:
@@ -71,7 +73,7 @@ KILL_CHILD = CHILD_PRELUDE + textwrap.dedent(
             time.sleep(60)
         return real_commit(self)
 
-    storage.write_attachment = write_and_tell
+    storage.attach_pending = write_and_tell
     Session.commit = commit_that_hangs
     client = app.test_client()
     submit(client, files=[(filemakers.png_bytes(), "een.png")])
@@ -103,7 +105,7 @@ FULL_DISK_CHILD = CHILD_PRELUDE + textwrap.dedent(
 
 
 def child_env(app, **extra: str) -> dict[str, str]:
-    settings = {key: app.config[key] for key in ("DATA_DIR", "SQLALCHEMY_DATABASE_URI")}
+    settings = {key: app.config[key] for key in ("DATA_DIR", "SQLALCHEMY_DATABASE_URI", "ATTACHMENT_STORAGE")}
     env = dict(os.environ, MELDPUNT_FAULT_ROOT=str(ROOT), MELDPUNT_FAULT_APP=json.dumps(settings))
     env.update(extra)
     return env
@@ -118,7 +120,8 @@ def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-def test_worker_killed_between_file_write_and_commit_leaves_only_a_stray_the_job_removes(app):
+def _kill_between_write_and_commit(app) -> list[str]:
+    """Run a submission in a child that is killed after the attachment write, before the commit."""
     with app.app_context():
         db.engine.dispose()  # the child gets the database to itself (SQLite file lock)
     child = subprocess.Popen(
@@ -141,7 +144,12 @@ def test_worker_killed_between_file_write_and_commit_leaves_only_a_stray_the_job
             child.wait()
         child.stdout.close()
         child.stderr.close()
+    return written
 
+
+@pytest.mark.parametrize("app", ["filesystem"], indirect=True)
+def test_worker_killed_between_file_write_and_commit_leaves_only_a_stray_the_job_removes(app):
+    written = _kill_between_write_and_commit(app)
     upload_dir = app.config["UPLOAD_DIR"]
     # The crash left exactly the written file, without a row: a stray.
     assert files_in(upload_dir) == sorted(written) and len(written) == 1
@@ -181,6 +189,22 @@ def _pending_upload(app, size: int) -> tuple[str, list[str]]:
     return token, [pending.file_id]
 
 
+@pytest.mark.parametrize("app", ["database"], indirect=True)
+def test_worker_killed_before_the_commit_leaves_nothing_in_the_database_store(app):
+    """The database store writes the blob in the report's transaction: a killed worker's
+    transaction is rolled back by the database, no stray to sweep, the upload still waits."""
+    written = _kill_between_write_and_commit(app)
+    assert len(written) == 1
+    assert stored_blobs(app) == {}
+    assert pending_count(app) == 1
+    with app.app_context():
+        assert count(Report) == 0 and count(Attachment) == 0
+        later = datetime.now(UTC) + retention.STRAY_GRACE + timedelta(minutes=1)
+        assert jobs.apply_retention(later)["strays"] == 0
+
+
+# The file system refuses the write here; the database store has no file to refuse.
+@pytest.mark.parametrize("app", ["filesystem"], indirect=True)
 def test_disk_refusing_a_write_leaves_no_report_and_no_file(app):
     token, ids = _pending_upload(app, 2 * 1024 * 1024)
     with app.app_context():

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlalchemy import select
 
 from meldpunt.extensions import db
 from meldpunt.models import Attachment, Message, Report
 from tests import filemakers
-from tests.helpers import csrf_token, file_part, receipt_code_from, soup, submit
+from tests.helpers import both_stores, csrf_token, file_part, receipt_code_from, soup, stored_blobs, submit
 
 
 def open_report(client, code: str):
@@ -39,6 +37,7 @@ def test_wrong_codes_get_one_neutral_message(app, client):
     assert client.get("/opvolgen/melding").status_code == 303
 
 
+@both_stores
 def test_staff_message_is_shown_and_reporter_adds_text_and_file(app, client):
     submit(client)
     code = receipt_code_from(client)
@@ -67,7 +66,7 @@ def test_staff_message_is_shown_and_reporter_adds_text_and_file(app, client):
         assert reply.sender == "reporter"
         attachment = db.session.scalar(select(Attachment))
         assert attachment.source == "followup" and attachment.message_id == reply.id
-    assert len(list(Path(app.config["UPLOAD_DIR"]).iterdir())) == 1
+    assert len(stored_blobs(app)) == 1
 
 
 def test_empty_addition_is_refused_with_a_message(app, client):
@@ -106,6 +105,7 @@ LONG_ANSWER = (
 ).strip()
 
 
+@both_stores
 def test_answer_survives_an_expired_session(app, client):
     submit(client)
     code = receipt_code_from(client)

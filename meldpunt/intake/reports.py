@@ -1,10 +1,12 @@
 """The intake: one function that stores a new report, all or nothing.
 
 Report, triage suggestion, first status event, attachment rows and attachment
-files are stored together. Files are written before the commit; if anything
-fails, the transaction rolls back and the files written so far are removed, so
-there is never a half-stored report nor an orphan file. The reporter's pending
-uploads stay where they were, so a retry loses nothing.
+contents are stored together. With the database store (meldpunt/storage/) the
+contents are part of the transaction; with the filesystem store files are written
+before the commit and, if anything fails, the transaction rolls back and the files
+written so far are removed. Either way there is never a half-stored report nor an
+orphan file. The reporter's pending uploads stay where they were, so a retry loses
+nothing.
 """
 
 from __future__ import annotations
@@ -171,8 +173,8 @@ def attach_pending_files(
 ) -> None:
     """Copy the chosen pending uploads into storage and add their rows.
 
-    Every storage name is appended to ``written`` before its file is written,
-    so the caller can remove them all if the transaction does not commit.
+    Every storage name written is appended to ``written``, so the caller can
+    forget them all if the transaction does not commit.
     """
     if not token:
         return
@@ -180,12 +182,12 @@ def attach_pending_files(
     for pending in storage.list_pending(token):
         if pending.file_id not in wanted:
             continue
-        blob = storage.pending_blob_path(token, pending.file_id)
-        if blob is None:
-            continue
         name = storage.new_storage_name()
+        if not storage.attach_pending(name, token, pending.file_id):
+            continue  # removed meanwhile (the reporter unticked it in another tab)
+        # A write that fails leaves nothing (an atomic file write, or a statement of the
+        # transaction), so only what was written needs forgetting after a rollback.
         written.append(name)
-        storage.write_attachment(name, blob.read_bytes())
         report.attachments.append(
             Attachment(
                 storage_name=name,
@@ -200,8 +202,8 @@ def attach_pending_files(
 
 
 def remove_written(names: list[str]) -> None:
-    for name in names:
-        storage.delete_attachment(name)
+    """After a rollback: nothing of the failed transaction stays in the store."""
+    storage.forget_unsaved(names)
 
 
 def submit_report(new: NewReport) -> Submitted:

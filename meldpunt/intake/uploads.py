@@ -121,25 +121,31 @@ def _size_as_sent(upload) -> int:
     return size
 
 
-def _clean_and_keep(upload, token: str, max_bytes: int, pixel_budget: int) -> tuple[storage.PendingFile, int]:
-    """Read, clean, encrypt and keep one file (runs in the child process).
+def _clean_and_keep(
+    upload, token: str, max_bytes: int, pixel_budget: int, keep: bool
+) -> tuple[storage.PendingFile | storage.PreparedUpload, int]:
+    """Read, clean and encrypt one file, and keep it if ``keep`` (runs in the child process).
 
-    The child reads the part from the request's temporary file and writes the
-    encrypted result itself, so the worker never holds the file's bytes.
+    The child reads the part from the request's temporary file and, with the
+    filesystem store, writes the encrypted result itself, so the worker never holds
+    the file's bytes. The database store is written by the worker: a forked child
+    must not use the parent's database connections.
     """
     upload.stream.seek(0)
     data = upload.stream.read(max_bytes + 1)
     clean = clean_upload(upload.filename, data, max_bytes, pixel_budget)
     del data
-    return storage.add_pending(token, clean), clean.decoded_pixels
+    prepared = storage.prepare_pending(clean)
+    return (storage.keep_pending(token, prepared) if keep else prepared), clean.decoded_pixels
 
 
 def _clean_isolated(upload, token: str, max_bytes: int, pixel_budget: int) -> tuple[storage.PendingFile, int]:
     config = current_app.config
     name = display_name(upload.filename)
+    keep_in_child = storage.kept_by_cleaning_process()
     try:
-        return isolation.run(
-            lambda: _clean_and_keep(upload, token, max_bytes, pixel_budget),
+        kept, pixels = isolation.run(
+            lambda: _clean_and_keep(upload, token, max_bytes, pixel_budget, keep_in_child),
             seconds=float(config["CLEAN_SECONDS"]),
             memory_bytes=int(config["CLEAN_MEMORY_BYTES"]),
         )
@@ -154,3 +160,6 @@ def _clean_isolated(upload, token: str, max_bytes: int, pixel_budget: int) -> tu
         raise AttachmentRejected(
             name, _("Dit bestand kunnen we niet verwerken. Misschien is het beschadigd.")
         ) from exc
+    if isinstance(kept, storage.PreparedUpload):
+        return storage.keep_pending(token, kept), pixels
+    return kept, pixels

@@ -4,16 +4,18 @@
   after ``closed_at``) loses its content: text, location, postcode (the
   four-digit area stays), house number, location key and place keys, time description, contact
   details, the quoted words in the triage explanation, attachments (rows and
-  files), messages and notes. The receipt hash is replaced by a random value,
+  stored contents), messages and notes. The receipt hash is replaced by a random value,
   so the reporter's code no longer opens anything. What remains is an
   anonymous skeleton (dates, theme, urgency, route, status, outcome, reporter
   and place type, area, campaign, flags, status events, decisions, forwards;
   everything meldpunt/stats/rollup.py reads) so the statistics stay the same.
   Open reports are never purged.
-* Files are removed only after the database commit succeeded; a crash in
-  between leaves stray files, which ``remove_stray_files`` deletes later
-  (only files older than a grace period, so an upload being stored right now
-  is never touched).
+* Stored contents go with their rows (meldpunt/storage/): in the same
+  transaction with the database store; with the filesystem store only after
+  the commit succeeded, and a crash in between leaves stray files, which
+  ``remove_stray_files`` deletes later (only files older than a grace period,
+  so an upload being stored right now is never touched). The sweep works on
+  the database store too (blobs without a row, e.g. from a failed migration).
 * ``remove_stale_uploads``: pending uploads older than an hour.
 * ``prune_history``: delivered outbox e-mails (they hold addresses) and old job
   records.
@@ -156,10 +158,9 @@ def purge(
         purged_ids, storage_names = _purge_batch([c.report_id for c in candidates], cutoff, now)
         # Reports another process purged first are not counted twice.
         summary.reports.extend(c for c in candidates if c.report_id in purged_ids)
-        # Only now that the rows are gone for good: a crash before this line
+        # Files only now that the rows are gone for good: a crash before this line
         # leaves stray files, which remove_stray_files deletes later.
-        for name in storage_names:
-            storage.delete_attachment(name)
+        storage.delete_after_commit(storage_names)
         summary.files_deleted += len(storage_names)
     if dry_run:
         db.session.rollback()
@@ -189,6 +190,7 @@ def _purge_batch(
         .where(Attachment.report_id.in_(ids))
         .execution_options(synchronize_session=False)
     )
+    storage.delete_with_rows(storage_names)
     db.session.execute(
         delete(Message)
         .where(Message.report_id.in_(ids))
@@ -234,36 +236,34 @@ def _purge_batch(
 
 
 def remove_stray_files(now: datetime, grace: timedelta = STRAY_GRACE) -> int:
-    """Delete attachment files that have no database row and are older than ``grace``."""
-    limit = (now - grace).timestamp()
-    old_files = []
-    for path in storage.upload_dir().iterdir():
-        try:
-            if path.is_file() and path.stat().st_mtime < limit:
-                old_files.append(path)
-        except FileNotFoundError:
-            continue
+    """Delete stored attachments that have no database row and are older than ``grace``."""
+    store = storage.attachment_store()
     removed = 0
-    for start in range(0, len(old_files), 500):
-        chunk = old_files[start : start + 500]
-        known = set(
-            db.session.scalars(
-                select(Attachment.storage_name).where(
-                    Attachment.storage_name.in_([p.name for p in chunk])
-                )
-            )
-        )
-        for path in chunk:
-            if path.name not in known:
-                path.unlink(missing_ok=True)
-                removed += 1
-    db.session.rollback()
+    chunk: list[str] = []
+
+    def sweep(names: list[str]) -> int:
+        known = set(db.session.scalars(select(Attachment.storage_name).where(Attachment.storage_name.in_(names))))
+        strays = [name for name in names if name not in known]
+        store.delete(strays)
+        # The database store deletes in this session; the filesystem store already did.
+        db.session.commit()
+        return len(strays)
+
+    # Streamed: both stores' listings stay correct while names already listed are deleted
+    # (a keyset page query; a directory scan), so a million names are never one list.
+    for name in store.names(older_than=now - grace):
+        chunk.append(name)
+        if len(chunk) == 500:
+            removed += sweep(chunk)
+            chunk = []
+    if chunk:
+        removed += sweep(chunk)
     return removed
 
 
 def remove_stale_uploads(now: datetime) -> int:
     """Pending uploads older than an hour; returns how many upload sets were removed."""
-    return storage.purge_stale_pending(now.timestamp())
+    return storage.purge_stale_pending(now)
 
 
 @dataclass(frozen=True)

@@ -23,10 +23,13 @@ taken for an old one. A missing anchor file is itself reported
 migration rewrites old events.
 
 Removing the *newest* events leaves a chain that is intact on its own, so the
-head is also recorded outside the database: after every commit that appended
-events, one line with the head's position (``count``), id and hash is appended
-to the anchor file (``AUDIT_ANCHOR_FILE``, by default in the data directory,
-owner-only) and written to the log. ``verify_chain`` compares the chain with
+head is also recorded outside the chain: after every commit that appended
+events, the head's position (``count``), id and hash are appended to the anchor
+and written to the log. The anchor (anchor.py, ADR 0010) is a file on one
+machine (``AUDIT_ANCHOR_FILE``, by default in the data directory, owner-only)
+or, with several machines on PostgreSQL, the append-only table
+``audit_anchor`` that every node writes through its own insert-only role
+(``AUDIT_ANCHOR_DATABASE_URL``). ``verify_chain`` compares the chain with
 the newest anchor and reports missing or replaced events. Anchor counts never
 go back: an event appended after the newest events were removed still counts
 on from the anchor, so the removal stays visible.
@@ -42,7 +45,6 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -52,10 +54,13 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, SessionTransaction
 
 from meldpunt.extensions import db
 from meldpunt.models import AuditEvent, StaffUser, utcnow
+from meldpunt.staff import anchor as anchors
+from meldpunt.staff.anchor import Anchor
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +70,6 @@ _PG_LOCK_KEY = 0x6D656C64  # "meld"
 # Domain separation: the chain key is derived from the receipt key, never equal to it.
 _KEY_LABEL = b"meldpunt audit chain v2"
 _PENDING = "meldpunt_audit_head"
-_ANCHOR_TAIL_BYTES = 16 * 1024
 
 # Actions, one vocabulary for the whole system.
 LOGIN = "login"
@@ -226,91 +230,27 @@ _COLUMNS = (
 )
 
 
-# --- the anchor outside the database ------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Anchor:
-    """The chain's head at some moment: its position (1-based count), id and hash.
-
-    ``legacy`` is how many events at the start of the chain were written before it
-    was keyed (None: not known), so nobody can later pass plain-hashed events off
-    as old ones.
-    """
-
-    at: datetime
-    count: int
-    id: int
-    hash: str
-    legacy: int | None = None
+# --- the anchor outside the chain (anchor.py: a file, or the shared table) -------------
 
 
 def anchor_path() -> Path:
-    configured = current_app.config.get("AUDIT_ANCHOR_FILE")
-    return Path(configured) if configured else Path(current_app.config["DATA_DIR"]) / "audit-anchor.jsonl"
-
-
-def _parse_anchor(line: str) -> Anchor | None:
-    try:
-        data = json.loads(line)
-        legacy = data.get("legacy")
-        return Anchor(
-            datetime.fromisoformat(data["at"]),
-            int(data["count"]),
-            int(data["id"]),
-            str(data["hash"]),
-            None if legacy is None else int(legacy),
-        )
-    except (ValueError, KeyError, TypeError):
-        return None
+    """The anchor file of the embedded default (also with the table, the file's place)."""
+    return anchors.anchor_path()
 
 
 def latest_anchor(path: Path | None = None) -> Anchor | None:
-    """The anchor with the highest count among the newest lines of the file.
-
-    Workers append after their commits, so neighbouring lines can be out of
-    order; the highest count near the end is the newest head.
-    """
-    path = path or anchor_path()
-    try:
-        with open(path, "rb") as handle:
-            handle.seek(0, os.SEEK_END)
-            size = handle.tell()
-            handle.seek(max(0, size - _ANCHOR_TAIL_BYTES))
-            tail = handle.read().decode("utf-8", errors="replace")
-    except FileNotFoundError:
-        return None
-    lines = tail.splitlines()
-    if size > _ANCHOR_TAIL_BYTES and lines:
-        lines = lines[1:]  # the first line of the tail may be cut off
-    anchors = [found for found in map(_parse_anchor, lines) if found is not None]
-    return max(anchors, key=lambda anchor: (anchor.count, anchor.id)) if anchors else None
-
-
-def write_anchor(path: Path, count: int, event_id: int, event_hash: str, legacy: int | None) -> None:
-    """Append one line to the anchor file (owner-only) and log the head."""
-    line = (
-        canonical({"at": _time(utcnow()), "count": count, "id": event_id, "hash": event_hash, "legacy": legacy})
-        + "\n"
-    )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-    try:
-        # One write of one short line: appends from several workers do not interleave.
-        os.write(fd, line.encode("utf-8"))
-    finally:
-        os.close(fd)
-    log.info("audit head count=%d id=%d hash=%s legacy=%s", count, event_id, event_hash, legacy)
+    """The newest head the anchor records: of the file at ``path``, else of the configured store."""
+    return anchors.FileStore(path).latest() if path is not None else anchors.store().latest()
 
 
 def _is_keyed(row: Any) -> bool:
     return hmac.compare_digest(compute_hash(row.prev_hash, event_fields(row)), row.hash)
 
 
-def _head_state(head: Any, path: Path) -> tuple[int, int | None]:
+def _head_state(head: Any, store: anchors.Store) -> tuple[int, int | None]:
     """How many events the chain holds up to ``head``, and how many of the first of them
     are plain-hashed (None: not known), counted on from the newest anchor."""
-    anchor = latest_anchor(path)
+    anchor = store.latest()
     if anchor is not None:
         anchored = db.session.scalar(select(AuditEvent.hash).where(AuditEvent.id == anchor.id))
         if anchored != anchor.hash:
@@ -338,8 +278,8 @@ def _anchor_after_commit(session: Session) -> None:
     if pending is None:
         return
     try:
-        write_anchor(Path(pending["path"]), pending["count"], pending["id"], pending["hash"], pending["legacy"])
-    except OSError as exc:
+        pending["store"].append(Anchor(utcnow(), pending["count"], pending["id"], pending["hash"], pending["legacy"]))
+    except (OSError, SQLAlchemyError) as exc:
         # The commit stands; the next append anchors a later head.
         log.error("audit anchor not written: %s", type(exc).__name__)
 
@@ -377,16 +317,23 @@ def record(
     head = db.session.execute(select(*_COLUMNS).order_by(AuditEvent.id.desc()).limit(1)).first()
     row.prev_hash = head.hash if head is not None else GENESIS_HASH
     row.hash = compute_hash(row.prev_hash, event_fields(row))
-    path = anchor_path()
     pending = db.session.info.get(_PENDING)
+    if pending is None and head is not None and not _is_keyed(head) and legacy_hash(head.prev_hash,
+                                                                                 event_fields(head)) != head.hash:
+        # With several app nodes, the usual cause is a node whose MELDPUNT_RECEIPT_KEY differs
+        # from the others': every event it writes breaks the chain for all of them. Said at
+        # once, in the log, instead of at the next verify-audit.
+        log.error("audit event %d was not written with this node's receipt key: check that every node has the "
+                  "same MELDPUNT_RECEIPT_KEY, then run verify-audit", head.id)
     if pending is not None:  # a second event in this transaction
-        count, legacy = pending["count"], pending["legacy"]
+        store, count, legacy = pending["store"], pending["count"], pending["legacy"]
     else:
-        count, legacy = _head_state(head, path)
+        store = anchors.store()
+        count, legacy = _head_state(head, store)
     db.session.add(row)
     db.session.flush()
     db.session.info[_PENDING] = {
-        "path": str(path), "count": count + 1, "id": row.id, "hash": row.hash, "legacy": legacy
+        "store": store, "count": count + 1, "id": row.id, "hash": row.hash, "legacy": legacy
     }
     return row
 
@@ -400,8 +347,11 @@ class ChainCheck:
 
     ``problem`` is a code: ``prev_hash`` or ``hash`` (the row ``broken_id`` does not
     fit), ``truncated`` (``missing`` events fewer than the anchor records),
-    ``anchor_mismatch`` (the anchored event was replaced) or ``anchor_missing``
-    (the chain holds events but there is no anchor file to check its head with).
+    ``anchor_mismatch`` (the anchored event was replaced), ``anchor_missing``
+    (the chain holds events but there is no anchor to check its head with) or
+    ``anchor_broken`` (the shared anchor table's own record was changed: row
+    ``broken_id`` of it does not follow from the one before). ``logged`` says the
+    head that does not fit came from the log stream, not from the anchor.
     """
 
     ok: bool
@@ -412,30 +362,39 @@ class ChainCheck:
     legacy: int = 0
     anchor: Anchor | None = None
     missing: int = 0
+    logged: bool = False
+    where: str = "anchor file"
 
     @property
     def description(self) -> str:
         """Plain English for the command line."""
         anchor = self.anchor
+        source = (
+            f"the head logged as count={anchor.count} id={anchor.id}" if self.logged and anchor is not None
+            else f"the anchor of {anchor.at:%Y-%m-%d %H:%M:%S} UTC" if anchor is not None else ""
+        )
         if self.problem == "prev_hash":
             return "prev_hash does not match the row before"
         if self.problem == "hash":
             return "hash does not match the row's content (or was not made with this installation's key)"
         if self.problem == "truncated" and anchor is not None:
             return (
-                f"{self.missing} event(s) missing: the anchor of {anchor.at:%Y-%m-%d %H:%M:%S} UTC records "
+                f"{self.missing} event(s) missing: {source} records "
                 f"{anchor.count} events up to event {anchor.id}, the database holds {self.checked}"
             )
         if self.problem == "anchor_missing":
+            what = "anchor file" if self.where.startswith("anchor file") else "anchor"
             return (
-                "the anchor file is missing: removed or replaced newest events cannot be detected, and no "
-                "event from before the keyed chain can be vouched for. Restore the anchor file; if it is "
+                f"the {what} is missing: removed or replaced newest events cannot be detected, and no "
+                f"event from before the keyed chain can be vouched for. Restore the {what}; if it is "
                 "lost for good, the next audit event starts a new one"
             )
         if self.problem == "anchor_mismatch" and anchor is not None:
+            return f"event {anchor.id} does not match {source}: the log was rewritten or replaced"
+        if self.problem == "anchor_broken":
             return (
-                f"event {anchor.id} does not match the anchor of {anchor.at:%Y-%m-%d %H:%M:%S} UTC: "
-                "the log was rewritten or replaced"
+                f"the anchor's own record is broken at its row {self.broken_id}: a row was removed or "
+                "changed (or not written with this installation's key)"
             )
         return "intact"
 
@@ -473,24 +432,43 @@ def iter_events(batch: int = 5000, skip_actions: tuple[str, ...] = ()) -> Iterat
         last_id = rows[-1].id
 
 
-def verify_chain(path: Path | None = None) -> ChainCheck:
-    """Recompute every hash in order, then compare the head with the newest anchor.
+def _against(anchor: Anchor, found_at: int | None, checked: int) -> tuple[str, int] | None:
+    """Compare the walked chain with one head (its event was found at ``found_at``):
+    ``(problem, missing)`` when it does not fit."""
+    if found_at is None and checked >= anchor.count:
+        return "anchor_mismatch", 0  # the chain is long enough, but that event is not in it
+    position = found_at if found_at is not None else checked
+    if position < anchor.count:
+        return "truncated", anchor.count - position
+    return None
+
+
+def verify_chain(path: Path | None = None, logged: Anchor | None = None) -> ChainCheck:
+    """Recompute every hash in order, then compare the head with the newest anchor
+    (of the file at ``path``, else of the configured store) and, when given, with a
+    head copied from the log stream (``logged``).
 
     The anchor is read first: everything it records was committed before it was
     written, so a walk that starts later must find all of it.
     """
-    anchor = latest_anchor(path)
+    store: anchors.Store = anchors.FileStore(path) if path is not None else anchors.store()
+    where = store.where()
+    record_check = store.check()
+    anchor = store.latest()
+    if not record_check.ok:
+        return ChainCheck(False, 0, GENESIS_HASH, record_check.broken_seq, "anchor_broken", anchor=anchor, where=where)
     # Plain-hashed events are accepted only at the start, and only as many as the anchor
     # vouches for (none when it does not know). Without an anchor they are walked over
     # so that the outcome is "anchor_missing", never "intact".
     legacy_limit = (anchor.legacy or 0) if anchor is not None else None
+    heads = [(head, head is logged) for head in (anchor, logged) if head is not None]
+    found: dict[int, int] = {}  # index in heads: the position at which its event was found
     key = chain_key()
     prev = GENESIS_HASH
     checked = legacy = 0
-    anchored_at: int | None = None  # the position at which the anchored event was found
     for row in iter_events():
         if row.prev_hash != prev:
-            return ChainCheck(False, checked, prev, row.id, "prev_hash", legacy, anchor)
+            return ChainCheck(False, checked, prev, row.id, "prev_hash", legacy, anchor, where=where)
         fields = event_fields(row)
         if hmac.compare_digest(compute_hash(prev, fields, key), row.hash):
             pass
@@ -501,25 +479,24 @@ def verify_chain(path: Path | None = None) -> ChainCheck:
         ):
             legacy += 1  # written before the chain was keyed, and no keyed event before it
         else:
-            return ChainCheck(False, checked, prev, row.id, "hash", legacy, anchor)
+            return ChainCheck(False, checked, prev, row.id, "hash", legacy, anchor, where=where)
         prev = row.hash
         checked += 1
-        if anchor is not None and row.id == anchor.id:
-            if row.hash != anchor.hash:
-                return ChainCheck(False, checked, prev, row.id, "anchor_mismatch", legacy, anchor)
-            anchored_at = checked
-    if anchor is None:
-        if checked == 0:
-            return ChainCheck(True, checked, prev, legacy=legacy)
-        return ChainCheck(False, checked, prev, None, "anchor_missing", legacy)
-    if anchored_at is None and checked >= anchor.count:
-        return ChainCheck(False, checked, prev, anchor.id, "anchor_mismatch", legacy, anchor)
-    position = anchored_at if anchored_at is not None else checked
-    if position < anchor.count:
-        return ChainCheck(
-            False, checked, prev, None, "truncated", legacy, anchor, missing=anchor.count - position
-        )
-    return ChainCheck(True, checked, prev, legacy=legacy, anchor=anchor)
+        for index, (head, from_log) in enumerate(heads):
+            if row.id == head.id:
+                if row.hash != head.hash:
+                    return ChainCheck(False, checked, prev, row.id, "anchor_mismatch", legacy, head,
+                                      logged=from_log, where=where)
+                found[index] = checked
+    if anchor is None and checked > 0:
+        return ChainCheck(False, checked, prev, None, "anchor_missing", legacy, where=where)
+    for index, (head, from_log) in enumerate(heads):
+        problem = _against(head, found.get(index), checked)
+        if problem is not None:
+            code, missing = problem
+            broken = head.id if code == "anchor_mismatch" else None
+            return ChainCheck(False, checked, prev, broken, code, legacy, head, missing, logged=from_log, where=where)
+    return ChainCheck(True, checked, prev, legacy=legacy, anchor=anchor, where=where)
 
 
 @dataclass(frozen=True)
@@ -560,8 +537,8 @@ def adopt_legacy(actor: str) -> int:
     does not start with plain-hashed events followed only by keyed ones, or when an
     anchor already exists (which vouches, or not, by itself).
     """
-    path = anchor_path()
-    if latest_anchor(path) is not None:
+    store = anchors.store()
+    if store.latest() is not None:
         raise ValueError("an anchor exists already; it decides which old events are vouched for")
     key = chain_key()
     prev, count, legacy, head = GENESIS_HASH, 0, 0, None
@@ -578,7 +555,7 @@ def adopt_legacy(actor: str) -> int:
         prev, count, head = row.hash, count + 1, row
     if head is None or legacy == 0:
         raise ValueError("there are no plain-hashed events to vouch for")
-    write_anchor(path, count, head.id, head.hash, legacy)
+    store.append(Anchor(utcnow(), count, head.id, head.hash, legacy))
     record(LEGACY_ADOPTED, actor, details={"events": legacy})
     db.session.commit()
     return legacy

@@ -15,6 +15,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(verify_audit)
     app.cli.add_command(adopt_legacy_audit)
+    app.cli.add_command(audit_anchor_setup)
     app.cli.add_command(reset_password)
     app.cli.add_command(reset_totp)
     app.cli.add_command(set_role)
@@ -55,30 +56,42 @@ def adopt_legacy_audit(yes: bool) -> None:
 
 @click.command("verify-audit")
 @with_appcontext
-def verify_audit() -> None:
+@click.option("--log-head", "log_head", default=None, metavar="LINE",
+              help="Also check a head from the central log: its 'count=N id=N hash=H' line.")
+def verify_audit(log_head: str | None) -> None:
     """Check the hash chain of the audit log and its head against the newest anchor; exits 1 when broken."""
-    from meldpunt.staff import audit
+    from meldpunt.staff import anchor, audit
 
-    check = audit.verify_chain()
+    logged = None
+    if log_head is not None:
+        try:
+            logged = anchor.parse_logged_head(log_head)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--log-head") from error
+    check = audit.verify_chain(logged=logged)
     if check.ok:
         click.echo(f"Audit log intact: {check.checked} events, head {check.head_hash}.")
         if check.anchor is not None:
             click.echo(
                 f"Matches the anchor of {check.anchor.at:%Y-%m-%d %H:%M:%S} UTC "
-                f"({check.anchor.count} events up to event {check.anchor.id})."
+                f"({check.anchor.count} events up to event {check.anchor.id}; {check.where})."
             )
         else:
-            click.echo(f"No anchor yet in {audit.anchor_path()}: removal of the newest events cannot be checked.")
+            click.echo(f"No anchor yet ({check.where}): removal of the newest events cannot be checked.")
+        if logged is not None:
+            click.echo(f"Holds the logged head ({logged.count} events up to event {logged.id}).")
         if check.legacy:
             click.echo(f"{check.legacy} event(s) from before the chain was keyed (plain SHA-256).")
+        for weakness in anchor.store().weaknesses():
+            click.echo(f"Warning: {weakness}.", err=True)
         return
     if check.problem == "truncated":
         click.echo(f"Audit log TRUNCATED: {check.description}.", err=True)
-    elif check.problem == "anchor_mismatch":
+    elif check.problem in ("anchor_mismatch", "anchor_broken"):
         click.echo(f"Audit log BROKEN: {check.description}.", err=True)
     elif check.problem == "anchor_missing":
         click.echo(f"Audit log NOT VERIFIABLE: {check.checked} events, but {check.description} "
-                   f"(expected at {audit.anchor_path()}).", err=True)
+                   f"(expected: {check.where}).", err=True)
     else:
         click.echo(
             f"Audit log BROKEN at event {check.broken_id}: {check.description} "
@@ -86,6 +99,37 @@ def verify_audit() -> None:
             err=True,
         )
     raise SystemExit(1)
+
+
+@click.command("audit-anchor-setup")
+@with_appcontext
+@click.option("--role", required=True, help="Name of the new insert-only role, e.g. meldpunt_anchor.")
+@click.option("--admin-url", default=None,
+              help="A superuser's (or the database owner's) URL for this database; default: the app's own.")
+@click.option("--password", default=None, help="The role's password (none: certificate or peer sign-in).")
+@click.option("--sql", "print_sql", is_flag=True, help="Only print the SQL, for a DBA to run with psql.")
+def audit_anchor_setup(role: str, admin_url: str | None, password: str | None, print_sql: bool) -> None:
+    """Give the shared audit anchor (table audit_anchor) its own insert-only role (ADR 0010)."""
+    from sqlalchemy import text
+
+    from meldpunt.extensions import db
+    from meldpunt.staff import anchor
+
+    try:
+        if print_sql:
+            app_role = db.session.scalar(text("SELECT current_user"))
+            database = db.session.scalar(text("SELECT current_database()"))
+            for statement in anchor.setup_statements(role, app_role, database, password or "<password>"):
+                click.echo(statement + ";")
+            return
+        app_role, _ = anchor.run_setup(admin_url or db.engine.url.render_as_string(hide_password=False),
+                                       role, password)
+    except Exception as error:  # noqa: BLE001 - a database refusal is the operator's to read
+        raise click.ClickException(str(error).splitlines()[0]) from error
+    click.echo(f"Role {role} may now insert into and read audit_anchor, and nothing else; "
+               f"{app_role} may only read it.")
+    click.echo("Give every app node MELDPUNT_AUDIT_ANCHOR_DATABASE_URL with this role, e.g. "
+               f"postgresql+psycopg://{role}:…@host/{db.engine.url.database}")
 
 
 # --- accounts ----------------------------------------------------------------------------

@@ -96,8 +96,12 @@ def smtp():
 
 
 @pytest.fixture
-def jobs_app(app_factory, smtp):
+def jobs_app(app_factory, smtp, request):
+    """The app for job tests; ``@pytest.mark.parametrize("jobs_app", [...], indirect=True)``
+    passes an attachment store (meldpunt/storage/)."""
+    store = getattr(request, "param", None)
     return app_factory(
+        **({"ATTACHMENT_STORAGE": store} if store else {}),
         SMTP_HOST="127.0.0.1",
         SMTP_PORT=smtp.port,
         SMTP_TIMEOUT=3,
