@@ -131,9 +131,9 @@ def _audit_queue(filters: queue.QueueFilters, page: int, valid: bool) -> None:
 def _queue():
     user = _user()
     form, filters, valid = queue_args.parse(request.args, user.id)
-    page = page_number()
-    result = queue.fetch(filters, page=page)
-    _audit_queue(filters, page, valid)
+    result = queue.fetch(filters, page=page_number())
+    # The page shown: a page past the last one shows the last one (queue.fetch).
+    _audit_queue(filters, result.page, valid)
     args = queue_args.kept(request.args) if valid else {}
     may_bulk = access.allowed(user.role, access.BULK)
     bulk_form = None
