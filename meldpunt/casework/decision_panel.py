@@ -28,12 +28,14 @@ class PanelResult:
 
 
 class PanelError(ValueError):
-    """``part`` names the field at fault, ``code`` the reason (a message key for the view)."""
+    """``part`` names the field at fault, ``code`` the reason (a message key for the view);
+    ``required`` is the route a fixed routing rule asks for, when there is one."""
 
-    def __init__(self, part: str, code: str) -> None:
+    def __init__(self, part: str, code: str, required: str | None = None) -> None:
         super().__init__(code)
         self.part = part
         self.code = code
+        self.required = required
 
 
 @unit_of_work
@@ -50,6 +52,8 @@ def apply(
     report = get_report(report_id)
     try:
         triage_decisions.record_decision(report, staff, theme, urgency, route)
+    except triage_decisions.RouteRuleError as error:
+        raise PanelError("route", f"route_{error.conflict.rule}", required=error.conflict.required) from error
     except triage_decisions.DecisionError as error:
         raise PanelError("theme", "unknown_code") from error
     # Deciding on a report nobody has taken makes it yours.
