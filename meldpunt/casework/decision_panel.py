@@ -2,9 +2,12 @@
 
 A triage worker confirms or corrects theme, urgency and route, chooses the next
 status (with an outcome when closing) and - coordinators - forwards, all in one
-transaction: either every part is stored and audited, or none is. The parts are
-the same functions the separate actions use (``record_decision``,
-``record_status``, ``record_forward``), so the audit trail reads the same.
+transaction: either every part is stored and audited, or none is. It is the one
+way staff do these three things (the separate triage, status and forwarding
+forms are gone); its parts (``record_decision``, ``record_status``,
+``record_forward``) are also behind the bulk actions and the single-step services
+(``triage_decisions.decide``, ``workflow.change_status``, ``forwarding.forward``),
+so the audit trail reads the same whichever way a change came.
 """
 
 from __future__ import annotations
