@@ -183,13 +183,18 @@ def _attachment_names(report: Report) -> dict[int, str]:
     return names
 
 
-def panel_form_for(report: Report, form: DecisionPanelForm | None = None) -> DecisionPanelForm:
-    """The decision panel with this report's choices (and its current values on a GET)."""
+def panel_form_for(
+    report: Report, form: DecisionPanelForm | None = None, feedback: list | None = None
+) -> DecisionPanelForm:
+    """The decision panel with this report's choices (and its current values on a GET);
+    ``feedback``: the report's partner feedback when the caller has read it already."""
     if form is None:
         from meldpunt.casework import partner_feedback
 
         # A partner's reported outcome is the likely one when closing: offered, not applied.
-        told = [f.outcome for f in partner_feedback.for_report(report.id) if f.outcome]
+        if feedback is None:
+            feedback = partner_feedback.for_report(report.id)
+        told = [f.outcome for f in feedback if f.outcome]
         form = DecisionPanelForm(
             prefix="panel",
             data={"theme": report.theme, "urgency": report.urgency, "route": report.route,
@@ -235,7 +240,6 @@ def _render_report(report: Report, code: int = 200, revealed=None, viewed: bool 
     message_form = forms.get("message") or MessageForm(prefix="message")
     contact_form = forms.get("contact_form") or ContactForm(prefix="contact")
     link_form = forms.get("link") or LinkForm(prefix="link")
-    panel_form = forms.get("panel") or panel_form_for(report)
     _form, view_filters, _valid = queue_args.parse(request.args, user.id)
     back_args = queue_args.kept(request.args) if _valid else {}
     position = (report.urgency_rank, report.created_at, report.id)
@@ -253,6 +257,7 @@ def _render_report(report: Report, code: int = 200, revealed=None, viewed: bool 
     from meldpunt.casework import partner_feedback, templates_service
 
     feedback = partner_feedback.for_report(report.id)
+    panel_form = forms.get("panel") or panel_form_for(report, feedback=feedback)
     templates = templates_service.for_theme(report.theme)
     chosen = request.args.get("sjabloon", "")
     if request.method == "GET" and chosen.isdigit() and not message_form.message.data:
