@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0021_backoffice_indexes"
-down_revision = "0017_partner_feedback"
+down_revision = "0020_audit_anchor_table"
 branch_labels = None
 depends_on = None
 
