@@ -342,6 +342,8 @@ def _render_followup(report, form, files, problems, status=200, added=False, res
         problems=problems,
         added=added,
         restored=restored,
+        # Said on the page (no script needed): how long the page stays open without use.
+        idle_minutes=int(current_app.permanent_session_lifetime.total_seconds() // 60),
     ), status
 
 
