@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import uuid
 
 import pytest
 from bs4 import BeautifulSoup
@@ -104,3 +105,9 @@ def pending_count(app) -> int:
 
     with app.app_context():
         return len(list(storage.pending_store().tokens()))
+
+
+# Flask-Limiter keeps the first key prefix its (process-wide) extension object was given,
+# whatever a later app's config says; every test that counts keys in the shared test Redis
+# uses this one prefix per test process, so it finds the keys its apps wrote.
+RATELIMIT_TEST_PREFIX = f"meldpunt-test-{uuid.uuid4().hex[:8]}"

@@ -88,6 +88,11 @@ FULL_DISK_CHILD = CHILD_PRELUDE + textwrap.dedent(
 
     # The kernel refuses writes beyond the limit (EFBIG) instead of killing us.
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    # Attachments on another file system than the pending uploads: the stored file is
+    # copied, not linked (FilesystemAttachments.copy_from_pending), and that copy meets the full disk.
+    def no_link(*args, **kwargs):
+        raise OSError(18, "Invalid cross-device link")
+    os.link = no_link
     limit = int(os.environ["MELDPUNT_FAULT_FSIZE"])
     resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
     new = reports.NewReport(**json.loads(os.environ["MELDPUNT_FAULT_REPORT"]))
@@ -184,7 +189,7 @@ def _pending_upload(app, size: int) -> tuple[str, list[str]]:
     with app.app_context():
         token = storage.new_pending_token()
         pending = storage.add_pending(
-            token, CleanFile(data=data, content_type="text/plain", kind="text", original_name="notities.txt")
+            token, CleanFile(pieces=data, content_type="text/plain", kind="text", original_name="notities.txt")
         )
     return token, [pending.file_id]
 

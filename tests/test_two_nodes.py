@@ -33,7 +33,7 @@ from meldpunt.staff import audit
 from tests import filemakers
 from tests.backoffice.conftest import login, make_account, post_form, sign_in
 from tests.conftest import PG_URL
-from tests.helpers import csrf_token, receipt_code_from, soup, submit
+from tests.helpers import RATELIMIT_TEST_PREFIX, csrf_token, receipt_code_from, soup, submit
 from tests.jobs.conftest import SmtpServer
 
 REDIS_URL = os.environ.get("MELDPUNT_TEST_REDIS_URL")
@@ -60,7 +60,7 @@ def make_nodes(app_factory, anchor_database_url, tmp_path, smtp):
     """Nodes A and B: separate data directories; the same database, Redis, keys and anchor."""
     import redis
 
-    prefix = f"meldpunt-nodes-{uuid.uuid4().hex[:8]}"
+    prefix = RATELIMIT_TEST_PREFIX
     shared = {
         # From the environment in production; the same on every node.
         "SECRET_KEY": "geheim-" + uuid.uuid4().hex * 2,

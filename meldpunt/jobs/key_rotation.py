@@ -76,7 +76,7 @@ def _rotate_attachments(store: storage.AttachmentStore, batch: int, summary: Rot
             return
         for _id, name in rows:
             try:
-                store.replace(name, crypto.rotate(store.get(name)))
+                store.replace(name, crypto.rotate_file(store.get(name)))
             except storage.MissingBlob:
                 summary.missing += 1
                 continue
@@ -91,7 +91,8 @@ def _rotate_pending(store: storage.PendingStore, summary: RotationSummary) -> No
             data = store.get(token, file_id)
             if data is None:
                 continue  # removed meanwhile
-            store.replace(token, file_id, crypto.rotate(meta), crypto.rotate(data))
+            # Contents end up in the file format (crypto.py); the description stays a Fernet value.
+            store.replace(token, file_id, crypto.rotate(meta), crypto.rotate_file(data))
             summary.files += 1
 
 

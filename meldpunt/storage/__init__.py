@@ -64,7 +64,7 @@ def attachment_store(kind: str | None = None) -> AttachmentStore:
         from meldpunt.storage.database import DatabaseAttachments
 
         return DatabaseAttachments()
-    return FilesystemAttachments(current_app.config["UPLOAD_DIR"])
+    return FilesystemAttachments(current_app.config["UPLOAD_DIR"], current_app.config["PENDING_UPLOAD_DIR"])
 
 
 def pending_store(kind: str | None = None) -> PendingStore:
@@ -179,14 +179,15 @@ def prepare_pending(clean: CleanFile) -> PreparedUpload:
         "name": clean.original_name,
         "content_type": clean.content_type,
         "kind": clean.kind,
-        "size": len(clean.data),
-        "sent_size": clean.sent_size or len(clean.data),
+        "size": clean.size,
+        "sent_size": clean.sent_size or clean.size,
     }
     return PreparedUpload(
         file_id=secrets.token_hex(8),
         meta=meta,
         encrypted_meta=crypto.encrypt_json(meta),
-        encrypted_data=crypto.encrypt(clean.data),
+        # The cleaned pieces are encrypted as they are (file format v2), never joined first.
+        encrypted_data=crypto.encrypt_file(clean.pieces),
     )
 
 

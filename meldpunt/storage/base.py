@@ -8,7 +8,8 @@ disk). An S3-compatible object store would be a third ``AttachmentStore`` with
 deleted after it, strays swept up by age), which is why the interface says which
 kind a store is instead of hiding it.
 
-Everything a store keeps is already encrypted (Fernet tokens, meldpunt/crypto.py):
+Everything a store keeps is already encrypted (file format v2 for contents, Fernet
+tokens for descriptions; meldpunt/crypto.py):
 stores move opaque bytes and never see a key.
 """
 
@@ -43,7 +44,7 @@ class PreparedUpload:
     file_id: str
     meta: dict
     encrypted_meta: bytes
-    encrypted_data: bytes
+    encrypted_data: bytes | bytearray
 
 
 class AttachmentStore(Protocol):
@@ -56,10 +57,10 @@ class AttachmentStore(Protocol):
     # one, and a stray sweep removes what a crash left behind.
     transactional: bool
 
-    def put(self, name: str, encrypted: bytes) -> None:
+    def put(self, name: str, encrypted: bytes | bytearray) -> None:
         """Keep a new blob (a name is never reused)."""
 
-    def replace(self, name: str, encrypted: bytes) -> None:
+    def replace(self, name: str, encrypted: bytes | bytearray) -> None:
         """Overwrite an existing blob in one step (key rotation); MissingBlob if absent."""
 
     def get(self, name: str) -> bytes:
@@ -88,7 +89,7 @@ class PendingStore(Protocol):
     def get(self, token: str, file_id: str) -> bytes | None:
         """The encrypted content, or None."""
 
-    def replace(self, token: str, file_id: str, encrypted_meta: bytes, encrypted_data: bytes) -> None:
+    def replace(self, token: str, file_id: str, encrypted_meta: bytes, encrypted_data: bytes | bytearray) -> None:
         """Overwrite one upload's meta and content (key rotation), keeping its age."""
 
     def remove(self, token: str, file_id: str) -> None: ...

@@ -29,10 +29,10 @@ class DatabaseAttachments:
     kind = "database"
     transactional = True
 
-    def put(self, name: str, encrypted: bytes) -> None:
+    def put(self, name: str, encrypted: bytes | bytearray) -> None:
         db.session.execute(insert(AttachmentBlob).values(storage_name=name, data=encrypted, created_at=utcnow()))
 
-    def replace(self, name: str, encrypted: bytes) -> None:
+    def replace(self, name: str, encrypted: bytes | bytearray) -> None:
         done = db.session.execute(
             update(AttachmentBlob).where(AttachmentBlob.storage_name == name).values(data=encrypted)
         )
@@ -134,7 +134,7 @@ class DatabasePending:
             ).scalar_one_or_none()
         return None if data is None else bytes(data)
 
-    def replace(self, token: str, file_id: str, encrypted_meta: bytes, encrypted_data: bytes) -> None:
+    def replace(self, token: str, file_id: str, encrypted_meta: bytes, encrypted_data: bytes | bytearray) -> None:
         with db.engine.begin() as conn:
             conn.execute(
                 update(PendingUpload)

@@ -22,7 +22,7 @@ from pathlib import Path
 from meldpunt.storage.base import MissingBlob, PreparedUpload
 
 
-def write_file_atomically(path: Path, data: bytes) -> None:
+def write_file_atomically(path: Path, data: bytes | bytearray) -> None:
     """Write via a temporary name and rename, so a crash never leaves half a file.
 
     The temporary name is unique (several workers may write the same file at once) and
@@ -53,8 +53,33 @@ class FilesystemAttachments:
     kind = "filesystem"
     transactional = False
 
-    def __init__(self, folder: str) -> None:
+    def __init__(self, folder: str, pending_folder: str | None = None) -> None:
         self.folder = _folder(folder)
+        self.pending_folder = Path(pending_folder) if pending_folder else None
+
+    def copy_from_pending(self, name: str, token: str, file_id: str) -> bool:
+        """Store a pending upload as this attachment's content; False when it is gone.
+
+        Both are the same encrypted file, so it gets a second name (a hard link) instead
+        of being read and written again (26 MB for a phone photo). The pending name
+        stays until the report is committed, so a failed commit loses nothing; on
+        separate file systems the file is copied.
+        """
+        if self.pending_folder is None:
+            return False
+        source = self.pending_folder / token / f"{file_id}.bin"
+        target = self._path(name)
+        try:
+            os.link(source, target)
+        except FileNotFoundError:
+            return False  # removed meanwhile (the reporter unticked it in another tab)
+        except OSError:
+            try:
+                data = source.read_bytes()
+            except FileNotFoundError:
+                return False
+            write_file_atomically(target, data)
+        return True
 
     def _path(self, name: str) -> Path:
         # One plain file name in the folder, never a path out of it.
@@ -62,10 +87,10 @@ class FilesystemAttachments:
             raise MissingBlob(name)
         return self.folder / name
 
-    def put(self, name: str, encrypted: bytes) -> None:
+    def put(self, name: str, encrypted: bytes | bytearray) -> None:
         write_file_atomically(self._path(name), encrypted)
 
-    def replace(self, name: str, encrypted: bytes) -> None:
+    def replace(self, name: str, encrypted: bytes | bytearray) -> None:
         if not self.exists(name):
             raise MissingBlob(name)
         write_file_atomically(self._path(name), encrypted)
@@ -139,7 +164,7 @@ class FilesystemPending:
         except FileNotFoundError:
             return None
 
-    def replace(self, token: str, file_id: str, encrypted_meta: bytes, encrypted_data: bytes) -> None:
+    def replace(self, token: str, file_id: str, encrypted_meta: bytes, encrypted_data: bytes | bytearray) -> None:
         directory = self._dir(token)
         age = directory.stat()
         write_file_atomically(directory / f"{file_id}.bin", encrypted_data)
