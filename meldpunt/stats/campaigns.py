@@ -14,10 +14,10 @@ from meldpunt.counters import FORM_VIEW
 from meldpunt.extensions import db
 from meldpunt.models import DailyReportStat
 from meldpunt.stats.categories import campaign_labels
-from meldpunt.stats.cells import COUNT, PERCENT, Cell, change
+from meldpunt.stats.cells import COUNT, NA, PERCENT, Cell, change
 from meldpunt.stats.figures import Figures, categories_between
 from meldpunt.stats.periods import Period
-from meldpunt.stats.tables import Column, Row, Table
+from meldpunt.stats.tables import Column, Row, Table, since_note
 
 WEEKS = 8
 
@@ -48,9 +48,13 @@ def campaign_view(code: str, label: str, start: date, figures: Figures) -> Campa
         ),
         ("bekeken", _("Formulier bekeken"), lambda p: figures.counter_total(p, FORM_VIEW)),
     ):
-        first, second = pick(before), pick(after)
-        rows.append(Row(key, name, (first, second, change(second, first))))
+        # Weeks before the meldpunt received reports are no baseline: no figure, no change.
+        first, second = (NA if figures.before_start(before) else pick(before)), pick(after)
+        rows.append(Row(key, name, (first, second, change(second, first) if figures.covers(before) else NA)))
     complete = start + timedelta(weeks=WEEKS) <= figures.today
+    notes: tuple[str, ...] = ()
+    if not figures.covers(before):
+        notes = (since_note(figures),)
     return CampaignView(
         code,
         label,
@@ -69,6 +73,7 @@ def campaign_view(code: str, label: str, start: date, figures: Figures) -> Campa
             rows=tuple(rows),
             chart="bars",
             chart_description=_("Staafdiagram: per cijfer de acht weken voor en na de start van de campagne."),
+            notes=notes,
             dimension="campagne",
         ),
     )
