@@ -46,8 +46,10 @@ DATETIME_PATTERN = "d MMM y HH:mm"
 DATE_PATTERN = "d MMM y"
 _TAG = re.compile(r"(<[^>]*>)")
 # Inside these elements text is left as it is: it is already isolated, or it is not running
-# text (form fields, scripts). Inside a link numbers are isolated but not linked again.
-_SKIP = ("bdi", "textarea", "script", "style", "option", "title")
+# text (form fields, scripts), or it is a figure: a count in a statistics table (``<data>``)
+# or a chart (``<svg>``) — 112 reports is no emergency number to call. Inside a link numbers
+# are isolated but not linked again.
+_SKIP = ("bdi", "textarea", "script", "style", "option", "title", "data", "svg")
 _WATCH = ("a", *_SKIP)
 _OPEN = re.compile(r"<\s*(" + "|".join(_WATCH) + r")\b", re.IGNORECASE)
 _CLOSE = re.compile(r"<\s*/\s*(" + "|".join(_WATCH) + r")\s*>", re.IGNORECASE)
