@@ -178,3 +178,20 @@ def test_a_period_the_meldpunt_covered_only_in_part_is_counted_but_not_compared(
             december = monthly.rows[-1]
             assert not december.cells[1].shown  # December 2024 began on the 6th: no baseline
             assert published.factsheet(2025).received_change.shown is False
+
+
+def test_a_campaign_that_started_soon_after_the_opening_has_no_baseline(app):
+    from meldpunt.stats import campaigns
+
+    app.config["CAMPAIGNS"] = {"poster-2025": "Posters in de wijk"}
+    app.config["CAMPAIGN_STARTS"] = {"poster-2025": date(2025, 1, 10)}
+    rng = seeded_random(6)
+    with app.app_context(), app.test_request_context():
+        _reports_between(date(2024, 12, 6), date(2025, 3, 31), 120, rng)  # opened four weeks before
+        db.session.commit()
+        rollup.rebuild_all(now=utc(2025, 6, 1))
+        view = campaigns.campaign_views(today=date(2025, 6, 1))[0]
+        reports = view.table.rows[0]
+        assert reports.cells[0].value and reports.cells[1].value  # both spans counted ...
+        assert not reports.cells[2].shown  # ... but four weeks are no baseline for eight
+        assert any("sinds 6 december 2024" in note for note in view.table.notes), view.table.notes
