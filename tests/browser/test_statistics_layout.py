@@ -95,7 +95,8 @@ def test_the_quarterly_results_are_a_table_with_every_column_at_1280px(stats_pag
             return {
                 display: getComputedStyle(table.querySelector('tbody tr')).display,
                 scrolls: scroller.scrollWidth > scroller.clientWidth,
-                heights: [...table.querySelectorAll('thead th')].map(th => Math.round(th.getBoundingClientRect().height)),
+                heights: [...table.querySelectorAll('thead th')]
+                    .map(th => Math.round(th.getBoundingClientRect().height)),
             };
         }"""
     )

@@ -158,7 +158,9 @@ def test_the_dashboard_shows_no_last_year_figure_for_months_before_the_first_rep
     notes = page.select_one("#per-maand").get_text()
     assert "Het meldpunt ontvangt meldingen sinds" in notes
     # The comparison in the headline: last year's month has no figure, and no change.
-    headline = [[td.get_text(strip=True) for td in row.find_all("td")] for row in page.select("#kerncijfers-table tbody tr")]
+    headline = [
+        [td.get_text(strip=True) for td in row.find_all("td")] for row in page.select("#kerncijfers-table tbody tr")
+    ]
     assert headline[2] == ["–", "–"], headline
 
 
