@@ -53,3 +53,30 @@ def test_a_key_figure_without_a_number_says_why(app):
             dashes += 1
             assert any(dd.get_text().startswith("geen cijfer:") for dd in values[1:]), figure
     assert dashes, "December alone is too few for a median of closing times"
+
+
+def test_a_running_campaign_shows_no_change_and_its_chart_draws_the_reports_only(app):
+    from meldpunt.models import DailyCounter
+    from meldpunt.stats import campaigns
+
+    app.config["CAMPAIGNS"] = {"poster-2025": "Posters in de wijk"}
+    app.config["CAMPAIGN_STARTS"] = {"poster-2025": date(2025, 3, 1)}
+    with app.app_context(), app.test_request_context():
+        for n in range(40):  # the eight weeks before, and three weeks after the start
+            day = date(2025, 1, 4) + timedelta(days=n * 2)
+            add_report(utc(day.year, day.month, day.day, 11))
+        db.session.add(DailyCounter(day=date(2024, 6, 1), name="form_view", count=900))
+        db.session.add(DailyCounter(day=date(2025, 3, 10), name="form_view", count=700))
+        db.session.commit()
+        rollup.rebuild_all(now=utc(2025, 3, 22))
+        view = campaigns.campaign_views(today=date(2025, 3, 22))[0]
+        assert not view.complete
+        reports = view.table.rows[0]
+        assert reports.cells[0].value > reports.cells[1].value  # three weeks count less than eight ...
+        assert not reports.cells[2].shown  # ... so no "fall" is computed while they run
+        assert [row.key for row in view.chart.rows] == ["meldingen", "met-code"]
+        assert [row.key for row in view.table.rows] == ["meldingen", "met-code", "bekeken"]
+    client, _account = sign_in(app, "communicatie")
+    page = BeautifulSoup(client.get("/statistiek/campagnes").get_data(as_text=True), "html.parser")
+    assert len(page.select("#campagne-1 svg, .chart-box svg")) == 1
+    assert "Formulier bekeken" not in page.select_one(".chart-box svg").get_text()
