@@ -45,8 +45,10 @@ _NUMBERS = re.compile(
 DATETIME_PATTERN = "d MMM y HH:mm"
 DATE_PATTERN = "d MMM y"
 # Inside these elements text is left as it is: it is already isolated, or it is not running
-# text (form fields, scripts). Inside a link numbers are isolated but not linked again.
-_SKIP = ("bdi", "textarea", "script", "style", "option", "title")
+# text (form fields, scripts), or it is a figure: a count in a statistics table (``<data>``)
+# or a chart (``<svg>``) — 112 reports is no emergency number to call. Inside a link numbers
+# are isolated but not linked again.
+_SKIP = ("bdi", "textarea", "script", "style", "option", "title", "data", "svg")
 _WATCH = ("a", *_SKIP)
 _WATCHED_TAG = re.compile(
     r"<\s*/\s*(?P<close>" + "|".join(_WATCH) + r")\s*>|<\s*(?P<open>" + "|".join(_WATCH) + r")\b[^>]*>",

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import partial
 
+from flask_babel import format_date
+
 from meldpunt.stats.aggregates import local_today
 from meldpunt.stats.categories import ACTION, BREAKDOWNS, DIMENSION_INFO
 from meldpunt.stats.cells import NA, Cell
@@ -49,6 +51,11 @@ class Dashboard:
     outcomes: Table
     action_share: Cell
     trends: tuple[Table, ...]
+    since: date  # the first day with figures: the meldpunt receives reports since then
+
+    @property
+    def since_label(self) -> str:
+        return format_date(self.since, "d MMMM y")
 
     @property
     def tables(self) -> tuple[Table, ...]:
@@ -100,6 +107,7 @@ def dashboard(period: Period, today: date | None = None) -> Dashboard:
         outcomes=outcomes,
         action_share=action_share_of(outcomes),
         trends=tuple(trend_table(figures, d, period) for d in TRENDS),
+        since=figures.since,
     )
 
 

@@ -116,7 +116,21 @@ def factsheet_pdf(sheet: Factsheet, municipality: str) -> bytes:
             line = out.row()
             line.cell(_text(label, family))
             line.cell(_text(display.cell_text(cell), family))
-    pdf.ln(4)
+    pdf.ln(2)
+    # The comparison with the year before, or plainly why there is none (as on the page).
+    if sheet.received_before.shown:
+        compared = _(
+            "Meldingen binnengekomen in %(year)s: %(count)s (verandering: %(change)s).",
+            year=sheet.year - 1,
+            count=display.cell_text(sheet.received_before),
+            change=display.cell_text(sheet.received_change),
+        )
+    else:
+        compared = sheet.no_comparison
+    for line_text in (compared, sheet.partial_year, sheet.correction):
+        if line_text:
+            pdf.multi_cell(0, 5, _text(line_text, family), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
     for table in (sheet.quarterly, *sheet.tables):
         if table.rows and table.chart:
             _chart(pdf, family, table)

@@ -83,6 +83,22 @@ class Figures:
     def is_running(self, period: Period) -> bool:
         return period.start <= self.today < period.end
 
+    # --- since when the meldpunt receives reports -------------------------------------
+
+    @property
+    def since(self) -> date:
+        """The first day with figures (today while there are none yet)."""
+        return self._cached(("since",), first_data_day) or self.today
+
+    def covers(self, period: Period) -> bool:
+        """Whether the meldpunt received reports during the whole of ``period``: only then
+        is its count fit to compare with another period's."""
+        return period.start >= self.since
+
+    def before_start(self, period: Period) -> bool:
+        """Whether ``period`` is over before the first day with figures: its 0 is no count."""
+        return period.end <= self.since
+
     # --- totals per day, read once per year ---------------------------------------
 
     def daily_reports(self, year: int) -> dict[date, int]:
@@ -128,6 +144,20 @@ class Figures:
             ("durations", measure, period.start, period.end),
             lambda: durations_between(measure, period.start, period.end),
         )
+
+
+def first_data_day() -> date | None:
+    """The first day with any figure: a report in, a report closed or a counted form view.
+
+    Before it the meldpunt did not receive reports (it was not open yet, or the figures
+    were not kept), so a 0 there is no count and nothing there can be compared with.
+    Counters are never rebuilt from reports, so a retention purge of old reports does not
+    move this day later than the first form view.
+    """
+    models = (DailyReportStat, DailyClosureStat, DailyCounter)
+    days = [db.session.scalar(select(func.min(model.day))) for model in models]
+    known = [day for day in days if day is not None]
+    return min(known) if known else None
 
 
 def _daily(model, year: int, name: str | None = None) -> dict[date, int]:

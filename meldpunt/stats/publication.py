@@ -30,7 +30,7 @@ from meldpunt.stats.categories import (
     REPORTER_TYPE_STAT_LABELS,
     THEME_GROUPS,
 )
-from meldpunt.stats.figures import Figures, categories_between
+from meldpunt.stats.figures import Figures, categories_between, first_data_day
 from meldpunt.stats.periods import QUARTER, YEAR, Period
 from meldpunt.stats.tables import percentile_hours
 
@@ -62,6 +62,11 @@ class Publication:
     # The exact counts the tables were made from (stored, never shown): a year adds up the
     # counts of its four frozen quarters, so it agrees with them even after a late correction.
     basis: dict = field(default_factory=dict)
+    # The first day with figures when this was published: before it the meldpunt received no
+    # reports, so an earlier period is no fair comparison. None in publications made before
+    # this was stored (their readers fall back on the first day with figures now).
+    data_since: date | None = None
+    since_stored: bool = True  # False for a publication made before the first day was stored
 
     def action_share(self) -> float | None:
         table = self.tables.get("outcome_group")
@@ -91,6 +96,8 @@ def _from_row(row: StatPublication) -> Publication:
         first_action_median=raw.get("first_action_median"),
         closing_median=raw.get("closing_median"),
         basis=raw.get("basis", {}),
+        data_since=date.fromisoformat(raw["data_since"]) if raw.get("data_since") else None,
+        since_stored="data_since" in raw,
     )
 
 
@@ -106,6 +113,7 @@ def _payload(publication: Publication) -> str:
             "first_action_median": publication.first_action_median,
             "closing_median": publication.closing_median,
             "basis": publication.basis,
+            "data_since": publication.data_since.isoformat() if publication.data_since else None,
         },
         separators=(",", ":"),
     )
@@ -267,6 +275,7 @@ def compute(period: Period, now: datetime) -> Publication:
         first_action_median=_median(figures, FIRST_ACTION, period, totals["received"], limit),
         closing_median=_median(figures, CLOSING, period, None, limit),
         basis=basis,
+        data_since=first_data_day(),
     )
 
 

@@ -85,6 +85,27 @@ def running_suffix(figures: Figures, period: Period) -> str:
     return " " + _("(loopt nog)") if figures.is_running(period) else ""
 
 
+def partial_suffix(figures: Figures, period: Period) -> str:
+    """For the period in which the meldpunt began receiving reports: from which day it counts."""
+    if figures.covers(period) or figures.before_start(period):
+        return ""
+    return " " + _("(meldingen vanaf %(day)s)", day=format_date(figures.since, "d MMM y"))
+
+
+def count_in(figures: Figures, period: Period) -> Cell:
+    """Reports in ``period``; no figure ("–") for a period over before the first day with figures."""
+    return NA if figures.before_start(period) else figures.report_total(period)
+
+
+def since_note(figures: Figures) -> str:
+    return _(
+        "Het meldpunt ontvangt meldingen sinds %(day)s (de eerste dag met cijfers). Een streepje "
+        "betekent hier: geen cijfer, want in die periode ontving het meldpunt nog niet de hele tijd "
+        "meldingen. Een 0 zou dan geen telling zijn en een vergelijking zou een te grote stijging tonen.",
+        day=format_date(figures.since, "d MMMM y"),
+    )
+
+
 def ordered_codes(dimension: str, found: Mapping[str, int]) -> list[str]:
     """Closed lists in their own order with every category (also 0), open lists by size."""
     info = DIMENSION_INFO[dimension]
@@ -141,21 +162,39 @@ def breakdown_table(figures: Figures, dimension: str, period: Period) -> Table:
 
 
 def headline_table(figures: Figures, period: Period) -> Table:
-    current = figures.report_total(period)
-    before = figures.report_total(period.previous())
-    last_year = figures.report_total(period.last_year())
+    current = count_in(figures, period)
     running = figures.is_running(period)
+    compared_any = False
+
+    def compared(other: Period) -> tuple[Cell, Cell]:
+        """The other period's count, and the change only when both periods are whole ones
+        in which the meldpunt received reports (a partial year would show a false rise)."""
+        nonlocal compared_any
+        count = count_in(figures, other)
+        if running or not (figures.covers(other) and figures.covers(period)):
+            compared_any = compared_any or not running
+            return count, NA
+        return count, change(current, count)
+
+    before, before_change = compared(period.previous())
+    last_year, last_year_change = compared(period.last_year())
     rows = (
-        Row(period.start.isoformat(), period.label + running_suffix(figures, period), (current, NA)),
+        Row(
+            period.start.isoformat(),
+            period.label + running_suffix(figures, period) + partial_suffix(figures, period),
+            (current, NA),
+        ),
         Row(
             period.previous().start.isoformat(),
-            _("Vorige periode: %(label)s", label=period.previous().label),
-            (before, NA if running else change(current, before)),
+            _("Vorige periode: %(label)s", label=period.previous().label)
+            + partial_suffix(figures, period.previous()),
+            (before, before_change),
         ),
         Row(
             period.last_year().start.isoformat(),
-            _("Zelfde periode vorig jaar: %(label)s", label=period.last_year().label),
-            (last_year, NA if running else change(current, last_year)),
+            _("Zelfde periode vorig jaar: %(label)s", label=period.last_year().label)
+            + partial_suffix(figures, period.last_year()),
+            (last_year, last_year_change),
         ),
     )
     notes = []
@@ -166,6 +205,8 @@ def headline_table(figures: Figures, period: Period) -> Table:
                 "pas als de periode voorbij is."
             )
         )
+    if compared_any:
+        notes.append(since_note(figures))
     return Table(
         name="kerncijfers",
         title=_("Binnengekomen meldingen"),
@@ -185,12 +226,14 @@ def series_table(figures: Figures, periods: list[Period], name: str, title: str,
     rows = tuple(
         Row(
             p.start.isoformat(),
-            p.short_label + running_suffix(figures, p),
-            (figures.report_total(p), figures.report_total(p.last_year())),
+            p.short_label + running_suffix(figures, p) + partial_suffix(figures, p),
+            # Last year's figure only when the meldpunt received reports that whole period.
+            (count_in(figures, p), figures.report_total(p.last_year()) if figures.covers(p.last_year()) else NA),
             short_label=p.short_label,
         )
         for p in periods
     )
+    incomplete = any(not figures.covers(p.last_year()) for p in periods)
     return Table(
         name=name,
         title=title,
@@ -211,6 +254,7 @@ def series_table(figures: Figures, periods: list[Period], name: str, title: str,
             "Kolomdiagram: meldingen per %(unit)s, naast dezelfde %(unit)s een jaar eerder.",
             unit=unit.lower(),
         ),
+        notes=(since_note(figures),) if incomplete else (),
         dimension="periode",
     )
 
@@ -246,8 +290,8 @@ def trend_table(figures: Figures, dimension: str, period: Period, count: int = 1
     rows = tuple(
         Row(
             m.start.isoformat(),
-            m.short_label + running_suffix(figures, m),
-            tuple(Cell(found.get(code, 0)) for code in codes),
+            m.short_label + running_suffix(figures, m) + partial_suffix(figures, m),
+            tuple(NA if figures.before_start(m) else Cell(found.get(code, 0)) for code in codes),
             short_label=m.short_label,
         )
         for m, found in zip(months, per_month, strict=True)
@@ -269,6 +313,7 @@ def trend_table(figures: Figures, dimension: str, period: Period, count: int = 1
             "Lijndiagram: per maand het aantal meldingen per categorie van %(title)s.",
             title=info.title,
         ),
+        notes=(since_note(figures),) if any(figures.before_start(m) for m in months) else (),
         dimension=dimension,
     )
 
@@ -283,6 +328,8 @@ def funnel_table(figures: Figures, period: Period) -> Table:
                 break
             views, back = figures.counter_day(day, FORM_VIEW), figures.counter_day(day, FOLLOWUP_LOGIN)
             sent = Cell(figures.daily_reports(day.year).get(day, 0))
+            if day < figures.since:  # not open yet: no counts, not zeros
+                views = sent = back = NA
             rows.append(
                 Row(day.isoformat(), format_date(day, "EEE d MMM"), (views, sent, percent(sent, views), back),
                     short_label=format_date(day, "d MMM"))
@@ -294,6 +341,8 @@ def funnel_table(figures: Figures, period: Period) -> Table:
             views = figures.counter_total(month, FORM_VIEW)
             sent = figures.report_total(month)
             back = figures.counter_total(month, FOLLOWUP_LOGIN)
+            if figures.before_start(month):
+                views = sent = back = NA
             rows.append(
                 Row(month.start.isoformat(), month.short_label, (views, sent, percent(sent, views), back),
                     short_label=month.short_label)
@@ -310,6 +359,8 @@ def funnel_table(figures: Figures, period: Period) -> Table:
             "twee keer opent, telt twee keer."
         )
     ]
+    if period.start < figures.since:
+        notes.append(since_note(figures))
     return Table(
         name="trechter",
         title=_("Van formulier naar melding"),

@@ -90,14 +90,16 @@ def test_headline_is_exact_also_for_small_counts(app):
         rows = _rows(board.headline)
         assert rows["2025-03-01"][0].value == 12
         assert rows["2025-02-01"][0].value == 8 and rows["2025-02-01"][1].value == 50.0
-        assert rows["2024-03-01"][0].value == 6 and rows["2024-03-01"][1].value == 100.0
+        # The first report came on 15 March 2024: that month is counted, but it is no baseline.
+        assert rows["2024-03-01"][0].value == 6 and not rows["2024-03-01"][1].shown
 
         january = dashboard.dashboard(Period.containing(MONTH, date(2025, 1, 1)), today=date(2025, 6, 1))
         rows = _rows(january.headline)
         # Three reports in December: shown as 3, inside nothing is suppressed.
         assert cell_text(rows["2024-12-01"][0]) == "3"
         monthly = _rows(board.monthly)
-        assert [cell_text(c) for c in monthly["2025-03-01"]] == ["12", "6"]
+        assert [cell_text(c) for c in monthly["2025-03-01"]] == ["12", "–"]
+        assert [cell_text(c) for c in monthly["2025-02-01"]] == ["8", "–"]  # before the first report: no 0
         assert len(board.monthly.rows) == 13
 
         # Breakdowns also for a week, exact.
@@ -242,6 +244,8 @@ def test_campaign_view_compares_eight_weeks_before_and_after_the_start(app):
         _reports_on(date(2025, 6, 1), 5)  # more than eight weeks later: not counted
         for day, n in ((date(2025, 2, 1), 100), (date(2025, 3, 15), 180)):
             db.session.add(DailyCounter(day=day, name="form_view", count=n))
+        # The meldpunt was open well before the eight weeks before the start (else no baseline).
+        db.session.add(DailyCounter(day=date(2024, 11, 1), name="followup_login", count=1))
         db.session.commit()
         rollup.rebuild_all(now=utc(2025, 7, 1))
         views = campaigns.campaign_views(today=date(2025, 7, 1))
