@@ -44,13 +44,14 @@ _NUMBERS = re.compile(
 )
 DATETIME_PATTERN = "d MMM y HH:mm"
 DATE_PATTERN = "d MMM y"
-_TAG = re.compile(r"(<[^>]*>)")
 # Inside these elements text is left as it is: it is already isolated, or it is not running
 # text (form fields, scripts). Inside a link numbers are isolated but not linked again.
 _SKIP = ("bdi", "textarea", "script", "style", "option", "title")
 _WATCH = ("a", *_SKIP)
-_OPEN = re.compile(r"<\s*(" + "|".join(_WATCH) + r")\b", re.IGNORECASE)
-_CLOSE = re.compile(r"<\s*/\s*(" + "|".join(_WATCH) + r")\s*>", re.IGNORECASE)
+_WATCHED_TAG = re.compile(
+    r"<\s*/\s*(?P<close>" + "|".join(_WATCH) + r")\s*>|<\s*(?P<open>" + "|".join(_WATCH) + r")\b[^>]*>",
+    re.IGNORECASE,
+)
 
 
 def phone_href(number: str) -> str:
@@ -72,37 +73,58 @@ def _isolate(match: re.Match[str], link: bool = True) -> str:
     return f'<bdi dir="ltr">{text}</bdi>'
 
 
-def _isolate_in_link(match: re.Match[str]) -> str:
-    return _isolate(match, link=False)
-
-
 def isolate_numbers(value: object) -> Markup:
     """Text or rendered HTML with every phone number, receipt code and postcode isolated.
 
     Plain strings are escaped first; ``Markup`` (translated strings, rendered blocks) is
     taken as HTML. Only text between tags is touched.
+
+    It runs over every rendered page, so it looks for the numbers first (one scan in the
+    regex engine; a page holds a handful) and works out only for those where they stand:
+    inside a tag (left alone), inside an element whose text is left alone, or inside a
+    link (isolated, not linked again). A match cannot cross a tag (no ``<`` or ``>`` in
+    it), and the characters around a text part (``>`` and ``<``) pass the pattern's
+    edge checks as the part's start and end would, so the result is the same as
+    splitting the page into tags and text and substituting in each text part.
     """
     html = str(value) if isinstance(value, Markup) else str(escape(value))
-    parts = _TAG.split(html)
+    found = [m for m in _NUMBERS.finditer(html) if not _in_tag(html, m.start())]
+    if not found:
+        return Markup(html)  # noqa: S704  # nosec B704  # as it came: escaped or Markup
+    out: list[str] = []
+    done = 0
     open_elements: list[str] = []
-    for index, part in enumerate(parts):
-        if index % 2:  # a tag
-            closing = _CLOSE.match(part)
-            if closing:
-                name = closing.group(1).lower()
-                if name in open_elements:
-                    del open_elements[len(open_elements) - 1 - open_elements[::-1].index(name)]
-                continue
-            opening = _OPEN.match(part)
-            if opening and not part.rstrip().endswith("/>"):
-                open_elements.append(opening.group(1).lower())
+    tags = _WATCHED_TAG.finditer(html)
+    tag = next(tags, None)
+    for match in found:
+        # Replay the watched elements opened and closed before this number.
+        while tag is not None and tag.start() < match.start():
+            _replay(tag, open_elements)
+            tag = next(tags, None)
+        if any(name in _SKIP for name in open_elements):
             continue
-        if not part or any(name in _SKIP for name in open_elements):
-            continue
-        parts[index] = _NUMBERS.sub(_isolate_in_link if "a" in open_elements else _isolate, part)
+        out.append(html[done:match.start()])
+        out.append(_isolate(match, link="a" not in open_elements))
+        done = match.end()
+    out.append(html[done:])
     # Safe: every text part came escaped (or as Markup) and only gains our own fixed tags
     # around digits and capitals matched above.
-    return Markup("".join(parts))  # noqa: S704  # nosec B704
+    return Markup("".join(out))  # noqa: S704  # nosec B704
+
+
+def _in_tag(html: str, position: int) -> bool:
+    """Whether ``position`` lies inside a tag (``<`` … ``>``) rather than in text."""
+    return html.rfind("<", 0, position) > html.rfind(">", 0, position) and html.find(">", position) != -1
+
+
+def _replay(tag: re.Match[str], open_elements: list[str]) -> None:
+    """Keep ``open_elements`` (the watched elements open at this point) up to date."""
+    if tag.group("close"):
+        name = tag.group("close").lower()
+        if name in open_elements:
+            del open_elements[len(open_elements) - 1 - open_elements[::-1].index(name)]
+    elif not tag.group(0).rstrip().endswith("/>"):
+        open_elements.append(tag.group("open").lower())
 
 
 def format_datetime_local(value: datetime | None, style: str | None = None) -> Markup:

@@ -138,3 +138,32 @@ def current_table() -> RoutingTable:
     with cache.lock:
         cache.key, cache.table = key, table
     return table
+
+
+@dataclass(frozen=True)
+class RouteConflict:
+    """Why a route breaks the contract's fixed rules (shared/taxonomy.md) for a theme and
+    urgency: ``rule`` is ``fixed_theme``, ``acute`` or ``reserved_route``; ``required`` is
+    the route the rule asks for (None for ``reserved_route``: any other route will do)."""
+
+    rule: str
+    required: str | None
+
+
+def route_conflict(theme: str, urgency: str, route: str, table: RoutingTable) -> RouteConflict | None:
+    """The fixed rule that ``route`` breaks, in the order the triage applies them
+    (``triage.rules.decide_route``): a fixed theme keeps its route (``integriteit`` always
+    goes to ``integriteit``), then an acute report goes to the acute route (``politie``),
+    then ``geen_ondermijning`` is referred elsewhere; and the routes reserved for those
+    themes take no other theme. None: the route is the staff member's choice."""
+    if theme in table.fixed_themes:
+        required = LOCKED_THEMES.get(theme) or table.themes[theme]
+        return None if route == required else RouteConflict("fixed_theme", required)
+    if urgency == "acuut" and table.acute_route:
+        return None if route == table.acute_route else RouteConflict("acute", table.acute_route)
+    if theme in LOCKED_THEMES:
+        required = LOCKED_THEMES[theme]
+        return None if route == required else RouteConflict("fixed_theme", required)
+    if route in LOCKED_THEMES.values():
+        return RouteConflict("reserved_route", None)
+    return None

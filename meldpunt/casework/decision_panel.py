@@ -2,9 +2,12 @@
 
 A triage worker confirms or corrects theme, urgency and route, chooses the next
 status (with an outcome when closing) and - coordinators - forwards, all in one
-transaction: either every part is stored and audited, or none is. The parts are
-the same functions the separate actions use (``record_decision``,
-``record_status``, ``record_forward``), so the audit trail reads the same.
+transaction: either every part is stored and audited, or none is. It is the one
+way staff do these three things (the separate triage, status and forwarding
+forms are gone); its parts (``record_decision``, ``record_status``,
+``record_forward``) are also behind the bulk actions and the single-step services
+(``triage_decisions.decide``, ``workflow.change_status``, ``forwarding.forward``),
+so the audit trail reads the same whichever way a change came.
 """
 
 from __future__ import annotations
@@ -28,12 +31,14 @@ class PanelResult:
 
 
 class PanelError(ValueError):
-    """``part`` names the field at fault, ``code`` the reason (a message key for the view)."""
+    """``part`` names the field at fault, ``code`` the reason (a message key for the view);
+    ``required`` is the route a fixed routing rule asks for, when there is one."""
 
-    def __init__(self, part: str, code: str) -> None:
+    def __init__(self, part: str, code: str, required: str | None = None) -> None:
         super().__init__(code)
         self.part = part
         self.code = code
+        self.required = required
 
 
 @unit_of_work
@@ -50,6 +55,8 @@ def apply(
     report = get_report(report_id)
     try:
         triage_decisions.record_decision(report, staff, theme, urgency, route)
+    except triage_decisions.RouteRuleError as error:
+        raise PanelError("route", f"route_{error.conflict.rule}", required=error.conflict.required) from error
     except triage_decisions.DecisionError as error:
         raise PanelError("theme", "unknown_code") from error
     # Deciding on a report nobody has taken makes it yours.

@@ -53,19 +53,6 @@ def _with_empty(labels: dict, empty) -> list:
     return [("", empty), *labels.items()]
 
 
-class DecisionForm(FlaskForm):
-    theme = SelectField(_l("Thema"), choices=list(THEME_LABELS.items()), validators=[InputRequired()])
-    urgency = SelectField(_l("Urgentie"), choices=list(URGENCY_LABELS.items()), validators=[InputRequired()])
-    route = SelectField(_l("Route"), choices=list(ROUTE_LABELS.items()), validators=[InputRequired()])
-
-
-class StatusForm(FlaskForm):
-    status = SelectField(_l("Nieuwe status"), choices=list(STATUS_LABELS.items()), validators=[InputRequired()])
-    outcome = SelectField(
-        _l("Resultaat (bij afronden)"), choices=_with_empty(OUTCOME_LABELS, _l("Geen")), validators=[Optional()]
-    )
-
-
 class NoteForm(FlaskForm):
     note = TextAreaField(_l("Interne notitie"), validators=[DataRequired(REQUIRED), Length(max=5000)])
 
@@ -82,10 +69,6 @@ class ContactForm(FlaskForm):
             Length(min=5, max=300, message=_l("Geef een reden van minstens 5 tekens.")),
         ],
     )
-
-
-class ForwardForm(FlaskForm):
-    route = SelectField(_l("Doorsturen naar"), validators=[InputRequired()])
 
 
 class LinkForm(FlaskForm):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, TextClause, and_, func, not_, or_, select
+from sqlalchemy import ColumnElement, Select, TextClause, and_, func, literal, not_, or_, select, tuple_
 
 from meldpunt.casework import search
 from meldpunt.extensions import db
@@ -85,6 +85,7 @@ class QueuePage:
     has_next: bool = False
     filters: QueueFilters = field(default_factory=QueueFilters)
     total: int = 0  # acute panel and list together, counted up to COUNT_CAP (+1 means "more")
+    requested_page: int | None = None  # set when the page asked for was past the last one
 
 
 def local_day_start(day: date) -> datetime:
@@ -171,14 +172,44 @@ def _rows(statement: Select) -> list[QueueRow]:
     ]
 
 
+def _page(conditions: list, searching: bool, page: int, per_page: int) -> list[QueueRow]:
+    """One page of the list, plus one row to tell whether another page follows.
+
+    The page's ids are found first, from the queue-order index alone (an index-only scan
+    on PostgreSQL: no heap row is read for the reports an OFFSET skips), and only those
+    rows are then read whole. ``correlate(None)``: the inner query reads ``report`` itself,
+    not the outer query's row."""
+    ids = (
+        _ordered(select(Report.id).where(*conditions), searching)
+        .limit(per_page + 1)
+        .offset((page - 1) * per_page)
+        .correlate(None)
+    )
+    return _rows(_ordered(_select_rows().where(Report.id.in_(ids)), searching))
+
+
+def _last_page(conditions: list, per_page: int) -> int:
+    """The last page that has rows (1 when none has), never past MAX_PAGE."""
+    reachable = select(Report.id).where(*conditions).limit(MAX_PAGE * per_page).subquery()
+    found = db.session.scalar(select(func.count()).select_from(reachable)) or 0
+    return min(MAX_PAGE, max(1, -(-found // per_page)))
+
+
 def fetch(filters: QueueFilters, page: int = 1, per_page: int = PER_PAGE) -> QueuePage:
+    """The acute panel and one page of the list. A page past the last one (an old link, a
+    typed number, a list that shrank) shows the last page instead of an empty table, and
+    says so through ``requested_page``."""
     conditions = _conditions(filters)
     acute_open = and_(Report.urgency_rank == 0, Report.status.in_(ACTIVE))
     searching = bool(search.clean_query(filters.query))
     acute = _rows(_ordered(_select_rows().where(*conditions, acute_open), searching))
     rest = [*conditions, not_(acute_open)]
-    page = min(max(1, page), MAX_PAGE)
-    rows = _rows(_ordered(_select_rows().where(*rest), searching).limit(per_page + 1).offset((page - 1) * per_page))
+    requested = max(1, page)
+    page = min(requested, MAX_PAGE)
+    rows = _page(rest, searching, page, per_page)
+    if not rows and page > 1:
+        page = _last_page(rest, per_page)
+        rows = _page(rest, searching, page, per_page)
     return QueuePage(
         acute=acute,
         rows=rows[:per_page],
@@ -187,6 +218,7 @@ def fetch(filters: QueueFilters, page: int = 1, per_page: int = PER_PAGE) -> Que
         has_next=len(rows) > per_page and page < MAX_PAGE,
         filters=filters,
         total=count(conditions),
+        requested_page=requested if requested != page else None,
     )
 
 
@@ -209,21 +241,16 @@ def neighbour(
 
     The position is the report's place *before* a decision, so "next" still finds the
     report that followed it when the decision moved it out of the view."""
-    conditions = _conditions(filters)
-    key = (Report.urgency_rank, Report.created_at, Report.id)
-    if backwards:
-        after = or_(
-            key[0] < rank,
-            and_(key[0] == rank, key[1] < created_at),
-            and_(key[0] == rank, key[1] == created_at, key[2] < report_id),
-        )
-    else:
-        after = or_(
-            key[0] > rank,
-            and_(key[0] == rank, key[1] > created_at),
-            and_(key[0] == rank, key[1] == created_at, key[2] > report_id),
-        )
-    statement = _key_order(select(Report.id).where(*conditions, after, Report.id != report_id), backwards)
+    # A row-value comparison, not the equivalent OR of three: the database starts a range
+    # scan of the queue-order index at the position instead of filtering it from the top.
+    key = tuple_(Report.urgency_rank, Report.created_at, Report.id)
+    here = tuple_(
+        literal(rank, Report.urgency_rank.type),
+        literal(created_at, Report.created_at.type),
+        literal(report_id, Report.id.type),
+    )
+    after = key < here if backwards else key > here
+    statement = _key_order(select(Report.id).where(*_conditions(filters), after, Report.id != report_id), backwards)
     return db.session.scalar(statement.limit(1))
 
 

@@ -15,6 +15,8 @@ from typing import IO
 
 from sqlalchemy import func, select
 
+import triage
+from meldpunt import routing
 from meldpunt.casework.workflow import get_report, mark_action
 from meldpunt.extensions import db
 from meldpunt.models import URGENCY_RANK, Report, StaffUser, TriageDecision
@@ -23,6 +25,14 @@ from meldpunt.staff import audit
 
 class DecisionError(ValueError):
     pass
+
+
+class RouteRuleError(DecisionError):
+    """The route breaks a fixed rule of the contract (``routing.route_conflict``)."""
+
+    def __init__(self, conflict: routing.RouteConflict) -> None:
+        super().__init__(conflict.rule)
+        self.conflict = conflict
 
 
 def decide(report_id: int, staff: StaffUser, theme: str, urgency: str, route: str) -> TriageDecision:
@@ -37,6 +47,14 @@ def record_decision(report: Report, staff: StaffUser, theme: str, urgency: str, 
 
     if theme not in THEMES or urgency not in URGENCIES or route not in ROUTES:
         raise DecisionError("unknown code")
+    # The same fixed rules the triage follows: staff may correct a route, not break them.
+    try:
+        table = routing.current_table()
+    except triage.RoutingError:
+        table = triage.build_routing()  # a broken routing file: the contract's rules still hold
+    conflict = routing.route_conflict(theme, urgency, route, table)
+    if conflict is not None:
+        raise RouteRuleError(conflict)
     suggestion = report.suggestion
     changed = []
     for field, value in (("theme", theme), ("urgency", urgency), ("route", route)):

@@ -39,13 +39,10 @@ from meldpunt.casework.forms import (
     AssignForm,
     BulkForm,
     ContactForm,
-    DecisionForm,
     DecisionPanelForm,
-    ForwardForm,
     LinkForm,
     MessageForm,
     NoteForm,
-    StatusForm,
     TakeForm,
     UnlinkForm,
 )
@@ -131,9 +128,9 @@ def _audit_queue(filters: queue.QueueFilters, page: int, valid: bool) -> None:
 def _queue():
     user = _user()
     form, filters, valid = queue_args.parse(request.args, user.id)
-    page = page_number()
-    result = queue.fetch(filters, page=page)
-    _audit_queue(filters, page, valid)
+    result = queue.fetch(filters, page=page_number())
+    # The page shown: a page past the last one shows the last one (queue.fetch).
+    _audit_queue(filters, result.page, valid)
     args = queue_args.kept(request.args) if valid else {}
     may_bulk = access.allowed(user.role, access.BULK)
     bulk_form = None
@@ -186,21 +183,18 @@ def _attachment_names(report: Report) -> dict[int, str]:
     return names
 
 
-def _forward_form(report: Report) -> ForwardForm:
-    form = ForwardForm(prefix="forward")
-    form.route.choices = [(r, ROUTE_LABELS[r]) for r in forwarding.forwardable_routes()]
-    if request.method == "GET" or not form.route.data:
-        form.route.data = report.route if report.route in forwarding.forwardable_routes() else "riec"
-    return form
-
-
-def panel_form_for(report: Report, form: DecisionPanelForm | None = None) -> DecisionPanelForm:
-    """The decision panel with this report's choices (and its current values on a GET)."""
+def panel_form_for(
+    report: Report, form: DecisionPanelForm | None = None, feedback: list | None = None
+) -> DecisionPanelForm:
+    """The decision panel with this report's choices (and its current values on a GET);
+    ``feedback``: the report's partner feedback when the caller has read it already."""
     if form is None:
         from meldpunt.casework import partner_feedback
 
         # A partner's reported outcome is the likely one when closing: offered, not applied.
-        told = [f.outcome for f in partner_feedback.for_report(report.id) if f.outcome]
+        if feedback is None:
+            feedback = partner_feedback.for_report(report.id)
+        told = [f.outcome for f in feedback if f.outcome]
         form = DecisionPanelForm(
             prefix="panel",
             data={"theme": report.theme, "urgency": report.urgency, "route": report.route,
@@ -242,17 +236,10 @@ def _render_report(report: Report, code: int = 200, revealed=None, viewed: bool 
     audited view: also a form shown again after a mistake. ``viewed`` is set by the
     plain GET, whose view ``workflow.mark_opened`` already recorded."""
     user = _user()
-    decision_form = forms.get("decision") or DecisionForm(prefix="decision", data={
-        "theme": report.theme, "urgency": report.urgency, "route": report.route})
-    status_form = forms.get("status") or StatusForm(prefix="status")
-    allowed_next = workflow.next_statuses(report.status)
-    status_form.status.choices = [(s, STATUS_LABELS[s]) for s in allowed_next]
     note_form = forms.get("note") or NoteForm(prefix="note")
     message_form = forms.get("message") or MessageForm(prefix="message")
     contact_form = forms.get("contact_form") or ContactForm(prefix="contact")
     link_form = forms.get("link") or LinkForm(prefix="link")
-    forward_form = forms.get("forward") or _forward_form(report)
-    panel_form = forms.get("panel") or panel_form_for(report)
     _form, view_filters, _valid = queue_args.parse(request.args, user.id)
     back_args = queue_args.kept(request.args) if _valid else {}
     position = (report.urgency_rank, report.created_at, report.id)
@@ -270,6 +257,7 @@ def _render_report(report: Report, code: int = 200, revealed=None, viewed: bool 
     from meldpunt.casework import partner_feedback, templates_service
 
     feedback = partner_feedback.for_report(report.id)
+    panel_form = forms.get("panel") or panel_form_for(report, feedback=feedback)
     templates = templates_service.for_theme(report.theme)
     chosen = request.args.get("sjabloon", "")
     if request.method == "GET" and chosen.isdigit() and not message_form.message.data:
@@ -294,15 +282,11 @@ def _render_report(report: Report, code: int = 200, revealed=None, viewed: bool 
         may_forward=access.allowed(user.role, access.FORWARD),
         may_export=access.may_export_signal(user, report),
         partner_emails=current_app.config.get("PARTNER_EMAILS", {}),
-        allowed_next=allowed_next,
-        decision_form=decision_form,
-        status_form=status_form,
         note_form=note_form,
         message_form=message_form,
         contact_form=contact_form,
         link_form=link_form,
         unlink_form=UnlinkForm(prefix="unlink"),
-        forward_form=forward_form,
         panel_form=panel_form,
         take_form=TakeForm(prefix="take"),
         assign_form=_assign_form(report) if access.allowed(user.role, access.ASSIGN) else None,
@@ -328,43 +312,6 @@ def report(report_id: int):
     found = _report_or_404(report_id)
     workflow.mark_opened(found, _user())
     return _render_report(found, viewed=True)
-
-
-@bp.post("/melding/<int:report_id>/triage")
-@access.requires(access.REPORT_WORK)
-def report_decide(report_id: int):
-    found = _report_or_404(report_id)
-    form = DecisionForm(prefix="decision")
-    if not form.validate_on_submit():
-        return _render_report(found, 422, decision=form)
-    triage_decisions.decide(found.id, _user(), form.theme.data, form.urgency.data, form.route.data)
-    flash(_("Het triagebesluit is opgeslagen."), "success")
-    return _back(found.id, "triage")
-
-
-_WORKFLOW_MESSAGES = {
-    "outcome_required": _l("Kies een resultaat om de melding af te ronden."),
-    "transition_not_allowed": _l("Deze statuswijziging kan niet vanuit de huidige status."),
-    "unknown_status": _l("Kies een status."),
-}
-
-
-@bp.post("/melding/<int:report_id>/status")
-@access.requires(access.REPORT_WORK)
-def report_status(report_id: int):
-    found = _report_or_404(report_id)
-    form = StatusForm(prefix="status")
-    form.status.choices = [(s, STATUS_LABELS[s]) for s in workflow.next_statuses(found.status)]
-    if not form.validate_on_submit():
-        return _render_report(found, 422, status=form)
-    try:
-        workflow.change_status(found.id, _user(), form.status.data, form.outcome.data or None)
-    except workflow.WorkflowError as error:
-        field = "outcome" if str(error) == "outcome_required" else "status"
-        add_problem(form, field, str(_WORKFLOW_MESSAGES[str(error)]))
-        return _render_report(found, 422, status=form)
-    flash(_("De status is gewijzigd."), "success")
-    return _back(found.id, "status")
 
 
 @bp.post("/melding/<int:report_id>/notitie")
@@ -448,38 +395,6 @@ def report_contact(report_id: int):
         add_problem(form, "reason", str(_CONTACT_MESSAGES[str(error)]))
         return _render_report(found, 422, contact_form=form)
     return _render_report(found, 200, revealed=shown)
-
-
-_FORWARD_MESSAGES = {
-    "unknown_route": _l("Kies een partner."),
-    "already_forwarded": _l("Deze melding is al naar deze partner doorgestuurd."),
-    "closed": _l("Een afgesloten melding kan niet worden doorgestuurd. Heropen hem eerst."),
-}
-
-
-@bp.post("/melding/<int:report_id>/doorsturen")
-@access.requires(access.FORWARD)
-def report_forward(report_id: int):
-    found = _report_or_404(report_id)
-    form = _forward_form(found)
-    if not form.validate_on_submit():
-        return _render_report(found, 422, forward=form)
-    try:
-        done = forwarding.forward(found.id, _user(), form.route.data)
-    except forwarding.ForwardError as error:
-        add_problem(form, "route", str(_FORWARD_MESSAGES[str(error)]))
-        return _render_report(found, 422, forward=form)
-    if done.notified:
-        flash(_("De melding is doorgestuurd. De partner krijgt een e-mail zonder inhoud."), "success")
-    else:
-        flash(
-            _(
-                "De melding is doorgestuurd, maar voor deze partner is geen e-mailadres ingesteld. "
-                "Laat het de partner zelf weten."
-            ),
-            "warning",
-        )
-    return _back(found.id, "doorsturen")
 
 
 def _signal_or_404(report_id: int) -> tuple[Report, dict | None]:

@@ -26,7 +26,7 @@ from meldpunt.casework.forms import (
     TemplateForm,
 )
 from meldpunt.casework.views import _assignee_choices, _render_report, _report_or_404, panel_form_for
-from meldpunt.labels import THEME_LABELS
+from meldpunt.labels import ROUTE_LABELS, THEME_LABELS
 from meldpunt.models import StaffUser
 from meldpunt.staff import access
 from meldpunt.staff.blueprint import add_problem, bp, problems
@@ -88,7 +88,29 @@ _PANEL_MESSAGES = {
     "already_forwarded": _l("Deze melding is al naar deze partner doorgestuurd."),
     "closed": _l("Een afgesloten melding kan niet worden doorgestuurd. Heropen hem eerst."),
     "not_allowed": _l("Alleen coördinatoren kunnen doorsturen."),
+    "route_fixed_theme": _l(
+        "Meldingen met het thema %(theme)s gaan altijd naar de route %(required)s. Kies die route of een ander thema."
+    ),
+    "route_acute": _l(
+        "Acute meldingen gaan altijd eerst naar de route %(required)s. Kies die route of een andere urgentie."
+    ),
+    "route_reserved_route": _l(
+        "De route %(route)s is alleen voor meldingen met een eigen vast thema. Kies een andere route of het "
+        "thema dat erbij hoort."
+    ),
 }
+
+
+def _panel_message(error: decision_panel.PanelError, form: DecisionPanelForm) -> str:
+    """The message for a refused panel, naming the theme and routes that were chosen."""
+    message = str(_PANEL_MESSAGES.get(error.code, error.code))
+    if not error.code.startswith("route_"):
+        return message
+    return message % {
+        "theme": THEME_LABELS.get(form.theme.data, form.theme.data),
+        "route": ROUTE_LABELS.get(form.route.data, form.route.data),
+        "required": ROUTE_LABELS.get(error.required or "", error.required or ""),
+    }
 
 
 @bp.post("/melding/<int:report_id>/besluit")
@@ -110,7 +132,7 @@ def report_panel(report_id: int):
             forward_to=form.forward_to.data or None,
         )
     except decision_panel.PanelError as error:
-        add_problem(form, error.part, str(_PANEL_MESSAGES.get(error.code, error.code)))
+        add_problem(form, error.part, _panel_message(error, form))
         return _render_report(found, 422, panel=form)
     if result.forwarded is not None and not result.forwarded.notified:
         flash(_("Melding %(id)s is opgeslagen en doorgestuurd, maar voor deze partner is geen e-mailadres "

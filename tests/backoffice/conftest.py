@@ -149,6 +149,25 @@ def post_form(client, path: str, data: dict, csrf_from: str | None = None):
     return client.post(path, data={"csrf_token": token, **data})
 
 
+def panel(client, app, report_id: int, query: str = "", **fields: str):
+    """Submit the one decision panel (triage, status, forwarding) as the report page offers
+    it: theme, urgency and route as the report has them unless given in ``fields``."""
+    from meldpunt.extensions import db
+    from meldpunt.models import Report
+
+    with app.app_context():
+        report = db.session.get(Report, report_id)
+        values = {"theme": report.theme, "urgency": report.urgency, "route": report.route}
+    values = {"status": "", "outcome": "", "forward_to": "", **values, **fields}
+    return post_form(client, f"/beheer/melding/{report_id}/besluit{query}",
+                     {f"panel-{name}": value for name, value in values.items()})
+
+
+def forward(client, app, report_id: int, route: str):
+    """Forward a report to a partner through the decision panel, the one way to forward."""
+    return panel(client, app, report_id, forward_to=route)
+
+
 # --- a real SMTP server on a free local port --------------------------------------
 
 

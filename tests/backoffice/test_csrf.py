@@ -82,7 +82,9 @@ def test_report_action(csrf_app, token):
     client = csrf_app.test_client()
     login(client, make_account(csrf_app, "coordinator"))
     page_csrf(client, "/beheer")
-    for action, data in (("notitie", {"note-note": "Eerst bellen."}), ("status", {"status-status": "in_behandeling"})):
+    panel = {"panel-theme": "hennep", "panel-urgency": "normaal", "panel-route": "politie",
+             "panel-status": "in_behandeling"}
+    for action, data in (("notitie", {"note-note": "Eerst bellen."}), ("besluit", panel)):
         response = client.post(f"/beheer/melding/{report_id}/{action}", data=_with_token(data, token))
         assert response.status_code == 400, action
     assert _count(csrf_app, Note) == 0

@@ -126,9 +126,9 @@ def unlock(app, account) -> None:
 
 COVERED = {
     "backoffice.login", "backoffice.login_code", "backoffice.login_setup", "backoffice.logout",
-    "backoffice.report_decide", "backoffice.report_status", "backoffice.report_note",
+    "backoffice.report_note",
     "backoffice.report_message", "backoffice.report_link", "backoffice.report_unlink",
-    "backoffice.report_contact", "backoffice.report_forward", "backoffice.user_update",
+    "backoffice.report_contact", "backoffice.user_update",
     "backoffice.routing",  # fuzzed in test_routing_settings.py
     "backoffice.triage_model_page",  # fuzzed in test_triage_retrain.py
     # No fields: the two "Verlengen" endpoints of the time-limit warnings (test_time_limits.py).
@@ -150,14 +150,11 @@ def test_every_backoffice_post_form_is_fuzzed(app):
 # --- report forms (coordinator) ------------------------------------------------------------
 
 REPORT_FORMS = {
-    "triage": ["decision-theme", "decision-urgency", "decision-route", "theme", "urgency", "route"],
-    "status": ["status-status", "status-outcome", "status", "outcome"],
     "notitie": ["note-note", "note"],
     "bericht": ["message-message", "message"],
     "koppelen": ["link-other_id", "other_id"],
     "ontkoppelen": ["unlink-other_id", "other_id"],
     "contactgegevens": ["contact-reason", "reason"],
-    "doorsturen": ["forward-route", "route"],
     "besluit": ["panel-theme", "panel-urgency", "panel-route", "panel-status", "panel-outcome", "panel-forward_to",
                 "weergave", "status"],
     "oppakken": ["take-x"],
@@ -199,9 +196,7 @@ def test_report_forms_never_fail(app, form, target, data, with_csrf):
     sent = MultiDict(data.draw(pairs(fields), label="pairs"))
     if data.draw(st.booleans(), label="valid codes"):
         # Valid choices for the prefixed fields, so that changes get stored too.
-        choices = {"decision-theme": THEMES, "decision-urgency": URGENCIES, "decision-route": ROUTES,
-                   "status-status": STATUSES, "status-outcome": OUTCOMES, "forward-route": ROUTES,
-                   "panel-theme": THEMES, "panel-urgency": URGENCIES, "panel-route": ROUTES,
+        choices = {"panel-theme": THEMES, "panel-urgency": URGENCIES, "panel-route": ROUTES,
                    "panel-status": STATUSES, "panel-outcome": OUTCOMES, "panel-forward_to": ROUTES,
                    "assign-assignee": ["1", "2", "3"]}
         for name in REPORT_FORMS[form]:
@@ -394,17 +389,18 @@ def test_broken_utf8_is_handled(app):
     client, report_id = state["client"], state["reports"][0]
     token = page_csrf(client, "/beheer").encode()
     broken = b"%FF%FE%C3%28 kapotte tekst " * 3
-    bodies = {
-        "notitie": b"note-note=" + broken,
-        "bericht": b"message-message=" + broken,
-        "contactgegevens": b"contact-reason=" + broken,
-        "triage": b"decision-theme=" + broken + b"&decision-urgency=acuut&decision-route=riec",
-        "status": b"status-status=" + broken,
-        "koppelen": b"link-other_id=" + broken,
-        "ontkoppelen": b"unlink-other_id=" + broken,
-        "doorsturen": b"forward-route=" + broken,
-    }
-    for form, body in bodies.items():
+    panel = b"panel-theme=hennep&panel-urgency=normaal&panel-route=politie"
+    bodies = [
+        ("notitie", b"note-note=" + broken),
+        ("bericht", b"message-message=" + broken),
+        ("contactgegevens", b"contact-reason=" + broken),
+        ("besluit", b"panel-theme=" + broken + b"&panel-urgency=acuut&panel-route=politie"),
+        ("besluit", panel + b"&panel-status=" + broken),
+        ("koppelen", b"link-other_id=" + broken),
+        ("ontkoppelen", b"unlink-other_id=" + broken),
+        ("besluit", panel + b"&panel-forward_to=" + broken),
+    ]
+    for form, body in bodies:
         response = client.post(
             f"/beheer/melding/{report_id}/{form}", data=b"csrf_token=" + token + b"&" + body,
             content_type="application/x-www-form-urlencoded",

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from meldpunt import outbox
 from meldpunt.extensions import db
 from meldpunt.models import Forward, OutboxMessage, Report, StatusEvent
-from tests.backoffice.conftest import new_report, post_form, sign_in
+from tests.backoffice.conftest import forward, new_report, post_form, sign_in
 from tests.helpers import soup
 
 TEXT = "In de loods aan de Handelsweg 40 wonen twaalf arbeiders die hun paspoort moesten inleveren."
@@ -29,11 +29,11 @@ def test_forward_notifies_the_partner_without_content(app_factory, smtp_server):
     report_id, _ = new_report(
         app, text=TEXT, location="Handelsweg 40", anonymous=False, name="Jan", email="jan@example.org"
     )
-    response = post_form(coordinator, f"/beheer/melding/{report_id}/doorsturen", {"forward-route": "arbeidsinspectie"})
+    response = forward(coordinator, app, report_id, "arbeidsinspectie")
     assert response.status_code == 303
     with app.app_context():
-        forward = db.session.scalar(select(Forward).where(Forward.report_id == report_id))
-        assert (forward.route, forward.staff_id, forward.with_identity) == ("arbeidsinspectie", account.id, False)
+        stored = db.session.scalar(select(Forward).where(Forward.report_id == report_id))
+        assert (stored.route, stored.staff_id, stored.with_identity) == ("arbeidsinspectie", account.id, False)
         assert db.session.get(Report, report_id).status == "doorgestuurd"
         assert db.session.scalar(select(StatusEvent.status).order_by(StatusEvent.id.desc()).limit(1)) == "doorgestuurd"
         # Nothing is sent inside the request: the outbox job delivers.
@@ -46,14 +46,14 @@ def test_forward_notifies_the_partner_without_content(app_factory, smtp_server):
     for secret in ("Handelsweg", "arbeiders", "paspoort", "Jan", "jan@example.org"):
         assert secret not in mail["data"]
     # Twice to the same partner is refused.
-    again = post_form(coordinator, f"/beheer/melding/{report_id}/doorsturen", {"forward-route": "arbeidsinspectie"})
+    again = forward(coordinator, app, report_id, "arbeidsinspectie")
     assert again.status_code == 422 and "al naar deze partner" in again.get_data(as_text=True)
 
 
 def test_forward_to_a_partner_without_address_warns(app, staff_client):
     coordinator, _ = staff_client("coordinator")
     report_id, _ = new_report(app)
-    response = post_form(coordinator, f"/beheer/melding/{report_id}/doorsturen", {"forward-route": "politie"})
+    response = forward(coordinator, app, report_id, "politie")
     assert response.status_code == 303
     assert "geen e-mailadres ingesteld" in coordinator.get(response.headers["Location"]).get_data(as_text=True)
     with app.app_context():
@@ -65,8 +65,8 @@ def test_partner_sees_only_reports_forwarded_to_their_route(app, staff_client):
     mine, _ = new_report(app, text=TEXT)
     theirs, _ = new_report(app, text="Een café met een gokzuil in de achterkamer.")
     never, _ = new_report(app, text="Nog niet doorgestuurd: een garagebox met veel verkeer.")
-    post_form(coordinator, f"/beheer/melding/{mine}/doorsturen", {"forward-route": "arbeidsinspectie"})
-    post_form(coordinator, f"/beheer/melding/{theirs}/doorsturen", {"forward-route": "kansspelautoriteit"})
+    forward(coordinator, app, mine, "arbeidsinspectie")
+    forward(coordinator, app, theirs, "kansspelautoriteit")
     partner, _ = staff_client("partner", "arbeidsinspectie")
     assert partner.get("/beheer").headers["Location"].endswith("/beheer/partner")
     inbox = soup(partner.get("/beheer/partner"))
@@ -89,7 +89,7 @@ def test_partner_sees_identity_only_with_consent(app, staff_client):
         app, anonymous=False, name="Bram Open", email="bram@example.org", phone="0622222222", share_identity=True
     )
     for report_id in (hidden, shared):
-        post_form(coordinator, f"/beheer/melding/{report_id}/doorsturen", {"forward-route": "politie"})
+        forward(coordinator, app, report_id, "politie")
     post_form(coordinator, f"/beheer/melding/{hidden}/notitie", {"note-note": "Interne notitie voor het meldpunt"})
     partner, _ = staff_client("partner", "politie")
     page = partner.get(f"/beheer/partner/melding/{hidden}").get_data(as_text=True)
@@ -110,7 +110,7 @@ def test_riec_export_without_identity_unless_consented(app, staff_client):
     # Not forwarded to the RIEC yet: no signal to export.
     assert coordinator.get(f"/beheer/melding/{hidden}/riec.json").status_code == 404
     for report_id in (hidden, shared):
-        post_form(coordinator, f"/beheer/melding/{report_id}/doorsturen", {"forward-route": "riec"})
+        forward(coordinator, app, report_id, "riec")
     response = coordinator.get(f"/beheer/melding/{hidden}/riec.json")
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -159,7 +159,7 @@ def test_riec_export_lists_only_linked_reports_the_riec_may_open(app, staff_clie
         related.link(main, forwarded_too, user)
         related.link(main, police_only, user)
     for report_id in (main, forwarded_too):
-        post_form(coordinator, f"/beheer/melding/{report_id}/doorsturen", {"forward-route": "riec"})
-    post_form(coordinator, f"/beheer/melding/{police_only}/doorsturen", {"forward-route": "politie"})
+        forward(coordinator, app, report_id, "riec")
+    forward(coordinator, app, police_only, "politie")
     signal = json.loads(coordinator.get(f"/beheer/melding/{main}/riec.json").data)
     assert signal["gekoppelde_meldingen"] == [f"MOM-{forwarded_too}"]

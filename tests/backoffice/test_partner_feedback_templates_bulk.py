@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from meldpunt.extensions import db
 from meldpunt.models import AuditEvent, PartnerFeedback, Report
-from tests.backoffice.conftest import make_account, new_report, post_form
+from tests.backoffice.conftest import forward, make_account, new_report, post_form
 from tests.helpers import csrf_token, soup
 
 
@@ -18,7 +18,7 @@ def _events(app, action: str) -> list[AuditEvent]:
 def test_partner_outcome_and_question_show_in_queue_and_reach_the_reporter(app, staff_client):
     coordinator, _ = staff_client("coordinator")
     report_id, code = new_report(app)
-    post_form(coordinator, f"/beheer/melding/{report_id}/doorsturen", {"forward-route": "politie"})
+    forward(coordinator, app, report_id, "politie")
     coordinator.get(f"/beheer/melding/{report_id}")
     assert report_id not in [int(a.get_text()) for a in soup(coordinator.get("/beheer")).select("table.queue th a")]
 

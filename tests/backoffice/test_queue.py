@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from meldpunt.extensions import db
 from meldpunt.models import URGENCY_RANK, Report
@@ -94,6 +94,33 @@ def test_acute_reports_are_never_paginated_out_of_sight(app, staff_client):
         db.session.commit()
     acute, rest = queue_ids(client, status="alle")
     assert acute == [acute_ids[1]] and rest[0] == acute_ids[0]
+
+
+def test_a_page_past_the_last_shows_the_last_page_and_says_so(app, staff_client):
+    from meldpunt.models import AuditEvent
+
+    client, _ = staff_client("triage")
+    empty = soup(client.get("/beheer", query_string={"pagina": 4}))
+    # Nothing at all: page 1, its "nothing found" and why this is not page 4.
+    assert "Geen meldingen gevonden" in empty.get_text()
+    assert "Pagina 4 bestaat niet" in empty.select_one("p.notice").get_text()
+    ids = bulk_reports(app, [{"created_at": NOW - timedelta(days=30, minutes=n)} for n in range(120)])
+    for asked in (7, 1_000_000):
+        response = client.get("/beheer", query_string={"pagina": asked, "theme": "hennep"})
+        page = soup(response)
+        _acute, rest = queue_ids(client, pagina=asked, theme="hennep")
+        assert rest == list(reversed(ids))[100:]  # the 20 newest: page 3, the last
+        notice = page.select_one("p.notice")
+        assert f"Pagina {asked} bestaat niet" in notice.get_text() and "pagina 3" in notice.get_text()
+        assert notice.a["href"] == "/beheer?theme=hennep"  # back to page 1, filters kept
+        assert page.select_one('nav.pagination a[rel="prev"]')["href"].endswith("pagina=2&theme=hennep")
+    # A page that exists says nothing of the kind.
+    assert soup(client.get("/beheer", query_string={"pagina": 3})).select_one("p.notice") is None
+    with app.app_context():
+        viewed = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "queue.view").order_by(AuditEvent.id.desc())
+        ).first()
+        assert viewed.details["page"] == 3  # the page shown is the page audited
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ from meldpunt.models import (
     TriageSuggestion,
 )
 from tests import filemakers
-from tests.backoffice.conftest import add_attachment, new_report, post_form, sign_in
+from tests.backoffice.conftest import add_attachment, new_report, panel, post_form, sign_in
 from tests.helpers import csrf_token, soup
 
 SECRET_TEXT = "Achter de garagebox aan de Vlasakker 7 worden elke nacht dozen met wiet uitgeladen."
@@ -57,14 +57,11 @@ def test_decision_is_stored_beside_the_suggestion(app, staff_client):
     with app.app_context():
         suggestion = db.session.scalar(select(TriageSuggestion).where(TriageSuggestion.report_id == report_id))
         original = (suggestion.theme, suggestion.urgency, suggestion.route)
-    # Confirm unchanged.
-    response = post_form(client, f"/beheer/melding/{report_id}/triage",
-                         {"decision-theme": original[0], "decision-urgency": original[1],
-                          "decision-route": original[2]})
+    # Confirm unchanged (the one decision panel).
+    response = panel(client, app, report_id, theme=original[0], urgency=original[1], route=original[2])
     assert response.status_code == 303
     # Correct the urgency and route.
-    response = post_form(client, f"/beheer/melding/{report_id}/triage",
-                         {"decision-theme": original[0], "decision-urgency": "hoog", "decision-route": "riec"})
+    response = panel(client, app, report_id, theme=original[0], urgency="hoog", route="riec")
     assert response.status_code == 303
     with app.app_context():
         decisions = db.session.scalars(
@@ -78,25 +75,23 @@ def test_decision_is_stored_beside_the_suggestion(app, staff_client):
         assert (report.urgency, report.urgency_rank, report.route, report.review) == ("hoog", 1, "riec", False)
     assert audit_actions(app, report_id).count("triage.decision") == 2
     # An unknown code is refused with a message, nothing stored.
-    bad = post_form(client, f"/beheer/melding/{report_id}/triage",
-                    {"decision-theme": "onzin", "decision-urgency": "hoog", "decision-route": "riec"})
+    bad = panel(client, app, report_id, theme="onzin", urgency="hoog", route="riec")
     assert bad.status_code == 422 and soup(bad).select_one(".error-summary")
 
 
 def test_status_workflow_adds_events_and_never_overwrites(app, staff_client):
     client, _ = staff_client("triage")
     report_id, _ = new_report(app)
-    url = f"/beheer/melding/{report_id}/status"
-    assert post_form(client, url, {"status-status": "in_behandeling"}).status_code == 303
+    assert panel(client, app, report_id, status="in_behandeling").status_code == 303
     # Closing as afgerond needs an outcome.
-    missing = post_form(client, url, {"status-status": "afgerond", "status-outcome": ""})
+    missing = panel(client, app, report_id, status="afgerond", outcome="")
     assert missing.status_code == 422
     assert "Kies een resultaat" in missing.get_data(as_text=True)
-    closed = post_form(client, url, {"status-status": "afgerond", "status-outcome": "gebruikt_in_onderzoek"})
+    closed = panel(client, app, report_id, status="afgerond", outcome="gebruikt_in_onderzoek")
     assert closed.status_code == 303
     # nieuw is not a step back from afgerond.
-    assert post_form(client, url, {"status-status": "nieuw"}).status_code == 422
-    assert post_form(client, url, {"status-status": "in_behandeling"}).status_code == 303
+    assert panel(client, app, report_id, status="nieuw").status_code == 422
+    assert panel(client, app, report_id, status="in_behandeling").status_code == 303
     with app.app_context():
         events = db.session.scalars(
             select(StatusEvent).where(StatusEvent.report_id == report_id).order_by(StatusEvent.id)

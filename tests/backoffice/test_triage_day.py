@@ -10,7 +10,7 @@ from sqlalchemy import select
 from meldpunt.extensions import db
 from meldpunt.models import AuditEvent, Forward, Report, StaffUser
 from tests import filemakers
-from tests.backoffice.conftest import make_account, new_report, post_form
+from tests.backoffice.conftest import forward, make_account, new_report, post_form
 from tests.helpers import csrf_token, file_part, soup
 
 
@@ -43,7 +43,7 @@ def audit_actions(app, report_id: int) -> list[str]:
 def test_a_reporters_answer_brings_a_forwarded_report_back_into_the_default_queue(app, staff_client):
     coordinator, _ = staff_client("coordinator")
     report_id, code = new_report(app)
-    forwarded = post_form(coordinator, f"/beheer/melding/{report_id}/doorsturen", {"forward-route": "politie"})
+    forwarded = forward(coordinator, app, report_id, "politie")
     assert forwarded.status_code == 303
     post_form(coordinator, f"/beheer/melding/{report_id}/bericht", {"message-message": "Welk kenteken had de bus?"})
     # Forwarded and asked: no staff action needed now, so out of "Te behandelen"; in "Wacht op melder".
@@ -65,7 +65,7 @@ def test_partners_see_what_the_reporter_added_later_without_identity(app, staff_
     coordinator, _ = staff_client("coordinator")
     report_id, code = new_report(app, anonymous=False, name="Karin Jansen", email="karin@example.org",
                                  share_identity=False)
-    post_form(coordinator, f"/beheer/melding/{report_id}/doorsturen", {"forward-route": "politie"})
+    forward(coordinator, app, report_id, "politie")
     reporter_answers(app, code, "Het kenteken van de bus is 12-ABC-3.",
                      files=[file_part(filemakers.jpeg_with_gps(), "bus.jpg")])
     partner, _ = staff_client("partner", "politie")

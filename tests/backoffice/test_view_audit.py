@@ -36,10 +36,12 @@ def test_a_form_shown_again_with_the_report_text_is_an_audited_view(app, staff_c
     cases = [
         ("notitie", {"note-note": ""}, "note"),
         ("bericht", {"message-message": "<b></b>"}, "message"),
-        ("status", {"status-status": "afgerond"}, "status"),  # no outcome given
+        # The decision panel: closing without an outcome, and an unknown theme.
+        ("besluit", {"panel-theme": "hennep", "panel-urgency": "normaal", "panel-route": "politie",
+                     "panel-status": "afgerond"}, "panel"),
         ("koppelen", {"link-other_id": str(report_id)}, "link"),  # itself
         ("contactgegevens", {"contact-reason": ""}, "contact_form"),
-        ("triage", {"decision-theme": "onbekend"}, "decision"),
+        ("besluit", {"panel-theme": "onbekend"}, "panel"),
     ]
     for action, data, form in cases:
         before = len(_events(app, "report.view"))
