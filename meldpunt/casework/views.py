@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from datetime import date
+from pathlib import PurePosixPath
 from typing import Any
 
 from flask import (
@@ -22,7 +24,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from meldpunt import crypto, storage
+from meldpunt import contact_details, crypto, storage
 from meldpunt.casework import (
     assignment,
     forwarding,
@@ -54,6 +56,7 @@ from meldpunt.staff import access, audit
 from meldpunt.staff.blueprint import add_problem, bp, page_number, problems
 
 AUDIT_PAGE = 100
+_SAFE_SUFFIX = re.compile(r"\.[a-z0-9]{1,5}")
 
 
 def _user() -> StaffUser:
@@ -183,6 +186,29 @@ def _attachment_names(report: Report) -> dict[int, str]:
     return names
 
 
+def _neutral_names(report: Report) -> dict[int, str]:
+    """Names a partner sees when the reporter did not agree to be known: the original
+    name can name the reporter ("IMG_Anna_Kowalska_paszport.jpg"); the extension stays."""
+    originals = _attachment_names(report)
+    names = {}
+    for number, attachment in enumerate(report.attachments, start=1):
+        suffix = PurePosixPath(originals.get(attachment.id, "")).suffix.lower()
+        names[attachment.id] = _("bijlage-%(n)s", n=number) + (suffix if _SAFE_SUFFIX.fullmatch(suffix) else "")
+    return names
+
+
+def names_for(user: StaffUser, report: Report) -> dict[int, str]:
+    """Attachment names as this user may see them: partners get neutral ones unless consented."""
+    if access.is_partner(user) and not access.partner_sees_identity(report):
+        return _neutral_names(report)
+    return _attachment_names(report)
+
+
+def _masked_for_partner(text: str) -> str:
+    marks = {"phone": _("[telefoonnummer verwijderd]"), "email": _("[e-mailadres verwijderd]")}
+    return contact_details.mask_contact_details(text, lambda kind: marks[kind])
+
+
 def panel_form_for(
     report: Report, form: DecisionPanelForm | None = None, feedback: list | None = None
 ) -> DecisionPanelForm:
@@ -295,6 +321,13 @@ def _render_report(report: Report, code: int = 200, revealed=None, viewed: bool 
         previous_id=queue.neighbour(view_filters, *position, backwards=True),
         back_query=queue_args.query_string(back_args),
         feedback=feedback,
+        # What the reporter or a partner added since staff last acted on the report.
+        new_messages={m.id for m in report.messages
+                      if m.sender == "reporter" and workflow.is_new(report, m.created_at)},
+        new_feedback={f.id for f in feedback if workflow.is_new(report, f.created_at, from_partner=True)},
+        has_news=workflow.has_news(report),
+        read_form=TakeForm(prefix="read"),
+        may_work=access.allowed(user.role, access.REPORT_WORK),
         templates=templates,
         problems=all_problems,
     )
@@ -312,6 +345,17 @@ def report(report_id: int):
     found = _report_or_404(report_id)
     workflow.mark_opened(found, _user())
     return _render_report(found, viewed=True)
+
+
+@bp.post("/melding/<int:report_id>/gelezen")
+@access.requires(access.REPORT_WORK)
+def report_read(report_id: int):
+    """"Gelezen - geen actie nodig": the reporter's or partner's news leaves the queue (audited)."""
+    found = _report_or_404(report_id)
+    if TakeForm(prefix="read").validate_on_submit() and workflow.acknowledge(found.id, _user()):
+        flash(_("De nieuwe informatie is als gelezen gemarkeerd."), "success")
+    return redirect(url_for("backoffice.report", report_id=found.id) + queue_args.query_string(
+        queue_args.kept(request.args)), code=303)
 
 
 @bp.post("/melding/<int:report_id>/notitie")
@@ -455,7 +499,7 @@ def attachment(attachment_id: int):
         abort(404)
     data = storage.read_attachment(found.storage_name)
     inline = found.kind == "image" and request.args.get("download") != "1"
-    name = _attachment_names(found.report).get(found.id, "bestand")
+    name = names_for(_user(), found.report).get(found.id, "bestand")
     audit.record_access(
         audit.ATTACHMENT_DOWNLOAD, _user(), "attachment", found.id, {"report_id": found.report_id, "inline": inline}
     )
@@ -500,14 +544,19 @@ def render_partner_report(found: Report, form: Any, code: int = 200):
 
     user = _user()
     form = form or PartnerFeedbackForm(prefix="feedback")
+    additions = [m for m in found.messages if m.sender == "reporter"]
+    # A reporter's later words may hold a phone number or e-mail address (the reporter
+    # cannot take them back): partners read them masked unless the reporter consented.
+    consented = access.partner_sees_identity(found)
     return render_template(
         "backoffice/partner_report.html",
         report=found,
         contact=reporter_contact.shared_with_partner(found, user),
-        attachment_names=_attachment_names(found),
+        attachment_names=names_for(user, found),
+        addition_texts={m.id: m.body if consented else _masked_for_partner(m.body or "") for m in additions},
         forward=next((f for f in forwarding.forwards_for(found.id) if f.route == user.route), None),
         may_export=access.may_export_signal(user, found),
-        additions=[m for m in found.messages if m.sender == "reporter"],
+        additions=additions,
         feedback=[f for f in partner_feedback.for_report(found.id) if f.route == user.route],
         feedback_form=form,
         problems=problems(form) if code != 200 else [],

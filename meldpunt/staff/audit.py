@@ -99,6 +99,8 @@ RETENTION_PURGE = "retention.purge"  # written by retention.py
 ASSIGN = "report.assign"
 PARTNER_FEEDBACK = "report.partner_feedback"
 TEMPLATE_CHANGE = "template.change"
+# "Gelezen - geen actie nodig": news from the reporter or a partner handled without an action.
+NEWS_READ = "report.news_read"
 
 # What the audit page shows for each action; the code stays visible beside it.
 ACTION_LABELS = {
@@ -130,6 +132,7 @@ ACTION_LABELS = {
     ASSIGN: _l("Melding toegewezen"),
     PARTNER_FEEDBACK: _l("Terugkoppeling van een partner"),
     TEMPLATE_CHANGE: _l("Berichtsjabloon gewijzigd"),
+    NEWS_READ: _l("Nieuwe informatie gelezen, geen actie nodig"),
     # Written by routing_settings.py.
     "routing.theme": _l("Routering van een thema gewijzigd"),
     "routing.partner_addresses": _l("E-mailadres van een partner gewijzigd"),

@@ -1,0 +1,182 @@
+"""Findings of an outside tester who used the back office as a triage worker, a coordinator
+and a partner (issue 15): each test follows the user's steps."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from meldpunt.extensions import db
+from meldpunt.models import AuditEvent, Report
+from tests import filemakers
+from tests.backoffice.conftest import forward, new_report, panel, post_form
+from tests.helpers import csrf_token, file_part, soup
+
+
+def _events(app, action: str) -> list[AuditEvent]:
+    with app.app_context():
+        return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
+
+
+def _listed(client, path: str) -> list[int]:
+    return [int(a.get_text()) for a in soup(client.get(path)).select("table.queue th a")]
+
+
+def _reporter_answers(app, code: str, text: str, with_photo: bool = False) -> None:
+    reporter = app.test_client()
+    reporter.post("/opvolgen", data={"csrf_token": csrf_token(reporter, "/opvolgen"), "code": code})
+    page = soup(reporter.get("/opvolgen/melding"))
+    data: dict = {"csrf_token": page.find("input", {"name": "csrf_token"})["value"], "text": text}
+    if with_photo:
+        data["files"] = [file_part(filemakers.jpeg_with_gps(), "antwoord.jpg")]
+    response = reporter.post("/opvolgen/melding", data=data, content_type="multipart/form-data")
+    assert response.status_code == 303, response.status_code
+
+
+# --- 1. opening a report is not acting on the reporter's answer ------------------------
+
+
+def test_an_answer_stays_in_nieuwe_info_until_staff_act_on_it(app, staff_client):
+    worker, _ = staff_client("triage")
+    report_id, code = new_report(app)
+    other_id, _ = new_report(app, "Tweede melding: steeds andere busjes bij de loods.")
+    asked = post_form(worker, f"/beheer/melding/{report_id}/bericht",
+                      {"message-message": "Op welke dagen ziet u dit?"})
+    assert asked.status_code == 303
+    _reporter_answers(app, code, "Op dinsdag en vrijdag, zie de foto.", with_photo=True)
+    assert report_id in _listed(worker, "/beheer?weergave=nieuwe_info")
+
+    # Merely opening it (and browsing past it with j/k: plain GETs) changes nothing.
+    page = soup(worker.get(f"/beheer/melding/{report_id}?weergave=nieuwe_info"))
+    worker.get(f"/beheer/melding/{other_id}")
+    worker.get(f"/beheer/melding/{report_id}")
+    assert report_id in _listed(worker, "/beheer?weergave=nieuwe_info")
+    assert report_id in _listed(worker, "/beheer")
+    # The page marks the answer and its photo as new, not the staff question.
+    new_items = page.select("#berichten .message--new")
+    assert len(new_items) == 1 and "dinsdag en vrijdag" in new_items[0].get_text()
+    assert page.select_one("#bijlagen .badge--new") is not None
+
+    # "Gelezen - geen actie nodig" is the explicit act: audited, out of "Nieuwe info".
+    read = post_form(worker, f"/beheer/melding/{report_id}/gelezen", {}, csrf_from=f"/beheer/melding/{report_id}")
+    assert read.status_code == 303
+    assert report_id not in _listed(worker, "/beheer?weergave=nieuwe_info")
+    event = _events(app, "report.news_read")[-1]
+    assert int(event.object_id) == report_id and event.details == {"reporter": True, "partner": False}
+    page = soup(worker.get(f"/beheer/melding/{report_id}"))
+    assert not page.select(".message--new") and page.select_one("#nieuwe-info") is None
+
+    # A second answer comes back; a message to the reporter is acting on it too.
+    _reporter_answers(app, code, "Gisteren weer gezien.")
+    assert report_id in _listed(worker, "/beheer?weergave=nieuwe_info")
+    marked = soup(worker.get(f"/beheer/melding/{report_id}")).select("#berichten .message--new")
+    assert [m.get_text() for m in marked if "Gisteren weer" in m.get_text()] and len(marked) == 1
+    post_form(worker, f"/beheer/melding/{report_id}/bericht", {"message-message": "Dank u wel."})
+    assert report_id not in _listed(worker, "/beheer?weergave=nieuwe_info")
+
+    # And a third: a submitted decision.
+    _reporter_answers(app, code, "Nog een aanvulling.")
+    assert panel(worker, app, report_id).status_code == 303
+    assert report_id not in _listed(worker, "/beheer?weergave=nieuwe_info")
+
+
+def test_partner_feedback_stays_in_the_queue_until_staff_act_on_it(app, staff_client):
+    coordinator, _ = staff_client("coordinator")
+    report_id, _ = new_report(app)
+    forward(coordinator, app, report_id, "politie")
+    partner, _ = staff_client("partner", "politie")
+    post_form(partner, f"/beheer/partner/melding/{report_id}/terugkoppeling",
+              {"feedback-outcome": "", "feedback-question": "Is er een huisnummer?"}, csrf_from="/beheer/partner")
+    coordinator.get(f"/beheer/melding/{report_id}")
+    assert report_id in _listed(coordinator, "/beheer?weergave=nieuwe_info")
+    page = soup(coordinator.get(f"/beheer/melding/{report_id}"))
+    assert "huisnummer" in page.select_one("#terugkoppeling .message--new").get_text()
+    assert panel(coordinator, app, report_id).status_code == 303
+    assert report_id not in _listed(coordinator, "/beheer?weergave=nieuwe_info")
+    with app.app_context():
+        assert db.session.get(Report, report_id).feedback_unread is False
+
+
+# --- 2. partners never learn an anonymous reporter's identity --------------------------
+
+
+def _forwarded_with_addition(app, coordinator, share_identity: bool = False) -> int:
+    named = {"anonymous": False, "name": "Karel", "email": "karel@example.nl", "share_identity": True}
+    report_id, code = new_report(app, **(named if share_identity else {}))
+    forward(coordinator, app, report_id, "politie")
+    _reporter_answers(app, code, "Bel mij gerust op 06-98765432 of mail karel@example.nl, groet Karel")
+    return report_id
+
+
+def test_a_partner_reads_later_additions_without_the_reporters_contact_details(app, staff_client):
+    from tests.backoffice.conftest import add_attachment
+
+    coordinator, _ = staff_client("coordinator")
+    report_id = _forwarded_with_addition(app, coordinator)
+    photo = add_attachment(app, report_id, filemakers.jpeg_with_gps(), content_type="image/jpeg",
+                           name="IMG_Anna_Kowalska_paszport.jpg")
+    partner, _ = staff_client("partner", "politie")
+    page = partner.get(f"/beheer/partner/melding/{report_id}").get_data(as_text=True)
+    additions = soup(partner.get(f"/beheer/partner/melding/{report_id}")).select_one("#aanvullingen").get_text()
+    assert "06-98765432" not in page and "karel@example.nl" not in page
+    assert "[telefoonnummer verwijderd]" in additions and "[e-mailadres verwijderd]" in additions
+    assert "groet Karel" in additions  # the rest of the words stay
+    # File names: neutral in the list and in the download, extension kept.
+    assert "Kowalska" not in page and "bijlage-1.jpg" in page
+    download = partner.get(f"/beheer/bijlage/{photo}?download=1")
+    assert download.status_code == 200
+    assert "Kowalska" not in download.headers["Content-Disposition"]
+    assert "bijlage-1.jpg" in download.headers["Content-Disposition"]
+    # Staff see the original.
+    staff_page = coordinator.get(f"/beheer/melding/{report_id}").get_data(as_text=True)
+    assert "06-98765432" in staff_page and "IMG_Anna_Kowalska_paszport.jpg" in staff_page
+    assert "Kowalska" in coordinator.get(f"/beheer/bijlage/{photo}?download=1").headers["Content-Disposition"]
+
+
+def test_a_partner_reads_a_consenting_reporters_additions_as_written(app, staff_client):
+    coordinator, _ = staff_client("coordinator")
+    report_id = _forwarded_with_addition(app, coordinator, share_identity=True)
+    partner, _ = staff_client("partner", "politie")
+    additions = soup(partner.get(f"/beheer/partner/melding/{report_id}")).select_one("#aanvullingen").get_text()
+    assert "06-98765432" in additions and "verwijderd" not in additions
+
+
+# --- 3. an acute report stands out for the partner -------------------------------------
+
+
+def test_partner_notices_name_urgency_and_number_and_acute_reports_lead_the_inbox(app_factory):
+    from meldpunt.models import OutboxMessage
+    from tests.backoffice.conftest import sign_in
+
+    app = app_factory(PARTNER_EMAILS={"politie": "meldingen@politie.example"},
+                      BASE_URL="https://meldpunt.gemeente.example")
+    coordinator, _ = sign_in(app, "coordinator")
+    older_acute, _ = new_report(app, "Er wordt iemand bedreigd met een wapen.", set_urgency="acuut")
+    normal, _ = new_report(app)
+    for report_id in (older_acute, normal):
+        assert forward(coordinator, app, report_id, "politie").status_code == 303
+    with app.app_context():
+        mails = [(m.subject, m.body) for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
+    assert [subject for subject, _body in mails] == [
+        f"ACUUT: melding {older_acute} van het meldpunt ondermijning",
+        f"Melding {normal} van het meldpunt ondermijning (urgentie: normaal)",
+    ]
+    acute_body = mails[0][1]
+    assert f"https://meldpunt.gemeente.example/beheer/partner/melding/{older_acute}" in acute_body
+    assert "acuut" in acute_body and "wapen" not in acute_body and "bedreigd" not in acute_body
+    # The inbox: acute first although it was forwarded before the other one.
+    partner, _ = sign_in(app, "partner", "politie")
+    listed = [int(a.get_text()) for a in soup(partner.get("/beheer/partner")).select("table.queue th a")]
+    assert listed == [older_acute, normal]
+
+
+# --- 6. the acute banner's call to forward holds until it is done ----------------------
+
+
+def test_the_acute_banner_stops_asking_to_forward_once_forwarded_to_the_police(app, staff_client):
+    coordinator, _ = staff_client("coordinator")
+    report_id, _ = new_report(app, "Er wordt iemand bedreigd met een wapen.", set_urgency="acuut")
+    banner = soup(coordinator.get(f"/beheer/melding/{report_id}")).select_one(".acute-banner").get_text()
+    assert "Stuur deze melding meteen door naar de politie" in banner
+    forward(coordinator, app, report_id, "politie")
+    banner = soup(coordinator.get(f"/beheer/melding/{report_id}")).select_one(".acute-banner").get_text()
+    assert "meteen door" not in banner and "naar de politie doorgestuurd" in banner
