@@ -17,6 +17,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -137,8 +138,10 @@ def _queue():
     args = queue_args.kept(request.args) if valid else {}
     may_bulk = access.allowed(user.role, access.BULK)
     bulk_form = None
+    kept = session.pop("bulk_kept", None) or {}
     if may_bulk:
-        bulk_form = BulkForm(prefix="bulk")
+        choices = {k: v for k, v in kept.items() if k != "ids" and isinstance(v, str)}
+        bulk_form = BulkForm(prefix="bulk", data=choices)
         bulk_form.assignee.choices = _assignee_choices()
     rows = result.acute + result.rows
     return render_template(
@@ -155,6 +158,7 @@ def _queue():
         names=_staff_names({row.assignee_id for row in rows}),
         now=utcnow(),
         bulk_form=bulk_form,
+        ticked={i for i in kept.get("ids", []) if isinstance(i, int)},
         filters_open=any(k not in ("weergave", "q") for k in args) or not valid,
     ), (200 if valid else 422)
 
@@ -345,6 +349,23 @@ def report(report_id: int):
     found = _report_or_404(report_id)
     workflow.mark_opened(found, _user())
     return _render_report(found, viewed=True)
+
+
+# The report's forms post to these URLs; a form shown again after a mistake leaves the
+# browser on one. Reloading it, or switching the language (which returns to the page's
+# URL), is a GET: it goes back to the report instead of "405 Method Not Allowed".
+_FORM_PATHS = "besluit, contactgegevens, notitie, bericht, koppelen, ontkoppelen, gelezen, toewijzen, oppakken"
+
+
+@bp.get(f"/melding/<int:report_id>/<any({_FORM_PATHS}):action>")
+@access.requires(access.REPORT_VIEW)
+def report_form_get(report_id: int, action: str):
+    anchor = {"contactgegevens": "melder", "notitie": "notities", "bericht": "berichten",
+              "koppelen": "verwant", "ontkoppelen": "verwant", "toewijzen": "behandelaar",
+              "oppakken": "behandelaar", "gelezen": ""}.get(action, action)
+    target = url_for("backoffice.report", report_id=report_id) + queue_args.query_string(
+        queue_args.kept(request.args))
+    return redirect(target + (f"#{anchor}" if anchor else ""), code=303)
 
 
 @bp.post("/melding/<int:report_id>/gelezen")

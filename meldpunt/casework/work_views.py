@@ -3,7 +3,7 @@ actions, message templates and partner feedback. Thin: parse, call one service, 
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -164,14 +164,20 @@ def queue_bulk():
     args = queue_args.kept(request.args)
     back = url_for("backoffice.home") + queue_args.query_string(args)
     ids = [int(v) for v in request.form.getlist("melding") if v.isdigit() and len(v) < 10]
+    # After a refusal the queue shows the same reports ticked and the same choices made:
+    # kept in the (signed) session for the one page view that follows.
+    kept = {"ids": ids[: bulk.MAX_BULK], "action": form.action.data, "assignee": form.assignee.data,
+            "outcome": form.outcome.data}
     if not form.validate_on_submit():
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors) or _("Kies een actie."), "error")
+        session["bulk_kept"] = kept
         return redirect(back, code=303)
     try:
         changed = bulk.apply(_user(), ids, form.action.data, assignee_id=int(form.assignee.data or 0) or None,
                              outcome=form.outcome.data or None)
     except bulk.BulkError as error:
         flash(str(_BULK_MESSAGES.get(str(error), error)), "error")
+        session["bulk_kept"] = kept
         return redirect(back, code=303)
     flash(_("%(n)s meldingen gewijzigd.", n=changed), "success")
     return redirect(back, code=303)

@@ -180,3 +180,44 @@ def test_the_acute_banner_stops_asking_to_forward_once_forwarded_to_the_police(a
     forward(coordinator, app, report_id, "politie")
     banner = soup(coordinator.get(f"/beheer/melding/{report_id}")).select_one(".acute-banner").get_text()
     assert "meteen door" not in banner and "naar de politie doorgestuurd" in banner
+
+
+# --- 4. after a refused form, reloading or switching language is no 405 ----------------
+
+
+def test_reload_and_language_switch_after_a_refused_decision_return_to_the_report(app, staff_client):
+    worker, _ = staff_client("triage")
+    report_id, _ = new_report(app)
+    refused = panel(worker, app, report_id, status="afgerond", outcome="")
+    assert refused.status_code == 422
+    # The language switch on that page points at the URL the form was posted to.
+    switch = soup(refused).find("a", hreflang="en")["href"]
+    assert f"/melding/{report_id}/besluit" in switch
+    landed = worker.get(switch, follow_redirects=True)
+    assert landed.status_code == 200 and landed.request.path == f"/beheer/melding/{report_id}"
+    # A reload of the POST-only URL is a GET: back to the report (queue view kept).
+    reload = worker.get(f"/beheer/melding/{report_id}/besluit?weergave=nieuwe_info")
+    assert reload.status_code == 303
+    assert reload.headers["Location"].endswith(f"/beheer/melding/{report_id}?weergave=nieuwe_info#besluit")
+    coordinator, _ = staff_client("coordinator")
+    refused = post_form(coordinator, f"/beheer/melding/{report_id}/contactgegevens", {"contact-reason": "x"})
+    assert refused.status_code == 422
+    assert coordinator.get(f"/beheer/melding/{report_id}/contactgegevens").status_code == 303
+
+
+# --- 5. a refused bulk action keeps the ticked reports ---------------------------------
+
+
+def test_a_refused_bulk_action_keeps_the_reports_ticked(app, staff_client):
+    ids = [new_report(app, f"Melding {n}: alleen een vage zorg over de buurt.")[0] for n in range(3)]
+    coordinator, _ = staff_client("coordinator")
+    refused = post_form(coordinator, "/beheer/bulk", {"bulk-action": "niet_ontvankelijk", "bulk-outcome": "",
+                                                        "melding": [str(i) for i in ids[:2]]})
+    assert refused.status_code == 303
+    page = soup(coordinator.get(refused.headers["Location"]))
+    assert "Kies een resultaat" in page.get_text()
+    ticked = sorted(int(box["value"]) for box in page.select("input[name=melding][checked]"))
+    assert ticked == sorted(ids[:2])
+    assert page.find("select", {"name": "bulk-action"}).find("option", selected=True)["value"] == "niet_ontvankelijk"
+    # Only once: the next visit starts clean.
+    assert not soup(coordinator.get("/beheer")).select("input[name=melding][checked]")
