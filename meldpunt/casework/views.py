@@ -398,6 +398,16 @@ def report_note(report_id: int):
 def report_message(report_id: int):
     found = _report_or_404(report_id)
     form = MessageForm(prefix="message")
+    chosen = request.form.get("sjabloon", "")
+    if chosen:
+        # "Invoegen" without JavaScript: keep what was typed, add the template after it, send nothing.
+        from meldpunt.casework import templates_service
+
+        picked = next((t for t in templates_service.for_theme(found.theme) if str(t.id) == chosen), None)
+        if picked is not None:
+            typed = (form.message.data or "").rstrip()
+            form.message.data = f"{typed}\n\n{picked.body}" if typed else picked.body
+        return _render_report(found, 200, message=form)
     if not form.validate_on_submit() or not sanitise(form.message.data).strip():
         if not form.errors:
             add_problem(form, "message", _("Vul dit veld in."))

@@ -189,12 +189,21 @@ def queue_bulk():
 @bp.route("/sjablonen", methods=["GET", "POST"])
 @access.requires(access.TEMPLATES)
 def message_templates():
-    form = TemplateForm(prefix="template")
+    """The templates and one form: a new template, or (``?bewerken=<id>``) changing one."""
+    editing = None
+    wanted = request.args.get("bewerken", "")
+    if wanted:
+        editing = next((t for t in templates_service.all_templates() if str(t.id) == wanted), None)
+        if editing is None:
+            abort(404)
+    data = {"theme": editing.theme, "title": editing.title, "body": editing.body} if editing else None
+    form = TemplateForm(prefix="template", data=data)
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                templates_service.save(_user(), form.theme.data, form.title.data, form.body.data)
+                templates_service.save(_user(), form.theme.data, form.title.data, form.body.data,
+                                       template_id=editing.id if editing else None)
             except ValueError:
                 add_problem(form, "body", _("Vul dit veld in."))
             else:
@@ -204,6 +213,7 @@ def message_templates():
     return render_template(
         "backoffice/templates.html", form=form, templates=templates_service.all_templates(),
         theme_labels=THEME_LABELS, problems=problems(form), delete_form=TakeForm(prefix="delete"),
+        editing=editing,
     ), status
 
 

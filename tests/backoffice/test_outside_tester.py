@@ -221,3 +221,37 @@ def test_a_refused_bulk_action_keeps_the_reports_ticked(app, staff_client):
     assert page.find("select", {"name": "bulk-action"}).find("option", selected=True)["value"] == "niet_ontvankelijk"
     # Only once: the next visit starts clean.
     assert not soup(coordinator.get("/beheer")).select("input[name=melding][checked]")
+
+
+# --- 8. message templates: inserting keeps what was typed; templates can be edited -----
+
+
+def test_inserting_a_template_without_javascript_keeps_the_typed_text(app, staff_client):
+    from meldpunt.models import Message, MessageTemplate
+
+    coordinator, _ = staff_client("coordinator")
+    post_form(coordinator, "/beheer/sjablonen", {"template-theme": "hennep", "template-title": "Tijden",
+                                                 "template-body": "Op welke dagen ziet u dit?"})
+    with app.app_context():
+        template_id = db.session.scalar(select(MessageTemplate.id))
+    # Edited in place (not deleted and made again), audited as an edit.
+    form = soup(coordinator.get(f"/beheer/sjablonen?bewerken={template_id}")).find(
+        "form", action=f"/beheer/sjablonen?bewerken={template_id}")
+    assert form.find("textarea").get_text().strip() == "Op welke dagen ziet u dit?"
+    edited = post_form(coordinator, f"/beheer/sjablonen?bewerken={template_id}", {
+        "template-theme": "hennep", "template-title": "Tijden", "template-body": "Op welke dagen en tijden?"})
+    assert edited.status_code == 303
+    with app.app_context():
+        assert [t.body for t in db.session.scalars(select(MessageTemplate))] == ["Op welke dagen en tijden?"]
+    assert _events(app, "template.change")[-1].details == {"theme": "hennep", "change": "edited"}
+
+    worker, _ = staff_client("triage")
+    report_id, _ = new_report(app, set_theme="hennep")
+    button = soup(worker.get(f"/beheer/melding/{report_id}")).select_one(".templates button[name=sjabloon]")
+    page = post_form(worker, f"/beheer/melding/{report_id}/bericht",
+                     {"message-message": "Dank voor uw melding.", "sjabloon": button["value"]})
+    assert page.status_code == 200
+    box = soup(page).find("textarea", {"name": "message-message"}).get_text().strip()
+    assert box == "Dank voor uw melding.\n\nOp welke dagen en tijden?"
+    with app.app_context():  # inserting sends nothing
+        assert db.session.scalar(select(Message.id).where(Message.report_id == report_id)) is None
