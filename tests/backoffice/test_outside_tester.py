@@ -255,3 +255,67 @@ def test_inserting_a_template_without_javascript_keeps_the_typed_text(app, staff
     assert box == "Dank voor uw melding.\n\nOp welke dagen en tijden?"
     with app.app_context():  # inserting sends nothing
         assert db.session.scalar(select(Message.id).where(Message.report_id == report_id)) is None
+
+
+# --- 9. admins create accounts on the users page; risky actions are confirmed ----------
+
+
+def test_an_admin_creates_an_account_that_enrols_at_first_sign_in(app, staff_client):
+    from meldpunt.models import StaffUser
+    from tests.backoffice.conftest import page_csrf
+
+    admin, _ = staff_client("admin")
+    refused = post_form(admin, "/beheer/gebruikers/nieuw", {"email": "geen-adres", "rol": "partner", "route": ""},
+                        csrf_from="/beheer/gebruikers")
+    assert refused.status_code == 422
+    page = soup(refused)
+    assert page.select_one(".error-summary") is not None
+    assert page.find("input", {"name": "email"})["value"] == "geen-adres"  # nothing typed is lost
+    partner_needs_route = post_form(admin, "/beheer/gebruikers/nieuw",
+                                    {"email": "agent@politie.example", "rol": "partner", "route": ""},
+                                    csrf_from="/beheer/gebruikers")
+    assert partner_needs_route.status_code == 422 and "Kies de route" in partner_needs_route.get_data(as_text=True)
+    made = post_form(admin, "/beheer/gebruikers/nieuw",
+                     {"email": "Agent@Politie.example", "rol": "partner", "route": "politie"},
+                     csrf_from="/beheer/gebruikers")
+    assert made.status_code == 200
+    password = soup(made).select_one(".one-time-password code").get_text()
+    with app.app_context():
+        user = db.session.scalar(select(StaffUser).where(StaffUser.email == "agent@politie.example"))
+        assert (user.role, user.route, user.totp_confirmed, user.must_change_password) == (
+            "partner", "politie", False, True)
+    event = _events(app, "user.change")[-1]
+    assert event.details == {"action": "aanmaken", "role": "partner", "route": "politie"}
+    assert password not in str(event.details)
+    # The first sign-in goes to the authenticator set-up, as for a CLI-made account.
+    newcomer = app.test_client()
+    step = newcomer.post("/beheer/login", data={"csrf_token": page_csrf(newcomer), "email": "agent@politie.example",
+                                                "password": password})
+    assert step.status_code == 303 and step.headers["Location"].endswith("/beheer/login/instellen")
+    again = post_form(admin, "/beheer/gebruikers/nieuw", {"email": "agent@politie.example", "rol": "triage"},
+                      csrf_from="/beheer/gebruikers")
+    assert again.status_code == 422 and "al een account" in again.get_data(as_text=True)
+
+
+def test_switching_off_and_resets_ask_for_confirmation_without_javascript(app, staff_client):
+    from meldpunt.models import StaffUser
+    from tests.backoffice.conftest import make_account
+
+    admin, _ = staff_client("admin")
+    target = make_account(app, "triage", email="collega@gemeente.example")
+    for action in ("deactiveren", "wachtwoord_resetten", "totp_resetten"):
+        asked = post_form(admin, f"/beheer/gebruikers/{target.id}", {"actie": action}, csrf_from="/beheer/gebruikers")
+        assert asked.status_code == 200
+        step = soup(asked).select_one("#bevestigen")
+        assert "collega@gemeente.example" in step.get_text() and step.find("input", {"name": "bevestigd"})
+        with app.app_context():
+            user = db.session.get(StaffUser, target.id)
+            assert user.active and user.totp_confirmed and not user.must_change_password
+    assert not [e for e in _events(app, "user.change") if e.object_id == str(target.id)]
+    # The language switch on the confirmation step (a POST-only URL) returns to the users page.
+    assert admin.get(f"/beheer/gebruikers/{target.id}").status_code == 303
+    done = post_form(admin, f"/beheer/gebruikers/{target.id}", {"actie": "deactiveren", "bevestigd": "1"},
+                     csrf_from="/beheer/gebruikers")
+    assert done.status_code == 303
+    with app.app_context():
+        assert db.session.get(StaffUser, target.id).active is False
