@@ -43,7 +43,7 @@ def audit_log():
     actions = sorted(db.session.scalars(select(AuditEvent.action).distinct()))
     return render_template(
         "backoffice/audit.html", events=found.events, total=found.total, page=page, per_page=AUDIT_PAGE,
-        check=check, action=action, actions=actions, action_label=audit.action_label,
+        check=check, action=action, actions=actions, action_label=audit.action_label, object_label=audit.object_label,
         failed_logins=failed_logins, hidden_failed_logins=found.hidden_failed_logins,
     )
 

@@ -319,3 +319,46 @@ def test_switching_off_and_resets_ask_for_confirmation_without_javascript(app, s
     assert done.status_code == 303
     with app.app_context():
         assert db.session.get(StaffUser, target.id).active is False
+
+
+# --- 10. no raw codes or English on Dutch pages; the right words for consent -----------
+
+
+def test_audit_log_and_job_page_show_dutch_labels_for_their_codes(app, staff_client):
+    from meldpunt.jobs import scheduler
+    from meldpunt.staff import audit
+
+    admin, _ = staff_client("admin")
+    with app.app_context():
+        audit.record_access("statistics.export", "test", "statistics_table", "ontvangen", {})
+        db.session.commit()
+        scheduler.run_job("counters")
+    row = soup(admin.get("/beheer/audit?actie=statistics.export")).select_one("table.audit tbody tr").get_text(" ")
+    assert "Statistiek geëxporteerd" in row and "Statistiektabel" in row
+    job = soup(admin.get("/beheer/taken")).select_one("tr[data-job=counters]").get_text(" ")
+    assert "views" not in job and "formulierweergaven geteld: 0" in job
+
+
+def test_staff_page_says_what_the_reporter_chose_about_partners(app, staff_client):
+    worker, _ = staff_client("triage")
+    unasked, _ = new_report(app, anonymous=False, name="Jan", email="jan@example.org")
+    consented, _ = new_report(app, anonymous=False, name="Piet", email="piet@example.org", share_identity=True)
+    anonymous, _ = new_report(app)
+
+    def melder(report_id: int) -> str:
+        return soup(worker.get(f"/beheer/melding/{report_id}")).select_one("#melder").get_text(" ")
+
+    assert "geen toestemming" in melder(unasked) and "wil niet" not in melder(unasked)
+    assert "geeft toestemming" in melder(consented)
+    assert "Anoniem gemeld" in melder(anonymous) and "partners" not in melder(anonymous)
+
+
+def test_a_partner_sees_the_question_they_asked(app, staff_client):
+    coordinator, _ = staff_client("coordinator")
+    report_id, _ = new_report(app)
+    forward(coordinator, app, report_id, "politie")
+    partner, _ = staff_client("partner", "politie")
+    post_form(partner, f"/beheer/partner/melding/{report_id}/terugkoppeling",
+              {"feedback-outcome": "", "feedback-question": "Is er een huisnummer bekend?"}, csrf_from="/beheer/partner")
+    shown = soup(partner.get(f"/beheer/partner/melding/{report_id}")).select_one("#terugkoppeling ul").get_text(" ")
+    assert "Is er een huisnummer bekend?" in shown
