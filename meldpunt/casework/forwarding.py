@@ -151,7 +151,9 @@ def partner_inbox(route: str, page: int = 1, per_page: int = 50) -> tuple[list[I
     total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
     page = min(max(1, page), max(1, -(-total // per_page)))
     rows = db.session.execute(
-        base.order_by(Report.urgency_rank, Forward.created_at.desc(), Forward.id.desc()).limit(per_page).offset((page - 1) * per_page)
+        base.order_by(Report.urgency_rank, Forward.created_at.desc(), Forward.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
     return [InboxRow(*row) for row in rows], total, page
 

@@ -359,6 +359,7 @@ def test_a_partner_sees_the_question_they_asked(app, staff_client):
     forward(coordinator, app, report_id, "politie")
     partner, _ = staff_client("partner", "politie")
     post_form(partner, f"/beheer/partner/melding/{report_id}/terugkoppeling",
-              {"feedback-outcome": "", "feedback-question": "Is er een huisnummer bekend?"}, csrf_from="/beheer/partner")
+              {"feedback-outcome": "", "feedback-question": "Is er een huisnummer bekend?"},
+              csrf_from="/beheer/partner")
     shown = soup(partner.get(f"/beheer/partner/melding/{report_id}")).select_one("#terugkoppeling ul").get_text(" ")
     assert "Is er een huisnummer bekend?" in shown
