@@ -40,7 +40,10 @@ PAGES = {
     "queue nieuwe info": "/beheer?weergave=nieuwe_info",
     "queue alle, pagina 3": "/beheer?status=alle&pagina=3",
     "queue alle + thema + urgentie": "/beheer?status=alle&theme=hennep&urgency=hoog",
+    "queue alle + thema, pagina 200": "/beheer?status=alle&theme=hennep&pagina=200",
     "report": "/beheer/melding/{report_id}?status=open",
+    # Opened from "Alle": next/previous walk the whole table's order, not the short open list.
+    "report (uit alle)": "/beheer/melding/{report_id}?status=alle",
     "routing": "/beheer/routering",
     "users": "/beheer/gebruikers",
     "audit": "/beheer/audit",
