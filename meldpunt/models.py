@@ -136,6 +136,9 @@ class Report(db.Model):  # type: ignore[name-defined]
     unread_for_staff: Mapped[bool] = mapped_column(Boolean, default=False)
     # A partner recorded an outcome or asked a question that no staff member has read yet.
     feedback_unread: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When staff last acted on the news (a decision, a message, "gelezen"): what the reporter
+    # or a partner added after it is marked new on the report page. Opening the page is no act.
+    staff_caught_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Staff asked the reporter something and the reporter has not answered yet.
     awaiting_reporter: Mapped[bool] = mapped_column(Boolean, default=False)
     # The default queue: new or in progress, or (whatever the status) unread news from the

@@ -91,7 +91,7 @@ def test_mixed_text(text, expected):
 
 
 def test_text_with_too_few_digits_for_any_number_is_not_searched(monkeypatch):
-    from meldpunt.intake import identifying
+    from meldpunt import contact_details as identifying
 
     def no_search(*args, **kwargs):
         raise AssertionError("searched a text that cannot hold a phone number")
@@ -100,3 +100,15 @@ def test_text_with_too_few_digits_for_any_number_is_not_searched(monkeypatch):
     assert identifying.find_phone_numbers("Bij nummer 14 aan de Polderweg, 3 keer per week.") == []
     monkeypatch.undo()
     assert identifying.find_phone_numbers("Bel mij op 0612345678 als het kan.") == ["0612345678"]
+
+
+def test_masking_replaces_every_contact_detail_and_keeps_the_rest():
+    from meldpunt.contact_details import mask_contact_details
+
+    masked = mask_contact_details(
+        "Bel mij gerust op 06-98765432 of +31 6 12345678, mail karel@example.nl. Om 23.00 uur, "
+        "huisnummer 40, groet Karel",
+        lambda kind: f"[{kind}]",
+    )
+    assert masked == ("Bel mij gerust op [phone] of [phone], mail [email]. Om 23.00 uur, "
+                      "huisnummer 40, groet Karel")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from meldpunt.casework import assignment, triage_decisions
 from meldpunt.casework.forwarding import Forwarded, ForwardError, record_forward
-from meldpunt.casework.workflow import WorkflowError, get_report, record_status
+from meldpunt.casework.workflow import WorkflowError, get_report, mark_handled, record_status
 from meldpunt.extensions import db
 from meldpunt.models import StaffUser
 from meldpunt.staff import access
@@ -75,5 +75,7 @@ def apply(
             record_status(report, staff, status, outcome)
         except WorkflowError as error:
             raise PanelError("outcome" if str(error) == "outcome_required" else "status", str(error)) from error
+    # A submitted decision is acting on the report's news (reporter's answer, partner feedback).
+    mark_handled(report)
     db.session.commit()
     return PanelResult(decided=True, status=report.status, forwarded=forwarded)

@@ -49,15 +49,32 @@ def partner_addresses(route: str) -> list[str]:
     return routing_settings.partner_addresses(route)
 
 
-def notice_text() -> tuple[str, str]:
+def notice_text(report: Report) -> tuple[str, str]:
+    """Subject and body of the partner notice: the urgency and the report number (so an
+    acute report stands out in a mailbox) and a link straight to it; never content or
+    anything about the reporter."""
+    from meldpunt.labels import URGENCY_LABELS
+
     with force_locale("nl"):
-        subject = _("Nieuwe melding van het meldpunt ondermijning")
+        urgency = str(URGENCY_LABELS.get(report.urgency, report.urgency))
+        url = current_app.config["BASE_URL"].rstrip("/") + f"/beheer/partner/melding/{report.id}"
+        if report.urgency == "acuut":
+            subject = _("ACUUT: melding %(id)s van het meldpunt ondermijning", id=report.id)
+            urgent = _("Deze melding is acuut: mogelijk is er direct gevaar. Lees hem meteen.") + "\n\n"
+        else:
+            subject = _("Melding %(id)s van het meldpunt ondermijning (urgentie: %(urgency)s)",
+                        id=report.id, urgency=urgency.lower())
+            urgent = ""
         body = _(
             "Goedendag,\n\n"
-            "%(name)s heeft een melding aan u doorgestuurd. U leest hem na inloggen op %(url)s.\n\n"
+            "%(name)s heeft melding %(id)s aan u doorgestuurd. Urgentie: %(urgency)s.\n\n"
+            "%(urgent)sU leest de melding na inloggen op %(url)s\n\n"
             "In deze e-mail staat bewust geen inhoud.\n",
             name=current_app.config["MUNICIPALITY_NAME"],
-            url=current_app.config["BASE_URL"].rstrip("/") + "/beheer",
+            id=report.id,
+            urgency=urgency.lower(),
+            urgent=urgent,
+            url=url,
         )
     return subject, body
 
@@ -94,7 +111,7 @@ def record_forward(report: Report, staff: StaffUser, route: str) -> Forwarded:
         record_status(report, staff, "doorgestuurd")
     addresses = partner_addresses(route)
     if addresses:
-        subject, body = notice_text()
+        subject, body = notice_text(report)
         for address in addresses:
             outbox.enqueue(NOTICE_KIND, address, subject, body)
     db.session.flush()
@@ -123,8 +140,9 @@ class InboxRow:
 
 
 def partner_inbox(route: str, page: int = 1, per_page: int = 50) -> tuple[list[InboxRow], int, int]:
-    """Reports forwarded to ``route``, newest forward first, the total count, and the page
-    shown (a page past the end shows the last one)."""
+    """Reports forwarded to ``route``, acute first (then high, normal, low), newest forward
+    first within each urgency; the total count, and the page shown (a page past the end
+    shows the last one)."""
     base = (
         select(Forward.report_id, Forward.created_at, Report.theme, Report.urgency, Report.status, Report.postcode_area)
         .join(Report, Report.id == Forward.report_id)
@@ -133,7 +151,9 @@ def partner_inbox(route: str, page: int = 1, per_page: int = 50) -> tuple[list[I
     total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
     page = min(max(1, page), max(1, -(-total // per_page)))
     rows = db.session.execute(
-        base.order_by(Forward.created_at.desc(), Forward.id.desc()).limit(per_page).offset((page - 1) * per_page)
+        base.order_by(Report.urgency_rank, Forward.created_at.desc(), Forward.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
     return [InboxRow(*row) for row in rows], total, page
 

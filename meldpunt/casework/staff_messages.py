@@ -12,7 +12,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from meldpunt import crypto, outbox
-from meldpunt.casework.workflow import get_report, mark_action
+from meldpunt.casework.workflow import get_report, mark_action, mark_handled
 from meldpunt.extensions import db
 from meldpunt.models import Message, Report, StaffUser
 from meldpunt.plaintext import sanitise
@@ -58,6 +58,8 @@ def send_message(report_id: int, staff: StaffUser, body: str) -> Message:
     db.session.add(message)
     report.awaiting_reporter = True
     mark_action(report)
+    # Writing to the reporter is acting on what they added.
+    mark_handled(report)
     notify = False
     if report.wants_email_notice:
         if reporter_email(report):

@@ -35,12 +35,13 @@ def save(staff: StaffUser, theme: str, title: str, body: str, template_id: int |
     row = db.session.get(MessageTemplate, template_id) if template_id else None
     if template_id and row is None:
         raise LookupError(template_id)
+    change = "edited" if row is not None else "saved"
     if row is None:
         row = MessageTemplate(theme=theme, title=clean_title, body=clean_body)
         db.session.add(row)
     row.theme, row.title, row.body, row.updated_at, row.updated_by = theme, clean_title, clean_body, utcnow(), staff.id
     db.session.flush()
-    audit.record(audit.TEMPLATE_CHANGE, staff, "template", row.id, {"theme": theme, "change": "saved"})
+    audit.record(audit.TEMPLATE_CHANGE, staff, "template", row.id, {"theme": theme, "change": change})
     db.session.commit()
     return row
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from datetime import date
+from pathlib import PurePosixPath
 from typing import Any
 
 from flask import (
@@ -15,6 +17,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -22,7 +25,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from meldpunt import crypto, storage
+from meldpunt import contact_details, crypto, storage
 from meldpunt.casework import (
     assignment,
     forwarding,
@@ -54,6 +57,7 @@ from meldpunt.staff import access, audit
 from meldpunt.staff.blueprint import add_problem, bp, page_number, problems
 
 AUDIT_PAGE = 100
+_SAFE_SUFFIX = re.compile(r"\.[a-z0-9]{1,5}")
 
 
 def _user() -> StaffUser:
@@ -134,8 +138,10 @@ def _queue():
     args = queue_args.kept(request.args) if valid else {}
     may_bulk = access.allowed(user.role, access.BULK)
     bulk_form = None
+    kept = session.pop("bulk_kept", None) or {}
     if may_bulk:
-        bulk_form = BulkForm(prefix="bulk")
+        choices = {k: v for k, v in kept.items() if k != "ids" and isinstance(v, str)}
+        bulk_form = BulkForm(prefix="bulk", data=choices)
         bulk_form.assignee.choices = _assignee_choices()
     rows = result.acute + result.rows
     return render_template(
@@ -152,6 +158,7 @@ def _queue():
         names=_staff_names({row.assignee_id for row in rows}),
         now=utcnow(),
         bulk_form=bulk_form,
+        ticked={i for i in kept.get("ids", []) if isinstance(i, int)},
         filters_open=any(k not in ("weergave", "q") for k in args) or not valid,
     ), (200 if valid else 422)
 
@@ -181,6 +188,29 @@ def _attachment_names(report: Report) -> dict[int, str]:
             names[attachment.id] = ""
         names[attachment.id] = names[attachment.id] or _("bestand %(n)s", n=attachment.id)
     return names
+
+
+def _neutral_names(report: Report) -> dict[int, str]:
+    """Names a partner sees when the reporter did not agree to be known: the original
+    name can name the reporter ("IMG_Anna_Kowalska_paszport.jpg"); the extension stays."""
+    originals = _attachment_names(report)
+    names = {}
+    for number, attachment in enumerate(report.attachments, start=1):
+        suffix = PurePosixPath(originals.get(attachment.id, "")).suffix.lower()
+        names[attachment.id] = _("bijlage-%(n)s", n=number) + (suffix if _SAFE_SUFFIX.fullmatch(suffix) else "")
+    return names
+
+
+def names_for(user: StaffUser, report: Report) -> dict[int, str]:
+    """Attachment names as this user may see them: partners get neutral ones unless consented."""
+    if access.is_partner(user) and not access.partner_sees_identity(report):
+        return _neutral_names(report)
+    return _attachment_names(report)
+
+
+def _masked_for_partner(text: str) -> str:
+    marks = {"phone": _("[telefoonnummer verwijderd]"), "email": _("[e-mailadres verwijderd]")}
+    return contact_details.mask_contact_details(text, lambda kind: marks[kind])
 
 
 def panel_form_for(
@@ -295,6 +325,13 @@ def _render_report(report: Report, code: int = 200, revealed=None, viewed: bool 
         previous_id=queue.neighbour(view_filters, *position, backwards=True),
         back_query=queue_args.query_string(back_args),
         feedback=feedback,
+        # What the reporter or a partner added since staff last acted on the report.
+        new_messages={m.id for m in report.messages
+                      if m.sender == "reporter" and workflow.is_new(report, m.created_at)},
+        new_feedback={f.id for f in feedback if workflow.is_new(report, f.created_at, from_partner=True)},
+        has_news=workflow.has_news(report),
+        read_form=TakeForm(prefix="read"),
+        may_work=access.allowed(user.role, access.REPORT_WORK),
         templates=templates,
         problems=all_problems,
     )
@@ -312,6 +349,34 @@ def report(report_id: int):
     found = _report_or_404(report_id)
     workflow.mark_opened(found, _user())
     return _render_report(found, viewed=True)
+
+
+# The report's forms post to these URLs; a form shown again after a mistake leaves the
+# browser on one. Reloading it, or switching the language (which returns to the page's
+# URL), is a GET: it goes back to the report instead of "405 Method Not Allowed".
+_FORM_PATHS = "besluit, contactgegevens, notitie, bericht, koppelen, ontkoppelen, gelezen, toewijzen, oppakken"
+
+
+@bp.get(f"/melding/<int:report_id>/<any({_FORM_PATHS}):action>")
+@access.requires(access.REPORT_VIEW)
+def report_form_get(report_id: int, action: str):
+    anchor = {"contactgegevens": "melder", "notitie": "notities", "bericht": "berichten",
+              "koppelen": "verwant", "ontkoppelen": "verwant", "toewijzen": "behandelaar",
+              "oppakken": "behandelaar", "gelezen": ""}.get(action, action)
+    target = url_for("backoffice.report", report_id=report_id) + queue_args.query_string(
+        queue_args.kept(request.args))
+    return redirect(target + (f"#{anchor}" if anchor else ""), code=303)
+
+
+@bp.post("/melding/<int:report_id>/gelezen")
+@access.requires(access.REPORT_WORK)
+def report_read(report_id: int):
+    """"Gelezen - geen actie nodig": the reporter's or partner's news leaves the queue (audited)."""
+    found = _report_or_404(report_id)
+    if TakeForm(prefix="read").validate_on_submit() and workflow.acknowledge(found.id, _user()):
+        flash(_("De nieuwe informatie is als gelezen gemarkeerd."), "success")
+    return redirect(url_for("backoffice.report", report_id=found.id) + queue_args.query_string(
+        queue_args.kept(request.args)), code=303)
 
 
 @bp.post("/melding/<int:report_id>/notitie")
@@ -333,6 +398,16 @@ def report_note(report_id: int):
 def report_message(report_id: int):
     found = _report_or_404(report_id)
     form = MessageForm(prefix="message")
+    chosen = request.form.get("sjabloon", "")
+    if chosen:
+        # "Invoegen" without JavaScript: keep what was typed, add the template after it, send nothing.
+        from meldpunt.casework import templates_service
+
+        picked = next((t for t in templates_service.for_theme(found.theme) if str(t.id) == chosen), None)
+        if picked is not None:
+            typed = (form.message.data or "").rstrip()
+            form.message.data = f"{typed}\n\n{picked.body}" if typed else picked.body
+        return _render_report(found, 200, message=form)
     if not form.validate_on_submit() or not sanitise(form.message.data).strip():
         if not form.errors:
             add_problem(form, "message", _("Vul dit veld in."))
@@ -455,7 +530,7 @@ def attachment(attachment_id: int):
         abort(404)
     data = storage.read_attachment(found.storage_name)
     inline = found.kind == "image" and request.args.get("download") != "1"
-    name = _attachment_names(found.report).get(found.id, "bestand")
+    name = names_for(_user(), found.report).get(found.id, "bestand")
     audit.record_access(
         audit.ATTACHMENT_DOWNLOAD, _user(), "attachment", found.id, {"report_id": found.report_id, "inline": inline}
     )
@@ -500,14 +575,19 @@ def render_partner_report(found: Report, form: Any, code: int = 200):
 
     user = _user()
     form = form or PartnerFeedbackForm(prefix="feedback")
+    additions = [m for m in found.messages if m.sender == "reporter"]
+    # A reporter's later words may hold a phone number or e-mail address (the reporter
+    # cannot take them back): partners read them masked unless the reporter consented.
+    consented = access.partner_sees_identity(found)
     return render_template(
         "backoffice/partner_report.html",
         report=found,
         contact=reporter_contact.shared_with_partner(found, user),
-        attachment_names=_attachment_names(found),
+        attachment_names=names_for(user, found),
+        addition_texts={m.id: m.body if consented else _masked_for_partner(m.body or "") for m in additions},
         forward=next((f for f in forwarding.forwards_for(found.id) if f.route == user.route), None),
         may_export=access.may_export_signal(user, found),
-        additions=[m for m in found.messages if m.sender == "reporter"],
+        additions=additions,
         feedback=[f for f in partner_feedback.for_report(found.id) if f.route == user.route],
         feedback_form=form,
         problems=problems(form) if code != 200 else [],

@@ -3,7 +3,7 @@ actions, message templates and partner feedback. Thin: parse, call one service, 
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -164,14 +164,20 @@ def queue_bulk():
     args = queue_args.kept(request.args)
     back = url_for("backoffice.home") + queue_args.query_string(args)
     ids = [int(v) for v in request.form.getlist("melding") if v.isdigit() and len(v) < 10]
+    # After a refusal the queue shows the same reports ticked and the same choices made:
+    # kept in the (signed) session for the one page view that follows.
+    kept = {"ids": ids[: bulk.MAX_BULK], "action": form.action.data, "assignee": form.assignee.data,
+            "outcome": form.outcome.data}
     if not form.validate_on_submit():
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors) or _("Kies een actie."), "error")
+        session["bulk_kept"] = kept
         return redirect(back, code=303)
     try:
         changed = bulk.apply(_user(), ids, form.action.data, assignee_id=int(form.assignee.data or 0) or None,
                              outcome=form.outcome.data or None)
     except bulk.BulkError as error:
         flash(str(_BULK_MESSAGES.get(str(error), error)), "error")
+        session["bulk_kept"] = kept
         return redirect(back, code=303)
     flash(_("%(n)s meldingen gewijzigd.", n=changed), "success")
     return redirect(back, code=303)
@@ -183,12 +189,21 @@ def queue_bulk():
 @bp.route("/sjablonen", methods=["GET", "POST"])
 @access.requires(access.TEMPLATES)
 def message_templates():
-    form = TemplateForm(prefix="template")
+    """The templates and one form: a new template, or (``?bewerken=<id>``) changing one."""
+    editing = None
+    wanted = request.args.get("bewerken", "")
+    if wanted:
+        editing = next((t for t in templates_service.all_templates() if str(t.id) == wanted), None)
+        if editing is None:
+            abort(404)
+    data = {"theme": editing.theme, "title": editing.title, "body": editing.body} if editing else None
+    form = TemplateForm(prefix="template", data=data)
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                templates_service.save(_user(), form.theme.data, form.title.data, form.body.data)
+                templates_service.save(_user(), form.theme.data, form.title.data, form.body.data,
+                                       template_id=editing.id if editing else None)
             except ValueError:
                 add_problem(form, "body", _("Vul dit veld in."))
             else:
@@ -198,6 +213,7 @@ def message_templates():
     return render_template(
         "backoffice/templates.html", form=form, templates=templates_service.all_templates(),
         theme_labels=THEME_LABELS, problems=problems(form), delete_form=TakeForm(prefix="delete"),
+        editing=editing,
     ), status
 
 

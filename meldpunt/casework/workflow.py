@@ -68,6 +68,7 @@ def record_status(
     report.outcome = outcome
     report.closed_at = now if status in CLOSED_STATUSES else None
     mark_action(report, now)
+    mark_handled(report, now)
     audit.record(
         audit.STATUS,
         staff,
@@ -86,12 +87,44 @@ def change_status(report_id: int, staff: StaffUser, status: str, outcome: str | 
     return event
 
 
+def mark_handled(report: Report, now: datetime | None = None) -> None:
+    """Staff acted on the report (a decision, a message, "gelezen"): the reporter's and
+    partners' news is dealt with, so it leaves "Nieuwe info". No commit."""
+    report.unread_for_staff = False
+    report.feedback_unread = False
+    report.staff_caught_up_at = now or utcnow()
+
+
+def has_news(report: Report) -> bool:
+    return bool(report.unread_for_staff or report.feedback_unread)
+
+
+def is_new(report: Report, created_at: datetime, from_partner: bool = False) -> bool:
+    """Whether an addition (a reporter's message or file, a partner's feedback) came
+    after staff last acted on the report, and is still unhandled."""
+    if not (report.feedback_unread if from_partner else report.unread_for_staff):
+        return False
+    return report.staff_caught_up_at is None or created_at > report.staff_caught_up_at
+
+
 def mark_opened(report: Report, staff: StaffUser) -> None:
-    """A staff member opened the report: audit the view, clear the unread flag."""
+    """A staff member opened the report: audit the view. Opening is not acting: news
+    from the reporter or a partner stays in the queue until ``mark_handled``."""
     if report.first_opened_at is None and staff.role != "partner":
         report.first_opened_at = utcnow()
-    if staff.role != "partner":
-        report.unread_for_staff = False
-        report.feedback_unread = False
     audit.record(audit.REPORT_VIEW, staff, "report", report.id)
     db.session.commit()
+
+
+@unit_of_work
+def acknowledge(report_id: int, staff: StaffUser) -> bool:
+    """"Gelezen - geen actie nodig": the news needs nothing more (audited). False when
+    there was nothing unread (a second click, or a colleague was first)."""
+    report = get_report(report_id)
+    if not has_news(report):
+        return False
+    details = {"reporter": bool(report.unread_for_staff), "partner": bool(report.feedback_unread)}
+    mark_handled(report)
+    audit.record(audit.NEWS_READ, staff, "report", report.id, details)
+    db.session.commit()
+    return True

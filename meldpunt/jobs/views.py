@@ -39,6 +39,7 @@ SUMMARY_LABELS = {
     "smtp_error": _l("fout bij de mailserver"),
     "error": _l("fout"),
     "at": _l("plaats"),
+    "views": _l("formulierweergaven geteld"),
 }
 OUTCOME_LABELS = {
     "ok": _l("gelukt"),

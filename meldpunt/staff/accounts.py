@@ -86,6 +86,13 @@ def find_by_email(email: str) -> StaffUser | None:
 def create_user(email: str, role: str, route: str | None = None, password: str | None = None) -> NewAccount:
     """Create an account with a one-time password. Its TOTP secret is made again at the
     first sign-in (``new_totp_secret``); the one made here is only a placeholder."""
+    made = add_user(email, role, route, password)
+    db.session.commit()
+    return made
+
+
+def add_user(email: str, role: str, route: str | None = None, password: str | None = None) -> NewAccount:
+    """``create_user`` without the commit, for callers that audit in the same transaction."""
     from triage.taxonomy import ROUTES
 
     email = email.strip().lower()
@@ -112,5 +119,5 @@ def create_user(email: str, role: str, route: str | None = None, password: str |
         session_token=secrets.token_hex(32),
     )
     db.session.add(user)
-    db.session.commit()
+    db.session.flush()
     return NewAccount(user=user, password=password, totp_secret=secret, provisioning_uri=provisioning_uri(user))

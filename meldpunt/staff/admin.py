@@ -12,6 +12,7 @@ cannot switch off their own account.
 
 from __future__ import annotations
 
+import re
 import secrets
 
 import pyotp
@@ -33,6 +34,10 @@ ROLE_LABELS = {
     "admin": _l("Beheerder"),
     "partner": _l("Partner"),
 }
+
+
+# Something@something.tld, no spaces: a typing mistake is caught, deliverability is not our job.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 class AdminError(ValueError):
@@ -140,3 +145,28 @@ def change_role(account: StaffUser, actor: StaffUser | str, role: str, route: st
     account.role = role
     account.route = route
     _done(account, actor, "rol_wijzigen", before=before, after={"role": role, "route": route})
+
+
+@unit_of_work
+def create(actor: StaffUser | str, email: str, role: str, route: str | None = None) -> staff.NewAccount:
+    """A new account, as ``create-user`` makes one: a one-time password (returned once) and
+    no authenticator yet, so the first sign-in enrols one and chooses a password. Audited."""
+    from triage.taxonomy import ROUTES
+
+    email = (email or "").strip().lower()
+    route = (route or "").strip() or None
+    if role not in ROLES:
+        raise AdminError("unknown_role")
+    if role == "partner" and route is None:
+        raise AdminError("route_required")
+    if role == "partner" and route not in ROUTES:
+        raise AdminError("unknown_route")
+    if role != "partner":
+        route = None  # the route list is on the form for every role: only a partner's counts
+    if len(email) > 254 or not _EMAIL.fullmatch(email):
+        raise AdminError("bad_email")
+    if staff.find_by_email(email) is not None:
+        raise AdminError("exists")
+    made = staff.add_user(email, role, route)
+    _done(made.user, actor, "aanmaken", role=role, route=route)
+    return made

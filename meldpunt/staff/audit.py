@@ -103,6 +103,8 @@ RETENTION_PURGE = "retention.purge"  # written by retention.py
 ASSIGN = "report.assign"
 PARTNER_FEEDBACK = "report.partner_feedback"
 TEMPLATE_CHANGE = "template.change"
+# "Gelezen - geen actie nodig": news from the reporter or a partner handled without an action.
+NEWS_READ = "report.news_read"
 
 # What the audit page shows for each action; the code stays visible beside it.
 ACTION_LABELS = {
@@ -134,9 +136,13 @@ ACTION_LABELS = {
     ASSIGN: _l("Melding toegewezen"),
     PARTNER_FEEDBACK: _l("Terugkoppeling van een partner"),
     TEMPLATE_CHANGE: _l("Berichtsjabloon gewijzigd"),
+    NEWS_READ: _l("Nieuwe informatie gelezen, geen actie nodig"),
     # Written by routing_settings.py.
     "routing.theme": _l("Routering van een thema gewijzigd"),
     "routing.partner_addresses": _l("E-mailadres van een partner gewijzigd"),
+    LEGACY_ADOPTED: _l("Oude auditregels overgenomen"),
+    # Written by stats/views.py (STATISTICS_EXPORT).
+    "statistics.export": _l("Statistiek geëxporteerd"),
     # Written by casework/retrain.py.
     "triage.model_promote": _l("Nieuw triagemodel in gebruik genomen"),
     "triage.model_refuse": _l("Nieuw triagemodel afgewezen"),
@@ -147,6 +153,23 @@ ACTION_LABELS = {
 # Anyone can add these (the sign-in page is public); the audit page and its export
 # leave them out unless asked, so they cannot bury what staff did.
 FAILED_LOGIN_ACTIONS = (LOGIN_FAILED, LOGIN_FAILED_THROTTLED)
+
+
+# What the audit page shows for an event's object type, the code beside it.
+OBJECT_LABELS = {
+    "report": _l("Melding"),
+    "staff_user": _l("Account"),
+    "attachment": _l("Bijlage"),
+    "template": _l("Berichtsjabloon"),
+    "statistics_table": _l("Statistiektabel"),
+    "triage_model": _l("Triagemodel"),
+    "theme": _l("Thema"),
+    "route": _l("Route"),
+}
+
+
+def object_label(object_type: str | None) -> Any:
+    return OBJECT_LABELS.get(object_type or "", object_type or "")
 
 
 def action_label(action: str) -> Any:

@@ -43,7 +43,7 @@ def audit_log():
     actions = sorted(db.session.scalars(select(AuditEvent.action).distinct()))
     return render_template(
         "backoffice/audit.html", events=found.events, total=found.total, page=page, per_page=AUDIT_PAGE,
-        check=check, action=action, actions=actions, action_label=audit.action_label,
+        check=check, action=action, actions=actions, action_label=audit.action_label, object_label=audit.object_label,
         failed_logins=failed_logins, hidden_failed_logins=found.hidden_failed_logins,
     )
 
@@ -64,7 +64,8 @@ def audit_export():
     )
 
 
-def _render_users(new_password: tuple[StaffUser, str] | None = None):
+def _render_users(new_password: tuple[StaffUser, str] | None = None, confirm: tuple[StaffUser, str, str] | None = None,
+                  new_account: dict[str, str] | None = None, problem: str | None = None, code: int = 200):
     from meldpunt.models import ROLES, utcnow
 
     accounts = db.session.scalars(select(StaffUser).order_by(StaffUser.role, StaffUser.email)).all()
@@ -76,13 +77,40 @@ def _render_users(new_password: tuple[StaffUser, str] | None = None):
         roles=ROLES,
         role_labels=staff_admin.ROLE_LABELS,
         new_password=new_password,
-    )
+        confirm=confirm,
+        new_account=new_account or {},
+        problems=[{"field": "nieuw-email", "message": problem}] if problem else [],
+    ), code
 
 
 @bp.get("/gebruikers")
 @access.requires(access.USERS)
 def users():
     return _render_users()
+
+
+@bp.get("/gebruikers/<int:user_id>")
+@bp.get("/gebruikers/nieuw")
+@access.requires(access.USERS)
+def users_get(user_id: int | None = None):
+    """These URLs take forms; a reload or a language switch on their answer comes back here."""
+    return redirect(url_for("backoffice.users"), code=303)
+
+
+@bp.post("/gebruikers/nieuw")
+@access.requires(access.USERS)
+def user_create():
+    """A new account from the users page, as the CLI makes one (one-time password, the
+    authenticator enrolled at the first sign-in); audited."""
+    entered = {name: (request.form.get(name) or "").strip() for name in ("email", "rol", "route")}
+    if not UserForm().validate_on_submit():
+        abort(400)
+    try:
+        made = staff_admin.create(_user(), entered["email"], entered["rol"],
+                                  entered["route"] if entered["rol"] == "partner" else None)
+    except staff_admin.AdminError as error:
+        return _render_users(new_account=entered, problem=str(_ADMIN_MESSAGES[str(error)]), code=422)
+    return _render_users(new_password=(made.user, made.password))
 
 
 _USER_ACTIONS = ("deblokkeren", "deactiveren", "activeren", "wachtwoord_resetten", "totp_resetten", "rol_wijzigen")
@@ -94,6 +122,20 @@ _ADMIN_MESSAGES = {
     "unknown_route": _l("Kies een route uit de lijst."),
     "route_not_allowed": _l("Alleen een partneraccount heeft een route. Kies bij deze rol geen route."),
     "unchanged": _l("De rol en de route waren al zo ingesteld."),
+    "bad_email": _l("Vul een e-mailadres in, zoals naam@gemeente.nl."),
+    "exists": _l("Er is al een account met dit e-mailadres."),
+}
+# Actions that lock someone out or end their sessions: asked again on a page of their own
+# (works without JavaScript), done only when that second form is sent.
+_CONFIRM_QUESTIONS = {
+    "deactiveren": _l("Weet u zeker dat u het account van %(email)s wilt uitschakelen? Open sessies eindigen."),
+    "wachtwoord_resetten": _l(
+        "Weet u zeker dat %(email)s een nieuw wachtwoord moet krijgen? Het huidige werkt dan niet meer en "
+        "open sessies eindigen."
+    ),
+    "totp_resetten": _l(
+        "Weet u zeker dat de authenticator van %(email)s opnieuw moet worden ingesteld? Open sessies eindigen."
+    ),
 }
 
 
@@ -109,6 +151,9 @@ def user_update(user_id: int):
     if not form.validate_on_submit() or action not in _USER_ACTIONS:
         abort(400)
     admin = _user()
+    if action in _CONFIRM_QUESTIONS and request.form.get("bevestigd") != "1":
+        question = str(_CONFIRM_QUESTIONS[action]) % {"email": account.email}
+        return _render_users(confirm=(account, action, question))
     try:
         if action == "deblokkeren":
             staff_admin.unblock(account, admin)

@@ -23,9 +23,10 @@
     if (action && action()) { event.preventDefault(); }
   });
 
-  // "Invoegen" links put the template's text into the message box (the link itself works without JS).
+  // "Invoegen" puts the template's text into the message box in place (without JS the button
+  // posts the typed text and the page comes back with the template added).
   document.addEventListener("click", function (event) {
-    var link = event.target.closest ? event.target.closest("a[data-template]") : null;
+    var link = event.target.closest ? event.target.closest("[data-template]") : null;
     if (!link) { return; }
     var box = document.getElementById("message-message");
     if (!box) { return; }

@@ -56,6 +56,10 @@ EXPECTED: dict[str, set[str] | str] = {
     "backoffice.message_template_delete": {"coordinator", "admin"},
     "backoffice.partner_feedback_post": {"partner_politie", "partner_riec"},
     "backoffice.mail_sink": {"admin"},
+    "backoffice.report_read": CASEWORK,  # "Gelezen - geen actie nodig"
+    "backoffice.report_form_get": CASEWORK,  # a GET of a report form's URL goes back to the report
+    "backoffice.user_create": {"admin"},
+    "backoffice.users_get": {"admin"},  # a GET of a users form's URL goes back to the users page
 }
 
 ROLES = {
@@ -82,7 +86,7 @@ def world(app):
         forwarding.forward(report_id, user, "politie")
         template_id = templates_service.save(user, "hennep", "Vraag naar tijden", "Op welke tijden ziet u dit?").id
     return {"report_id": report_id, "attachment_id": attachment_id, "user_id": coordinator.id, "other_id": other_id,
-            "template_id": template_id}
+            "template_id": template_id, "action": "besluit"}
 
 
 def backoffice_rules(app):

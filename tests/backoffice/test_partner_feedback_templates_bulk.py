@@ -82,9 +82,10 @@ def test_coordinators_keep_templates_per_theme_and_workers_insert_them(app, staf
     assert worker.get("/beheer/sjablonen").status_code == 403
     report_id, _ = new_report(app, set_theme="hennep")
     page = soup(worker.get(f"/beheer/melding/{report_id}"))
-    links = page.select(".templates a")
-    assert [a.get_text() for a in links] == ["Invoegen: Tijden"]  # only this theme's templates
-    inserted = soup(worker.get(links[0]["href"]))
+    buttons = page.select(".templates button[name=sjabloon]")
+    assert [b.get_text() for b in buttons] == ["Invoegen: Tijden"]  # only this theme's templates
+    inserted = soup(post_form(worker, f"/beheer/melding/{report_id}/bericht",
+                              {"message-message": "", "sjabloon": buttons[0]["value"]}))
     assert inserted.find("textarea", {"name": "message-message"}).get_text().strip() == (
         "Op welke dagen en tijden ziet u dit?")
     # Deleting is audited.

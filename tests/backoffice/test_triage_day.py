@@ -56,8 +56,11 @@ def test_a_reporters_answer_brings_a_forwarded_report_back_into_the_default_queu
     assert report_id not in queue_ids(coordinator, weergave="wacht_op_melder")
     row = soup(coordinator.get("/beheer")).find("a", string=str(report_id)).find_parent("tr")
     assert "nieuwe info" in row.get_text()
-    # Opening it is the staff action: afterwards it waits with the partner again.
+    # Opening it is not acting on it (issue 15); "Gelezen - geen actie nodig" is: afterwards
+    # it waits with the partner again.
     coordinator.get(f"/beheer/melding/{report_id}")
+    assert report_id in queue_ids(coordinator)
+    post_form(coordinator, f"/beheer/melding/{report_id}/gelezen", {})
     assert report_id not in queue_ids(coordinator)
 
 
@@ -71,7 +74,8 @@ def test_partners_see_what_the_reporter_added_later_without_identity(app, staff_
     partner, _ = staff_client("partner", "politie")
     page = partner.get(f"/beheer/partner/melding/{report_id}").get_data(as_text=True)
     assert "12-ABC-3" in page
-    assert "bus.jpg" in page
+    # The file, under a neutral name: the original could name the reporter (issue 15).
+    assert "bijlage-1.jpg" in page and "bus.jpg" not in page
     assert "Karin" not in page and "karin@example.org" not in page
 
 

@@ -27,7 +27,8 @@ def _user(app, account_id: int) -> StaffUser:
 
 
 def _act(client, account_id: int, action: str, **extra):
-    return post_form(client, f"{USERS}/{account_id}", {"actie": action, **extra}, csrf_from=USERS)
+    """The action as confirmed on the confirmation step (``test_outside_tester`` covers the step)."""
+    return post_form(client, f"{USERS}/{account_id}", {"actie": action, "bevestigd": "1", **extra}, csrf_from=USERS)
 
 
 def _changes(app, account_id: int) -> list[dict]:

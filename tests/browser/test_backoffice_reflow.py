@@ -101,3 +101,35 @@ def test_header_and_content_share_one_edge(reflow_page, module_base_url):
     assert "Uw melding volgen" not in footer_text and "auditlog" in footer_text
 
 
+
+
+# Every word of these cells on one line (issue 15, item 7: "147/2", "Leeftij d", "Urgenti e").
+UNBROKEN = "table thead th, table th[scope=row] > a, table .badge, table td[data-label=Status]"
+BROKEN_WORDS = """(selector) => {
+    const broken = [];
+    for (const cell of document.querySelectorAll(selector)) {
+        const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            for (const word of node.data.matchAll(/\\S+/g)) {
+                const range = document.createRange();
+                range.setStart(node, word.index);
+                range.setEnd(node, word.index + word[0].length);
+                const lines = new Set([...range.getClientRects()].filter(r => r.width > 0)
+                                      .map(r => Math.round(r.top)));
+                if (lines.size > 1) broken.push(word[0]);
+            }
+        }
+    }
+    return broken;
+}"""
+
+
+@pytest.mark.parametrize("name", ["werkvoorraad-alle", "auditlog", "gebruikers"])
+def test_tables_never_break_numbers_headers_or_status_words_at_1280(reflow_page, module_base_url, name):
+    page = reflow_page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(module_base_url + PAGES[name].format(report_id=page.report_id))
+    assert page.evaluate(BROKEN_WORDS, UNBROKEN) == []
+    # A table wider than its space scrolls inside its own box, never the page.
+    sizes = page.evaluate("() => [document.scrollingElement.scrollWidth, window.innerWidth]")
+    assert sizes[0] <= sizes[1], sizes
