@@ -3,7 +3,7 @@
 Opening a report no longer clears its "nieuwe info" flags; a decision, a message or an
 explicit "gelezen" does, and stamps this time so the report page can mark what is new.
 
-Revision ID: 0023_fix15
+Revision ID: 0023_staff_caught_up
 Revises: 0021_backoffice_indexes
 Create Date: 2026-12-07 14:40:00
 """
@@ -11,7 +11,7 @@ Create Date: 2026-12-07 14:40:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0023_fix15"
+revision = "0023_staff_caught_up"
 down_revision = "0021_backoffice_indexes"
 branch_labels = None
 depends_on = None
