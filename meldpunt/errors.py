@@ -76,10 +76,29 @@ def _error_template() -> str:
 
 
 def _rate_limited_report_form():
-    """Too many submissions: show the form again with the text kept, not a bare error."""
+    """Too many submissions: the form again with everything kept that can be kept.
+
+    The text and every answer stay. Files the reporter already sent with an earlier
+    attempt (pending uploads, as after a form error) stay chosen. Files in this very
+    request are not cleaned: cleaning is the costly work the limit protects, so each
+    is named with a message to choose it again when sending later.
+    """
+    from flask import g
+
+    from meldpunt import storage
+    from meldpunt.intake import submission_keys
+    from meldpunt.intake.attachments import display_name
     from meldpunt.intake.forms import ReportForm
 
     form = ReportForm()
+    g.submission_key = request.form.get("submission_key") or submission_keys.new_key()
+    token = form.upload_token.data or ""
+    kept = storage.list_pending(token) if storage.is_valid_token(token) else []
+    if request.form.get("files_shown") == "1":
+        # Only what was still ticked; an unticked file stays out, as on a normal send.
+        chosen = set(request.form.getlist(form.keep_files.name))
+        kept = [pending for pending in kept if pending.file_id in chosen]
+    form.upload_token.data = token if kept else ""
     problems = [
         {
             "field": "text",
@@ -89,4 +108,10 @@ def _rate_limited_report_form():
             ),
         }
     ]
-    return render_template("public/form.html", form=form, problems=problems, files=[], contact_found=[])
+    not_received = _(
+        "Dit bestand hebben we nog niet ontvangen. Kies het opnieuw als u over een paar minuten verstuurt."
+    )
+    for upload in request.files.getlist("files"):
+        if upload and upload.filename:
+            problems.append({"field": "files", "message": f"{display_name(upload.filename)}: {not_received}"})
+    return render_template("public/form.html", form=form, problems=problems, files=kept, contact_found=[])

@@ -75,6 +75,25 @@ def write_attachment(storage_name: str, encrypted: bytes) -> Path:
     return path
 
 
+def adopt_pending(token: str, file_id: str, storage_name: str) -> bool:
+    """Store a pending upload as attachment ``storage_name``; False when it is gone.
+
+    Both are the same encrypted file, so it gets a second name (a hard link) in the
+    attachment folder instead of being read and written again (26 MB for a phone
+    photo). The pending name stays until the report is committed, so a failed
+    commit loses nothing; on separate file systems the file is copied.
+    """
+    source = pending_blob_path(token, file_id)
+    if source is None:
+        return False
+    target = upload_dir() / storage_name
+    try:
+        os.link(source, target)
+    except OSError:
+        write_attachment(storage_name, source.read_bytes())
+    return True
+
+
 def read_attachment(storage_name: str) -> bytes:
     """The decrypted content of a stored attachment."""
     return crypto.decrypt((upload_dir() / storage_name).read_bytes())
@@ -122,10 +141,10 @@ def add_pending(token: str, clean: CleanFile) -> PendingFile:
         "name": clean.original_name,
         "content_type": clean.content_type,
         "kind": clean.kind,
-        "size": len(clean.data),
-        "sent_size": clean.sent_size or len(clean.data),
+        "size": clean.size,
+        "sent_size": clean.sent_size or clean.size,
     }
-    write_file_atomically(directory / f"{file_id}.bin", crypto.encrypt(clean.data))
+    write_file_atomically(directory / f"{file_id}.bin", crypto.encrypt_file(clean.pieces))
     write_file_atomically(directory / f"{file_id}.meta", crypto.encrypt_json(meta))
     return PendingFile(file_id=file_id, **meta)
 

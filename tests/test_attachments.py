@@ -557,15 +557,15 @@ def test_total_size_limit(app_factory):
 
 def test_failure_during_attachment_write_leaves_nothing(app, client, monkeypatch):
     calls = {"n": 0}
-    real_write = storage.write_attachment
+    real_adopt = storage.adopt_pending
 
-    def failing_write(name, data):
+    def failing_adopt(token, file_id, name):
         calls["n"] += 1
         if calls["n"] == 2:
             raise OSError(28, "No space left on device")
-        return real_write(name, data)
+        return real_adopt(token, file_id, name)
 
-    monkeypatch.setattr(storage, "write_attachment", failing_write)
+    monkeypatch.setattr(storage, "adopt_pending", failing_adopt)
     response = submit(
         client,
         files=[(filemakers.png_bytes(), "een.png"), (filemakers.jpeg_with_gps(), "twee.jpg")],
@@ -580,7 +580,7 @@ def test_failure_during_attachment_write_leaves_nothing(app, client, monkeypatch
         assert db.session.scalar(select(func.count()).select_from(Attachment)) == 0
     assert stored_files(app) == []
     # Once the disk is fine again, the same form (with the kept files) goes through.
-    monkeypatch.setattr(storage, "write_attachment", real_write)
+    monkeypatch.setattr(storage, "adopt_pending", real_adopt)
     kept["keep_files"] = [i["value"] for i in page.find_all("input", {"name": "keep_files"})]
     response = client.post("/melden", data=kept, content_type="multipart/form-data")
     assert response.status_code == 303

@@ -38,6 +38,23 @@ def test_the_follow_up_session_ends_after_15_idle_minutes(app, client, monkeypat
     assert client.get("/opvolgen/melding").status_code == 303  # back to the code form
 
 
+def test_the_follow_up_page_says_how_long_it_stays_open(app_factory):
+    """Told in the page itself (no script): the idle limit the server really uses."""
+    from datetime import timedelta
+
+    from tests.helpers import soup
+
+    for minutes in (15, 20):
+        app = app_factory(PERMANENT_SESSION_LIFETIME=timedelta(minutes=minutes))
+        client = app.test_client()
+        assert _login(client, _code(client)).status_code == 303
+        notice = soup(client.get("/opvolgen/melding")).find(id="idle-limit").get_text()
+        assert f"{minutes} minuten" in notice and "meldcode" in notice
+        client.get("/taal/en")
+        notice = soup(client.get("/opvolgen/melding")).find(id="idle-limit").get_text()
+        assert f"{minutes} minutes" in notice
+
+
 def test_a_cross_site_post_cannot_log_a_visitor_in_with_a_prefilled_answer(client):
     code = _code(client)
     data = {"code": code, "carried_text": "Ik woon zelf op nummer 12, bel mij."}

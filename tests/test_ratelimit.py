@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import uuid
 
@@ -141,3 +142,35 @@ def test_every_limit_window_fits_within_the_salt_lifetime():
     with pytest.raises(ValueError, match="salt"):
         fitting_limits("10 per 10 minutes;30 per day")
     assert fitting_limits("5 per hour") == "5 per hour"
+
+
+def test_rate_limited_form_keeps_sent_files_and_names_new_ones(app_factory):
+    """A 429 keeps the text, the answers and the files of an earlier attempt; a file in the
+    refused request itself is named, with the advice to choose it again."""
+    from tests import filemakers
+    from tests.helpers import GOOD_TEXT, form_values, report_data, soup
+
+    app = app_factory(RATELIMIT_ENABLED=True)
+    client = app.test_client()
+    data = report_data(client, text="te kort")  # a form error: the photo is kept as a pending upload
+    data["files"] = [(io.BytesIO(filemakers.png_bytes()), "kaart.png")]
+    first = client.post("/melden", data=data, content_type="multipart/form-data")
+    assert first.status_code == 422
+    kept = form_values(first)
+    kept_ids = [i["value"] for i in soup(first).find_all("input", {"name": "keep_files"})]
+    assert len(kept_ids) == 1
+    for _ in range(9):
+        client.post("/melden", data=report_data(client, text="te kort"))
+    again = {**kept, "text": GOOD_TEXT, "place_type": "woning", "keep_files": kept_ids,
+             "files": [(io.BytesIO(filemakers.jpeg_with_gps()), "nieuw.jpg")]}
+    response = client.post("/melden", data=again, content_type="multipart/form-data")
+    assert response.status_code == 429
+    page = soup(response)
+    assert page.find("textarea", {"name": "text"}).get_text().strip() == GOOD_TEXT
+    assert page.find("input", {"name": "place_type", "value": "woning"}).has_attr("checked")
+    assert [i["value"] for i in page.find_all("input", {"name": "keep_files"})] == kept_ids
+    assert "kaart.png" in page.get_text()
+    errors = page.find(id="files-error").get_text()
+    assert "nieuw.jpg" in errors and "opnieuw" in errors
+    assert form_values(response)["upload_token"] == kept["upload_token"]
+    assert form_values(response)["submission_key"] == kept["submission_key"]

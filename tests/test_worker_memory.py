@@ -39,9 +39,22 @@ def test_allocator_is_set_per_worker_and_trimmed_after_large_bodies():
     settings._libc = FakeLibc  # the hook looks it up at call time
     worker = Worker()
     settings.post_fork(None, worker)
-    assert ("mallopt", -8, 2) in calls and ("mallopt", -3, 1024 * 1024) in calls
+    assert ("mallopt", -8, 2) in calls and ("mallopt", -3, 4 * 1024 * 1024) in calls
+    settings.post_request(worker, None, {"CONTENT_LENGTH": "200"}, None)
+    assert not [c for c in calls if c[0] == "trim"]
+    settings.post_request(worker, None, {"CONTENT_LENGTH": str(1024 * 1024)}, None)
+    assert ("trim", 0) in calls  # a 1 MB body is trimmed after, below the mapping threshold too
+    calls.clear()
     settings.post_request(worker, None, {"CONTENT_LENGTH": "200"}, None)
     assert not [c for c in calls if c[0] == "trim"]
     settings.post_request(worker, None, {"CONTENT_LENGTH": str(19 * 1024 * 1024)}, None)
     assert ("trim", 0) in calls
     assert load_settings()._libc() is not None  # glibc on this machine: the real calls exist
+
+
+def test_request_body_buffers_come_from_the_heap():
+    """gunicorn reads a body in recv() buffers of up to ``max_body_chunk``: below the mapping
+    threshold they are reused from the heap instead of mapped and faulted in each time."""
+    from gunicorn.http.unreader import SocketUnreader
+
+    assert SocketUnreader.max_body_chunk + 4096 < load_settings()._MALLOC_MMAP_THRESHOLD

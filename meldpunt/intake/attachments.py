@@ -71,14 +71,28 @@ _UNSAFE_NAME_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 @dataclass(frozen=True)
 class CleanFile:
-    """A file that passed every check, with its metadata removed."""
+    """A file that passed every check, with its metadata removed.
 
-    data: bytes
+    Its content is kept as ``pieces`` in order: a losslessly stripped JPEG is mostly
+    slices of the upload, encrypted as they are (crypto.encrypt_file) instead of joined
+    into one more copy of the photo first. ``data`` joins them, for callers that want
+    one buffer.
+    """
+
+    pieces: tuple[bytes | memoryview, ...]
     content_type: str
     kind: str
     original_name: str
     decoded_pixels: int = 0
     sent_size: int = 0
+
+    @property
+    def data(self) -> bytes:
+        return self.pieces[0] if len(self.pieces) == 1 and isinstance(self.pieces[0], bytes) else b"".join(self.pieces)
+
+    @property
+    def size(self) -> int:
+        return sum(len(piece) for piece in self.pieces)
 
 
 def display_name(raw: str | None) -> str:
@@ -137,9 +151,10 @@ def clean_upload(raw_name: str | None, data: bytes, max_bytes: int, pixel_budget
         )
     kind, content_type = ALLOWED_TYPES[detected]
     pixels = 0
+    pieces: tuple[bytes | memoryview, ...] = ()
     if kind == "image":
         photo = clean_photo(name, data, content_type, pixel_budget)
-        data, pixels = photo.data, photo.decoded_pixels
+        pieces, pixels = photo.pieces, photo.decoded_pixels
     elif kind == "pdf":
         data = _strip_pdf(name, data)
     elif kind == "video":
@@ -147,7 +162,7 @@ def clean_upload(raw_name: str | None, data: bytes, max_bytes: int, pixel_budget
     elif kind == "text":
         data = _check_text(name, data)
     return CleanFile(
-        data=data,
+        pieces=pieces or (data,),
         content_type=content_type,
         kind=kind,
         original_name=stored_name(name, content_type),

@@ -55,8 +55,15 @@ _ORIENTATION = 0x0112
 
 @dataclass(frozen=True)
 class CleanPhoto:
-    data: bytes
+    """The cleaned photo as pieces in order (a losslessly stripped JPEG is mostly slices
+    of the upload itself; joining them would only cost one more copy of the photo)."""
+
+    pieces: tuple[bytes | memoryview, ...]
     decoded_pixels: int
+
+    @property
+    def data(self) -> bytes:
+        return b"".join(self.pieces)
 
 
 def too_many_pixels() -> str:
@@ -103,19 +110,23 @@ def _clean_jpeg_losslessly(name: str, data: bytes) -> CleanPhoto:
         width, height = header.size
     if width * height > MAX_IMAGE_PIXELS:
         raise AttachmentRejected(name, too_many_pixels())
-    stripped = strip_jpeg_metadata(data, for_storage=True)
+    stripped = _stripped_jpeg_pieces(data, for_storage=True)
+    pieces, header_pieces = stripped.pieces, stripped.header
     if isinstance(orientation, int) and 2 <= orientation <= 8:
-        stripped = _with_orientation(stripped, orientation)
-    with Image.open(io.BytesIO(stripped)) as check:
+        at = _orientation_position(pieces)
+        pieces.insert(at, _orientation_segment(orientation))
+        header_pieces += 1
+    # The frame and scan headers are read again (not the image data, which stays as sent).
+    with Image.open(io.BytesIO(b"".join(pieces[:header_pieces]))) as check:
         if check.format != "JPEG" or check.size != (width, height):
             raise ValueError("picture changed while stripping")
-    if len(stripped) > len(data):  # cannot happen: every segment written replaces a larger one
+    if sum(len(piece) for piece in pieces) > len(data):  # cannot happen: every segment written replaces a larger one
         raise ValueError("stripped JPEG larger than the original")
-    return CleanPhoto(stripped, 0)
+    return CleanPhoto(tuple(pieces), 0)
 
 
-def _with_orientation(jpeg: bytes, orientation: int) -> bytes:
-    """The JPEG with one EXIF segment holding only the orientation tag, after SOI/JFIF."""
+def _orientation_segment(orientation: int) -> bytes:
+    """One EXIF segment holding only the orientation tag."""
     tiff = (
         b"MM\x00\x2a\x00\x00\x00\x08"  # big-endian TIFF header, first IFD at offset 8
         + b"\x00\x01"  # one entry
@@ -123,11 +134,12 @@ def _with_orientation(jpeg: bytes, orientation: int) -> bytes:
         + orientation.to_bytes(2, "big") + b"\x00\x00"
         + b"\x00\x00\x00\x00"  # no next IFD (no thumbnail)
     )
-    segment = _segment(0xE1, b"Exif\x00\x00" + tiff)
-    position = 2
-    if jpeg[2:4] == b"\xff\xe0":  # JFIF header stays first
-        position = 4 + int.from_bytes(jpeg[4:6], "big")
-    return jpeg[:position] + segment + jpeg[position:]
+    return _segment(0xE1, b"Exif\x00\x00" + tiff)
+
+
+def _orientation_position(pieces: list[bytes | memoryview]) -> int:
+    """Where the orientation segment goes: after SOI, and after the JFIF header if there is one."""
+    return 2 if len(pieces) > 1 and bytes(pieces[1][:2]) == b"\xff\xe0" else 1
 
 
 def _segment(marker: int, payload: bytes) -> bytes:
@@ -164,7 +176,7 @@ def _reencode(name: str, data: bytes, content_type: str, pixel_budget: int) -> C
             pixels_only = upright if upright.mode in {"L", "RGB", "CMYK"} else upright.convert("RGB")
             pixels_only.info = {}
             pixels_only.save(out, format="JPEG", quality=90)
-    return CleanPhoto(out.getvalue(), pixels)
+    return CleanPhoto((out.getvalue(),), pixels)
 
 
 # JPEG markers without a length field: TEM and the restart markers.
@@ -187,17 +199,40 @@ def strip_jpeg_metadata(data: bytes, *, for_storage: bool = False) -> bytes:
     With ``for_storage`` only the segments a picture needs are kept (see
     ``_JPEG_PICTURE_SEGMENTS``) and a JFIF header loses its thumbnail.
     """
+    return b"".join(_stripped_jpeg_pieces(data, for_storage=for_storage).pieces)
+
+
+@dataclass(frozen=True)
+class _JpegPieces:
+    """A stripped JPEG as pieces in order: small new segments and slices of the original.
+
+    ``header`` is how many leading pieces hold everything before the first scan's image
+    data (enough to read the picture's size). Nothing is copied: the cleaned photo goes
+    to the encryption as these pieces (crypto.encrypt_file).
+    """
+
+    pieces: list[bytes | memoryview]
+    header: int
+
+    @property
+    def size(self) -> int:
+        return sum(len(piece) for piece in self.pieces)
+
+
+def _stripped_jpeg_pieces(data: bytes, *, for_storage: bool = False) -> _JpegPieces:
     if data[:2] != b"\xff\xd8":
         raise ValueError("not a JPEG stream")
-    out = bytearray(b"\xff\xd8")
+    view = memoryview(data)
+    pieces: list[bytes | memoryview] = [b"\xff\xd8"]
+    header = 0
     position, end = 2, len(data)
     scanned = framed = False
     while True:
         if position >= end:
             if not scanned:
                 raise ValueError("JPEG stream without image data")
-            out += b"\xff\xd9"
-            return bytes(out)
+            pieces.append(b"\xff\xd9")
+            return _JpegPieces(pieces, header)
         if data[position] != 0xFF:
             raise ValueError("expected a JPEG marker")
         while position < end and data[position] == 0xFF:  # fill bytes
@@ -209,10 +244,10 @@ def strip_jpeg_metadata(data: bytes, *, for_storage: bool = False) -> bytes:
         if marker == 0xD9:  # end of image: nothing after it is kept
             if not scanned:
                 raise ValueError("JPEG stream without image data")
-            out += b"\xff\xd9"
-            return bytes(out)
+            pieces.append(b"\xff\xd9")
+            return _JpegPieces(pieces, header)
         if marker in _JPEG_STANDALONE:
-            out += bytes((0xFF, marker))
+            pieces.append(bytes((0xFF, marker)))
             continue
         if marker in (0x00, 0xD8) or position + 2 > end:
             raise ValueError("broken JPEG marker")
@@ -226,14 +261,16 @@ def strip_jpeg_metadata(data: bytes, *, for_storage: bool = False) -> bytes:
             raise ValueError("scan before the frame header")
         if for_storage and marker == 0xE0 and payload.startswith(b"JFIF\x00") and len(payload) > 14:
             # JFIF with a thumbnail (a thumbnail can show what was cropped away): header only.
-            out += _segment(0xE0, payload[:12] + b"\x00\x00")
+            pieces.append(_segment(0xE0, payload[:12] + b"\x00\x00"))
         elif _keep_jpeg_segment(marker, payload, for_storage):
-            out += bytes((0xFF, marker)) + data[position : position + length]
+            pieces.append(bytes((0xFF, marker)) + data[position : position + length])
         position += length
-        if marker == 0xDA:  # start of scan: copy the entropy-coded data up to the next marker
+        if marker == 0xDA:  # start of scan: the entropy-coded data up to the next marker
+            if not scanned:
+                header = len(pieces)
             scanned = True
             scan_end = _jpeg_scan_end(data, position)
-            out += data[position:scan_end]
+            pieces.append(view[position:scan_end])
             position = scan_end
 
 

@@ -180,12 +180,10 @@ def attach_pending_files(
     for pending in storage.list_pending(token):
         if pending.file_id not in wanted:
             continue
-        blob = storage.pending_blob_path(token, pending.file_id)
-        if blob is None:
-            continue
         name = storage.new_storage_name()
         written.append(name)
-        storage.write_attachment(name, blob.read_bytes())
+        if not storage.adopt_pending(token, pending.file_id, name):
+            continue
         report.attachments.append(
             Attachment(
                 storage_name=name,

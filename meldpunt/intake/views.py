@@ -31,7 +31,7 @@ import triage
 from meldpunt import counters, crypto, storage
 from meldpunt.error_targets import field_anchor, form_problems
 from meldpunt.extensions import csrf, db, limiter
-from meldpunt.intake import followup, form_page, reports, submission_keys, uploads
+from meldpunt.intake import followup, form_page, reports, submission_keys, thanks_page, uploads
 from meldpunt.intake.forms import AddInformationForm, ReceiptForm, ReportForm, clean_campaign
 from meldpunt.intake.identifying import find_contact_details
 from meldpunt.labels import OUTCOME_LABELS, REPORTER_OUTCOME_TEXT, REPORTER_STATUS_TEXT
@@ -253,9 +253,7 @@ def thanks():
             receipt = None
     if not isinstance(receipt, dict) or not receipt.get("code"):
         return render_template("public/thanks_gone.html")
-    return render_template(
-        "public/thanks.html", receipt=receipt, advice_template=_advice_template(receipt.get("theme"))
-    )
+    return thanks_page.thanks_page(receipt, _advice_template(receipt.get("theme")))
 
 
 @bp.route("/opvolgen", methods=["GET", "POST"])
@@ -342,6 +340,8 @@ def _render_followup(report, form, files, problems, status=200, added=False, res
         problems=problems,
         added=added,
         restored=restored,
+        # Said on the page (no script needed): how long the page stays open without use.
+        idle_minutes=int(current_app.permanent_session_lifetime.total_seconds() // 60),
     ), status
 
 

@@ -54,6 +54,12 @@ def _rotate_column(model, column: str, batch: int, summary: RotationSummary) -> 
 
 
 def _rotate_file(path: Path) -> None:
+    """File contents (attachments, pending uploads) end up in the file format (crypto.py)."""
+    storage.write_file_atomically(path, crypto.rotate_file(path.read_bytes()))
+
+
+def _rotate_value_file(path: Path) -> None:
+    """A value kept in a file (a pending upload's description) stays a Fernet token."""
     storage.write_file_atomically(path, crypto.rotate(path.read_bytes()))
 
 
@@ -70,8 +76,11 @@ def rotate_all(batch: int = 500) -> RotationSummary:
             summary.files += 1
     # Uploads waiting for a form correction are short-lived but encrypted all the same.
     for path in storage.pending_root().glob("*/*"):
-        if path.suffix in (".bin", ".meta"):
+        if path.suffix == ".bin":
             _rotate_file(path)
+            summary.files += 1
+        elif path.suffix == ".meta":
+            _rotate_value_file(path)
             summary.files += 1
     return summary
 

@@ -1,0 +1,57 @@
+"""The thank-you page, rendered once per language and kind of advice, then reused.
+
+After the report itself, rendering this page (the base layout, the advice for the
+theme, some forty translated strings, the number isolation over the whole page) was
+the largest cost of a submission. Everything on it follows from the language, the
+address and four values of the receipt (theme, urgency, danger answer, reporter
+type), except the receipt code. So the page is rendered once per combination with a
+placeholder where the code goes, kept in a small per-process cache, and the code is
+put in for each reporter, isolated exactly as the page's number isolation does it.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from flask import current_app, render_template, request
+from flask_babel import get_locale
+
+from meldpunt.formatting import isolate_numbers
+
+# Languages times themes times the few urgencies and answers that occur; the least
+# recently used page goes first.
+MAX_PAGES = 256
+# Letters only: no number isolation, phone or code pattern and no escaping touches it.
+_CODE_PLACEHOLDER = "receiptcode" + "".join(secrets.choice(string.ascii_lowercase) for _ in range(24))
+_lock = threading.Lock()
+
+
+def render(receipt: dict[str, Any], advice_template: str) -> str:
+    return render_template("public/thanks.html", receipt=receipt, advice_template=advice_template)
+
+
+def thanks_page(receipt: dict[str, Any], advice_template: str) -> str:
+    """The thank-you page for ``receipt`` (code, theme, urgency, danger_now, reporter_type)."""
+    app = current_app
+    if app.debug or app.config.get("TEMPLATES_AUTO_RELOAD"):
+        return render(receipt, advice_template)
+    shape = {key: receipt.get(key) for key in ("theme", "urgency", "danger_now", "reporter_type")}
+    cache_key = (str(get_locale()), request.full_path, advice_template, tuple(sorted(shape.items(), key=str)))
+    pages: OrderedDict[tuple, str] = app.extensions.setdefault("meldpunt_thanks_pages", OrderedDict())
+    with _lock:
+        page = pages.get(cache_key)
+        if page is not None:
+            pages.move_to_end(cache_key)
+    if page is None:
+        page = render({**shape, "code": _CODE_PLACEHOLDER}, advice_template)
+        if page.count(_CODE_PLACEHOLDER) != 1:
+            return render(receipt, advice_template)  # the template changed shape: no reuse
+        with _lock:
+            pages[cache_key] = page
+            while len(pages) > MAX_PAGES:
+                pages.popitem(last=False)
+    return page.replace(_CODE_PLACEHOLDER, str(isolate_numbers(str(receipt["code"]))), 1)
