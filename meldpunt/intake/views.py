@@ -326,7 +326,7 @@ def _restore_answer(report, login: ReceiptForm):
     return _render_followup(report, form, files=files, problems=[], restored=True)
 
 
-def _render_followup(report, form, files, problems, status=200, added=False, restored=False):
+def _render_followup(report, form, files, problems, status=200, added=False, restored=False, contact_found=()):
     return render_template(
         "public/followup_report.html",
         report=report,
@@ -340,6 +340,7 @@ def _render_followup(report, form, files, problems, status=200, added=False, res
         problems=problems,
         added=added,
         restored=restored,
+        contact_found=list(contact_found),
         # Said on the page (no script needed): how long the page stays open without use.
         idle_minutes=int(current_app.permanent_session_lifetime.total_seconds() // 60),
     ), status
@@ -389,6 +390,11 @@ def followup_report():
         if valid and not clean_text(form.text.data) and not files:
             form.text.errors = [_("Schrijf iets of voeg een bestand toe.")]
             valid = False
+        # The same check as on the report form: an anonymous reporter who writes their own
+        # phone number or e-mail address into an answer is asked first; text and files stay.
+        found = find_contact_details(form.text.data or "") if valid and report.anonymous else []
+        if found and form.confirm_anyway.data != "1":
+            return _render_followup(report, form, files, [], contact_found=found)
         if valid:
             try:
                 followup.add_information(
