@@ -30,8 +30,24 @@ _CODE_PLACEHOLDER = "receiptcode" + "".join(secrets.choice(string.ascii_lowercas
 _lock = threading.Lock()
 
 
+def reopen_seconds() -> int:
+    """How long the same browser session may open the thank-you page again (views.thanks).
+
+    Phones reload a tab after the reporter switched apps (to write the code down); after
+    this time, or after "Ik heb de code bewaard", the code is gone from the device for
+    good. It is the session's own lifetime (15 minutes): the signed session cookie is
+    refused after that anyway, so a longer promise could not be kept.
+    """
+    return int(current_app.permanent_session_lifetime.total_seconds())
+
+
 def render(receipt: dict[str, Any], advice_template: str) -> str:
-    return render_template("public/thanks.html", receipt=receipt, advice_template=advice_template)
+    return render_template(
+        "public/thanks.html",
+        receipt=receipt,
+        advice_template=advice_template,
+        reopen_minutes=reopen_seconds() // 60,
+    )
 
 
 def thanks_page(receipt: dict[str, Any], advice_template: str) -> str:

@@ -229,6 +229,8 @@ def report_form():
             "urgency": submitted.urgency if submitted.triage_ok else None,
             "danger_now": submitted.danger_now,
             "reporter_type": submitted.reporter_type,
+            # Inside the encrypted value, so it cannot be stretched by editing the cookie.
+            "until": time.time() + thanks_page.reopen_seconds(),
         }
     ).decode("ascii")
     return redirect(url_for("public.thanks"), code=303)
@@ -243,17 +245,34 @@ def _advice_template(theme: str | None) -> str:
 
 @bp.get("/melden/bedankt")
 def thanks():
-    # The code is shown once: taken out of the session as it is displayed.
-    sealed = session.pop(_RECEIPT_KEY, None)
+    # The code stays (encrypted) in this browser session for thanks_page.reopen_seconds(), so a
+    # reload shows it again; after that, or after the reporter's button, it is gone.
+    sealed = session.get(_RECEIPT_KEY)
     receipt = None
     if isinstance(sealed, str):
         try:
             receipt = crypto.decrypt_json(sealed.encode("ascii"))
         except (crypto.InvalidToken, UnicodeError, ValueError):
             receipt = None
-    if not isinstance(receipt, dict) or not receipt.get("code"):
+    until = receipt.get("until") if isinstance(receipt, dict) else None
+    if not isinstance(receipt, dict) or not receipt.get("code") or not isinstance(until, int | float) \
+            or time.time() > until:
+        session.pop(_RECEIPT_KEY, None)
         return render_template("public/thanks_gone.html")
     return thanks_page.thanks_page(receipt, _advice_template(receipt.get("theme")))
+
+
+@bp.post("/melden/bedankt")
+@csrf.exempt
+def thanks_saved():
+    """"Ik heb de code bewaard": the code leaves this browser session at once.
+
+    No CSRF token: the thank-you page is shared between reporters (thanks_page.py), and
+    this only ever removes something. Cross-site posts are refused before this
+    (_refuse_cross_site_posts).
+    """
+    session.pop(_RECEIPT_KEY, None)
+    return redirect(url_for("public.home"), code=303)
 
 
 @bp.route("/opvolgen", methods=["GET", "POST"])
