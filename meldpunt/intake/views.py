@@ -161,7 +161,26 @@ def report_form():
             contact_found=[],
         ), 400
 
+    # Anonymous, but contact fields filled in (typed before choosing "anoniem", or a page
+    # without script where the fields stay visible): never dropped silently. The reporter
+    # chooses (contact_choice, buttons on the notice); until then everything typed stays.
+    contact_choice = request.form.get("contact_choice")
+    if form.is_anonymous and contact_choice == "keep":
+        form.anonymity.data = "contact"
+    elif form.is_anonymous and contact_choice == "drop":
+        for field in (form.name, form.email, form.phone):
+            field.data, field.raw_data = "", []  # raw_data too: validators look at it
     valid = form.validate() and not upload_state.rejected
+    contact_typed = _contact_fields_typed(form) if form.is_anonymous else []
+    if valid and contact_typed:
+        return render_template(
+            "public/form.html",
+            form=form,
+            files=upload_state.files,
+            problems=[],
+            contact_found=[],
+            contact_typed=contact_typed,
+        )
     if not valid:
         return render_template(
             "public/form.html",
@@ -234,6 +253,12 @@ def report_form():
         }
     ).decode("ascii")
     return redirect(url_for("public.thanks"), code=303)
+
+
+def _contact_fields_typed(form: ReportForm) -> list[str]:
+    """What the reporter typed in the contact fields, for the anonymous-or-not choice."""
+    return [value.strip() for value in (form.name.data, form.email.data, form.phone.data)
+            if isinstance(value, str) and value.strip()]
 
 
 def _advice_template(theme: str | None) -> str:
