@@ -24,6 +24,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -217,6 +218,7 @@ def report_form():
         phone="" if form.is_anonymous else form.phone.data or "",
         share_identity=form.share_identity.data == "ja",
         wants_email_notice=form.email_notice.data == "ja",
+        language=_page_language(),
         pending_token=upload_state.token,
         pending_ids=upload_state.file_ids,
         submission_key_hash=key_hash,
@@ -253,6 +255,11 @@ def report_form():
         }
     ).decode("ascii")
     return redirect(url_for("public.thanks"), code=303)
+
+
+def _page_language() -> str:
+    locale = get_locale()
+    return locale.language if locale else "nl"
 
 
 def _contact_fields_typed(form: ReportForm) -> list[str]:
