@@ -24,7 +24,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -142,6 +142,15 @@ def report_form():
         return render_template(
             "public/form.html", form=form, files=[], problems=_bad_input_problems(form), contact_found=[]
         ), 400
+    if _switch_language():
+        # The language switch sent the form: the same form again in the new language,
+        # everything typed and every file kept, nothing checked or stored.
+        upload_state = uploads.collect(form)
+        form.upload_token.data = upload_state.token
+        return render_template(
+            "public/form.html", form=form, files=upload_state.files,
+            problems=_form_problems(form, upload_state), contact_found=[],
+        )
     key_hash = submission_keys.key_hash(request.form.get("submission_key"))
     # A form sent again is recognised before its files are cleaned once more; without
     # files the unique key column recognises it at the commit (AlreadySubmitted below),
@@ -255,6 +264,17 @@ def report_form():
         }
     ).decode("ascii")
     return redirect(url_for("public.thanks"), code=303)
+
+
+def _switch_language() -> bool:
+    """The header's language buttons on a form page send the form with ``switch_language``
+    (base.html): remember the new language and render this request in it."""
+    code = request.form.get("switch_language")
+    if code not in current_app.config["AVAILABLE_LANGUAGES"]:
+        return False
+    session["lang"] = code
+    refresh()  # the locale of this request was already chosen (and cached) before
+    return True
 
 
 def _page_language() -> str:
@@ -436,6 +456,8 @@ def followup_report():
         upload_state = uploads.collect(form)
         form.upload_token.data = upload_state.token
         files = upload_state.files
+        if _switch_language():  # as on the report form: the answer comes back in the new language
+            return _render_followup(report, form, files, _form_problems(form, upload_state))
         valid = form.validate() and not upload_state.rejected
         # Empty once cleaned (only markup or spaces) counts as empty: that is what would be stored.
         if valid and not clean_text(form.text.data) and not files:
