@@ -55,7 +55,8 @@ def test_an_anonymous_answer_with_a_phone_number_is_held_with_text_and_files_kep
     with app.app_context():
         message = db.session.scalar(select(Message))
         assert message.body == ANSWER
-        assert db.session.scalar(select(func.count()).select_from(Attachment).where(Attachment.source == "followup")) == 1
+        added = select(func.count()).select_from(Attachment).where(Attachment.source == "followup")
+        assert db.session.scalar(added) == 1
 
 
 def test_an_answer_without_contact_details_is_saved_at_once(app, client):
