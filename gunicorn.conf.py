@@ -78,6 +78,20 @@ def post_request(worker, req, environ, resp):
         libc.malloc_trim(0)
 
 
+def post_worker_init(worker):
+    """Load the triage model and compile the reporter's templates before the first request
+    (meldpunt/warmup.py), so no reporter waits for it."""
+    app = getattr(worker, "wsgi", None)
+    if app is None or "triage_model" not in getattr(app, "extensions", {}):
+        return  # not the meldpunt (the bench's baseline app)
+    try:
+        from meldpunt.warmup import warm_up
+
+        warm_up(app)
+    except Exception as exc:  # noqa: BLE001 - a worker that could not warm up still serves
+        worker.log.warning("warm-up skipped: %s", type(exc).__name__)
+
+
 def worker_exit(server, worker):
     """Write the page views this worker added up and not yet wrote (meldpunt/counters.py)."""
     app = getattr(worker, "wsgi", None)

@@ -36,9 +36,9 @@ from __future__ import annotations
 import base64
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -54,6 +54,7 @@ __all__ = [
     "decrypt_json",
     "encrypt",
     "encrypt_file",
+    "encrypt_file_into",
     "encrypt_json",
     "is_file_format",
     "rotate",
@@ -122,18 +123,26 @@ def is_file_format(token: bytes | bytearray | memoryview) -> bool:
     return bytes(token[: len(FILE_MAGIC)]) == FILE_MAGIC
 
 
-def encrypt_file(parts: bytes | bytearray | memoryview | Sequence[bytes | bytearray | memoryview]) -> bytearray:
+Piece = bytes | bytearray | memoryview
+# Output written in steps of this size by encrypt_file_into (one reused buffer).
+_STEP = 1024 * 1024
+
+
+def _pieces(parts: Piece | Sequence[Piece]) -> list[Piece]:
+    return [parts] if isinstance(parts, (bytes, bytearray, memoryview)) else list(parts)
+
+
+def encrypt_file(parts: Piece | Sequence[Piece]) -> bytearray:
     """File contents (one buffer, or pieces in order) in file format v2 under the newest key.
 
     The pieces are encrypted straight into the output, so a cleaned photo made of
     slices of the upload is never joined into one more copy first.
     """
-    pieces = [parts] if isinstance(parts, (bytes, bytearray, memoryview)) else list(parts)
+    pieces = _pieces(parts)
     key = _keys().files[0]
     nonce = os.urandom(_NONCE_BYTES)
     header = FILE_MAGIC + key.key_id + nonce
-    total = sum(len(piece) for piece in pieces)
-    out = bytearray(FILE_HEADER_BYTES + total + _TAG_BYTES + _UPDATE_SLACK)
+    out = bytearray(FILE_HEADER_BYTES + sum(len(piece) for piece in pieces) + _TAG_BYTES + _UPDATE_SLACK)
     out[:FILE_HEADER_BYTES] = header
     encryptor = Cipher(algorithms.AES(key.aes_key), modes.GCM(nonce)).encryptor()
     encryptor.authenticate_additional_data(header)
@@ -145,6 +154,40 @@ def encrypt_file(parts: bytes | bytearray | memoryview | Sequence[bytes | bytear
         view[position : position + _TAG_BYTES] = encryptor.tag
     del out[position + _TAG_BYTES :]
     return out
+
+
+def encrypt_file_into(handle: BinaryIO, parts: Piece | Sequence[Piece]) -> int:
+    """Write file contents in file format v2 to ``handle``; returns the bytes written.
+
+    The encrypted file is never held in memory: the pieces are encrypted a megabyte
+    at a time into one reused buffer and written from there (a 20 MB photo would
+    otherwise need another 20 MB of fresh memory, faulted in page by page).
+    """
+    written = 0
+
+    def write(data: Piece) -> None:
+        nonlocal written
+        written += handle.write(data) or 0
+
+    _encrypt_to(write, _pieces(parts), bytearray(_STEP + _UPDATE_SLACK))
+    return written
+
+
+def _encrypt_to(write: Callable[[Piece], None], pieces: list[Piece], buffer: bytearray) -> None:
+    key = _keys().files[0]
+    nonce = os.urandom(_NONCE_BYTES)
+    header = FILE_MAGIC + key.key_id + nonce
+    write(header)
+    encryptor = Cipher(algorithms.AES(key.aes_key), modes.GCM(nonce)).encryptor()
+    encryptor.authenticate_additional_data(header)
+    with memoryview(buffer) as target:
+        for piece in pieces:
+            with memoryview(piece) as source:
+                for start in range(0, len(source), _STEP):
+                    count = encryptor.update_into(source[start : start + _STEP], target)
+                    write(target[:count])
+    encryptor.finalize()
+    write(encryptor.tag)
 
 
 def _decrypt_file(token: bytes | bytearray | memoryview, keys: _Keys) -> bytes:

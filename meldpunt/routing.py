@@ -122,14 +122,21 @@ def _file_stamp(source: str | None) -> tuple[int, int] | None:
     return (stat.st_mtime_ns, stat.st_size)
 
 
-def current_table() -> RoutingTable:
+def version_query():
+    """``version()`` as a scalar subquery, for callers that read it together with other values."""
+    return select(RoutingVersion.version).where(RoutingVersion.id == _VERSION_ID).scalar_subquery()
+
+
+def current_table(known_version: int | None = None) -> RoutingTable:
     """The table for ``triage.classify``; rebuilt only when the settings version or the file changed.
 
+    ``known_version``: the settings version when the caller has just read it (the intake
+    reads it in one query with the active triage model); otherwise it is read here.
     Raises ``triage.RoutingError`` for a broken routing file (the intake then stores
     the report with its safe fallback, as it always did).
     """
     source = source_file()
-    key = (version(), source, _file_stamp(source))
+    key = (version() if known_version is None else known_version, source, _file_stamp(source))
     cache: _Cache = current_app.extensions["routing"]
     with cache.lock:
         if cache.key == key and cache.table is not None:

@@ -17,9 +17,10 @@ import secrets
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from flask import current_app
 
@@ -44,7 +45,7 @@ def pending_root() -> Path:
     return path
 
 
-def write_file_atomically(path: Path, data: bytes) -> None:
+def write_file_atomically(path: Path, data: bytes | bytearray | Callable[[BinaryIO], object]) -> None:
     """Write via a temporary name and rename, so a crash never leaves half a file.
 
     The temporary name is unique (several workers may write the same file at once) and
@@ -55,7 +56,10 @@ def write_file_atomically(path: Path, data: bytes) -> None:
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if callable(data):
+                data(handle)  # writes the contents itself (e.g. encrypting as it goes)
+            else:
+                handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -144,7 +148,7 @@ def add_pending(token: str, clean: CleanFile) -> PendingFile:
         "size": clean.size,
         "sent_size": clean.sent_size or clean.size,
     }
-    write_file_atomically(directory / f"{file_id}.bin", crypto.encrypt_file(clean.pieces))
+    write_file_atomically(directory / f"{file_id}.bin", lambda handle: crypto.encrypt_file_into(handle, clean.pieces))
     write_file_atomically(directory / f"{file_id}.meta", crypto.encrypt_json(meta))
     return PendingFile(file_id=file_id, **meta)
 

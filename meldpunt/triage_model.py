@@ -21,7 +21,7 @@ import tempfile
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, current_app
 from sqlalchemy import select
@@ -107,12 +107,27 @@ def current_version() -> str:
     return current_engine().version
 
 
-def classify(report: Mapping[str, Any], routing: triage.RoutingTable) -> triage.TriageResult:
-    """``triage.classify`` with the active model; the result carries that model's version."""
-    model_id = active_model_id()
+_UNKNOWN = object()
+
+
+def active_model_query():
+    """``active_model_id()`` as a scalar subquery, to read it together with other values."""
+    return _ACTIVE_QUERY.scalar_subquery()
+
+
+def classify(
+    report: Mapping[str, Any], routing: triage.RoutingTable, model_id: int | None | object = _UNKNOWN
+) -> triage.TriageResult:
+    """``triage.classify`` with the active model; the result carries that model's version.
+
+    ``model_id``: the active model's id when the caller has just read it (None: the
+    packaged model); otherwise it is read here.
+    """
+    if model_id is _UNKNOWN:
+        model_id = active_model_id()
     if model_id is None:
         return triage.classify(report, routing=routing)
-    return _engine_for(model_id).classify_one(report, routing)
+    return _engine_for(cast(int, model_id)).classify_one(report, routing)
 
 
 def activate(model: TriageModel | None) -> None:

@@ -56,13 +56,13 @@ KILL_CHILD = CHILD_PRELUDE + textwrap.dedent(
     from tests.helpers import submit
 
     state = {"written": []}
-    real_write = storage.write_attachment
+    real_adopt = storage.adopt_pending
     real_commit = Session.commit
 
-    def write_and_tell(name, data):
-        path = real_write(name, data)
+    def adopt_and_tell(token, file_id, name):
+        stored = real_adopt(token, file_id, name)
         state["written"].append(name)
-        return path
+        return stored
 
     def commit_that_hangs(self):
         if state["written"]:
@@ -71,7 +71,7 @@ KILL_CHILD = CHILD_PRELUDE + textwrap.dedent(
             time.sleep(60)
         return real_commit(self)
 
-    storage.write_attachment = write_and_tell
+    storage.adopt_pending = adopt_and_tell
     Session.commit = commit_that_hangs
     client = app.test_client()
     submit(client, files=[(filemakers.png_bytes(), "een.png")])
@@ -86,6 +86,11 @@ FULL_DISK_CHILD = CHILD_PRELUDE + textwrap.dedent(
 
     # The kernel refuses writes beyond the limit (EFBIG) instead of killing us.
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    # Attachments on another file system than the pending uploads: the stored file is
+    # copied, not linked (storage.adopt_pending), and that copy meets the full disk.
+    def no_link(*args, **kwargs):
+        raise OSError(18, "Invalid cross-device link")
+    os.link = no_link
     limit = int(os.environ["MELDPUNT_FAULT_FSIZE"])
     resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
     new = reports.NewReport(**json.loads(os.environ["MELDPUNT_FAULT_REPORT"]))
@@ -176,7 +181,7 @@ def _pending_upload(app, size: int) -> tuple[str, list[str]]:
     with app.app_context():
         token = storage.new_pending_token()
         pending = storage.add_pending(
-            token, CleanFile(data=data, content_type="text/plain", kind="text", original_name="notities.txt")
+            token, CleanFile(pieces=data, content_type="text/plain", kind="text", original_name="notities.txt")
         )
     return token, [pending.file_id]
 

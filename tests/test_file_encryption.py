@@ -133,3 +133,16 @@ def test_rotation_reencrypts_pending_uploads(app):
         blob = storage.pending_blob_path(token, pending.file_id)
         assert blob is not None and crypto.decrypt(blob.read_bytes())[:4] == b"\x89PNG"
         app.config["ENCRYPTION_KEYS"] = old_keys
+
+
+def test_writing_a_file_as_it_is_encrypted_gives_the_same_format(app, tmp_path):
+    """encrypt_file_into (the upload path: a megabyte at a time, never the whole file in
+    memory) writes what encrypt_file returns, for pieces larger and smaller than a step."""
+    with app.app_context():
+        data = os.urandom(3 * 1024 * 1024 + 123)
+        pieces = [data[:5], memoryview(data)[5 : 2 * 1024 * 1024 + 7], data[2 * 1024 * 1024 + 7 :]]
+        path = tmp_path / "f.bin"
+        storage.write_file_atomically(path, lambda handle: crypto.encrypt_file_into(handle, pieces))
+        written = path.read_bytes()
+        assert len(written) == len(data) + crypto.FILE_OVERHEAD_BYTES
+        assert crypto.is_file_format(written) and crypto.decrypt(written) == data

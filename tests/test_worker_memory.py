@@ -58,3 +58,22 @@ def test_request_body_buffers_come_from_the_heap():
     from gunicorn.http.unreader import SocketUnreader
 
     assert SocketUnreader.max_body_chunk + 4096 < load_settings()._MALLOC_MMAP_THRESHOLD
+
+
+def test_a_worker_warms_up_before_its_first_request(app_factory):
+    """post_worker_init loads the triage model and compiles the reporter's templates."""
+    import triage
+
+    settings = load_settings()
+    app = app_factory()
+    triage._engine = None
+    app.jinja_env.cache.clear()
+
+    class Worker:
+        wsgi = app
+
+    settings.post_worker_init(Worker())
+    assert triage._engine is not None
+    cached = {name for _, name in app.jinja_env.cache.keys()}
+    assert {"public/form.html", "public/thanks.html", "public/perspectief/drugslab.html"} <= cached
+    assert len(app.extensions["meldpunt_form_pages"]) == 1

@@ -86,6 +86,10 @@ class CleanFile:
     decoded_pixels: int = 0
     sent_size: int = 0
 
+    def __post_init__(self) -> None:
+        if isinstance(self.pieces, (bytes, bytearray, memoryview)):  # one buffer given: one piece
+            object.__setattr__(self, "pieces", (self.pieces,))
+
     @property
     def data(self) -> bytes:
         return self.pieces[0] if len(self.pieces) == 1 and isinstance(self.pieces[0], bytes) else b"".join(self.pieces)

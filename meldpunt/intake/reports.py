@@ -9,9 +9,11 @@ uploads stay where they were, so a retry loses nothing.
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 import triage
@@ -160,7 +162,17 @@ def classify(
         report["ongoing"] = ongoing
     if danger_now is not None:
         report["danger_now"] = danger_now
-    return triage_model.classify(report, routing.current_table())
+    # The routing settings version and the active model in one query (both are read for
+    # every report, to notice a change made on another machine or by another worker).
+    settings = db.session.execute(_settings_query()).one()
+    table = routing.current_table(known_version=settings[0] or 0)
+    return triage_model.classify(report, table, model_id=settings[1])
+
+
+@functools.cache
+def _settings_query():
+    """Built once (the same statement for every report)."""
+    return select(routing.version_query(), triage_model.active_model_query())
 
 
 def attach_pending_files(
