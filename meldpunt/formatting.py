@@ -68,6 +68,23 @@ def ltr(value: object) -> Markup:
     return Markup('<bdi dir="ltr">%s</bdi>') % value
 
 
+def receipt_code(value: object) -> Markup:
+    """A receipt code isolated left to right, that may wrap only between its groups.
+
+    On a narrow phone the code does not fit on one line: each group (with its dash) is
+    kept whole (``.receipt-group`` does not wrap) and ``<wbr>`` allows the line break
+    only after a dash, so a reporter never copies "5RE" from a new line as a group.
+    """
+    if value is None or value == "":
+        return Markup("")
+    groups = str(value).split("-")
+    parts = [
+        Markup('<span class="receipt-group">%s</span>') % (group + ("-" if i < len(groups) - 1 else ""))
+        for i, group in enumerate(groups)
+    ]
+    return Markup('<bdi dir="ltr" class="receipt-groups">') + Markup("<wbr>").join(parts) + Markup("</bdi>")
+
+
 def _isolate(match: re.Match[str], link: bool = True) -> str:
     text = match.group(0)
     if match.group("phone") and link:
@@ -154,5 +171,6 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["format_date_local"] = format_date_local
     app.jinja_env.filters["format_share"] = format_share
     app.jinja_env.filters["ltr"] = ltr
+    app.jinja_env.filters["receipt_code"] = receipt_code
     app.jinja_env.filters["isolate_numbers"] = isolate_numbers
     app.jinja_env.filters["format_age"] = format_age

@@ -163,6 +163,8 @@ def test_thank_you_page_shows_code_once_with_guidance(app, client):
     assert len(code) == 19 and code.count("-") == 3
     assert "Wat gebeurt er nu?" in page.get_text()
     assert page.select_one("#perspectief-title") is not None
+    # A reload shows it again (tests/test_thanks_reload.py) until "Ik heb de code bewaard".
+    client.post("/melden/bedankt")
     second = client.get("/melden/bedankt")
     assert code not in second.get_data(as_text=True)
     assert "maar één keer" in second.get_data(as_text=True)

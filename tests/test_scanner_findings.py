@@ -190,10 +190,10 @@ def test_any_receipt_field_sent_as_a_file_is_bad_input(app, client, name):
     assert client.get("/opvolgen/melding").status_code == 303  # not opened
 
 
-@pytest.mark.parametrize("name", ["csrf_token", "text", "upload_token", "keep_files"])
+@pytest.mark.parametrize("name", ["csrf_token", "text", "upload_token", "keep_files", "confirm_anyway"])
 def test_any_followup_field_sent_as_a_file_is_bad_input(app, client, name):
     assert sorted(_form_field_names(app, "AddInformationForm")) == sorted(
-        ["csrf_token", "text", "upload_token", "keep_files"]
+        ["csrf_token", "text", "upload_token", "keep_files", "confirm_anyway"]
     )
     _open_followup(client, app)
     data = {"csrf_token": csrf_token(client, "/opvolgen/melding"), "text": "Meestal op dinsdag na 22 uur."}

@@ -134,6 +134,8 @@ PROMISES: dict[str, list[str]] = {
     "Belastingdienst. Zij krijgen uw naam alleen als u daar ja op heeft gezegd.": [P_PARTNER],
     "Uw meldcode wordt maar één keer getoond, zodat niemand anders hem later op dit apparaat kan "
     "terugvinden.": ["the receipt code is shown once"],
+    "Op dit apparaat kunt u deze pagina nog %(minutes)d minuten opnieuw openen. Heeft u de code bewaard? "
+    "Druk dan op de knop: daarna kan niemand de code hier nog zien.": ["until the\n  reporter presses"],
     "Wij tonen alleen opgetelde aantallen. Kleine groepen tellen we samen op, en een verdeling van weinig "
     "meldingen tonen we niet. Zo kan niemand uit deze cijfers afleiden wie er heeft gemeld of waarover "
     "precies.": ["Statistics cannot single out a reporter"],
@@ -156,6 +158,10 @@ NOT_PROMISES = {
     "Mogen wij uw naam en contactgegevens doorgeven aan de politie of een andere partner?",
     "U koos voor melden met contactgegevens. Vul een e-mailadres of telefoonnummer in, of kies voor anoniem "
     "melden.",
+    # The choice when contact fields were filled in after choosing anonymous (the outside test).
+    "U koos anoniem, maar u vulde ook contactgegevens in:",
+    "Wilt u anoniem blijven? Dan sturen wij deze gegevens niet mee. U kunt ook melden met deze gegevens.",
+    "Anoniem melden, zonder deze gegevens",
 }
 # Claims no page may make, in any language: anonymity as a guarantee.
 OVERCLAIMS = {

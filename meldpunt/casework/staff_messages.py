@@ -7,15 +7,12 @@ report or anything else about it.
 
 from __future__ import annotations
 
-from flask import current_app
-from flask_babel import force_locale
-from flask_babel import gettext as _
-
 from meldpunt import crypto, outbox
 from meldpunt.casework.workflow import get_report, mark_action, mark_handled
 from meldpunt.extensions import db
 from meldpunt.models import Message, Report, StaffUser
 from meldpunt.plaintext import sanitise
+from meldpunt.reporter_notice import notice_text
 from meldpunt.staff import audit
 
 MAX_MESSAGE = 5000
@@ -33,20 +30,15 @@ def reporter_email(report: Report) -> str | None:
     return email or None
 
 
-def notice_text(language: str) -> tuple[str, str]:
-    """Subject and body of the "there is a message" e-mail: no content at all."""
-    supported = current_app.config["LANGUAGES"]
-    with force_locale(language if language in supported else "nl"):
-        subject = _("Er staat een nieuw bericht voor u klaar")
-        body = _(
-            "Goedendag,\n\n"
-            "Er staat een nieuw bericht voor u klaar bij %(name)s. U leest het op %(url)s "
-            "met de code die u kreeg toen u uw melding deed.\n\n"
-            "In deze e-mail staat bewust geen inhoud.\n",
-            name=current_app.config["MUNICIPALITY_NAME"],
-            url=current_app.config["BASE_URL"].rstrip("/") + "/opvolgen",
-        )
-    return subject, body
+def notice_language(report: Report) -> str:
+    """The language the reporter used the form in (kept with the contact details since the
+    outside test), else the language of the report's text."""
+    try:
+        contact = crypto.decrypt_json(report.contact_encrypted) if report.contact_encrypted else {}
+    except (crypto.InvalidToken, ValueError):
+        contact = {}
+    chosen = contact.get("language") if isinstance(contact, dict) else None
+    return chosen if isinstance(chosen, str) and chosen else (report.language or "nl")
 
 
 def send_message(report_id: int, staff: StaffUser, body: str) -> Message:
@@ -63,7 +55,7 @@ def send_message(report_id: int, staff: StaffUser, body: str) -> Message:
     notify = False
     if report.wants_email_notice:
         if reporter_email(report):
-            subject, notice = notice_text(report.language)
+            subject, notice = notice_text(notice_language(report))
             outbox.enqueue_for_reporter(NOTICE_KIND, report.id, subject, notice)
             notify = True
     db.session.flush()

@@ -310,3 +310,5 @@ class AddInformationForm(AttachmentFieldsMixin, ReporterForm):
         _l("Wat wilt u toevoegen of antwoorden?"),
         validators=[Optional(), Length(max=TEXT_MAX, message=_l("Gebruik hooguit %(max)d tekens.", max=TEXT_MAX))],
     )
+    # Set by the "send as it is" button on the anonymity warning, as on the report form.
+    confirm_anyway = HiddenField(default="")

@@ -66,6 +66,8 @@ class NewReport:
     phone: str = ""
     share_identity: bool = False
     wants_email_notice: bool = False
+    # The language the reporter used the form in (not the text's language).
+    language: str = "nl"
     pending_token: str | None = None
     pending_ids: list[str] = field(default_factory=list)
     submission_key_hash: str | None = None
@@ -243,7 +245,9 @@ def submit_report(new: NewReport) -> Submitted:
     contact = None
     if not new.anonymous:
         contact = crypto.encrypt_json(
-            {"name": sanitise(new.name, 120), "email": new.email.strip(), "phone": new.phone.strip()}
+            {"name": sanitise(new.name, 120), "email": new.email.strip(), "phone": new.phone.strip(),
+             # The language of the form, for the notice e-mail (reporter_notice.py).
+             "language": new.language}
         )
     report = Report(
         receipt_hash=receipts.hash_code(code),

@@ -24,6 +24,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -141,6 +142,15 @@ def report_form():
         return render_template(
             "public/form.html", form=form, files=[], problems=_bad_input_problems(form), contact_found=[]
         ), 400
+    if _switch_language():
+        # The language switch sent the form: the same form again in the new language,
+        # everything typed and every file kept, nothing checked or stored.
+        upload_state = uploads.collect(form)
+        form.upload_token.data = upload_state.token
+        return render_template(
+            "public/form.html", form=form, files=upload_state.files,
+            problems=_form_problems(form, upload_state), contact_found=[],
+        )
     key_hash = submission_keys.key_hash(request.form.get("submission_key"))
     # A form sent again is recognised before its files are cleaned once more; without
     # files the unique key column recognises it at the commit (AlreadySubmitted below),
@@ -161,7 +171,26 @@ def report_form():
             contact_found=[],
         ), 400
 
+    # Anonymous, but contact fields filled in (typed before choosing "anoniem", or a page
+    # without script where the fields stay visible): never dropped silently. The reporter
+    # chooses (contact_choice, buttons on the notice); until then everything typed stays.
+    contact_choice = request.form.get("contact_choice")
+    if form.is_anonymous and contact_choice == "keep":
+        form.anonymity.data = "contact"
+    elif form.is_anonymous and contact_choice == "drop":
+        for field in (form.name, form.email, form.phone):
+            field.data, field.raw_data = "", []  # raw_data too: validators look at it
     valid = form.validate() and not upload_state.rejected
+    contact_typed = _contact_fields_typed(form) if form.is_anonymous else []
+    if valid and contact_typed:
+        return render_template(
+            "public/form.html",
+            form=form,
+            files=upload_state.files,
+            problems=[],
+            contact_found=[],
+            contact_typed=contact_typed,
+        )
     if not valid:
         return render_template(
             "public/form.html",
@@ -198,6 +227,7 @@ def report_form():
         phone="" if form.is_anonymous else form.phone.data or "",
         share_identity=form.share_identity.data == "ja",
         wants_email_notice=form.email_notice.data == "ja",
+        language=_page_language(),
         pending_token=upload_state.token,
         pending_ids=upload_state.file_ids,
         submission_key_hash=key_hash,
@@ -229,9 +259,33 @@ def report_form():
             "urgency": submitted.urgency if submitted.triage_ok else None,
             "danger_now": submitted.danger_now,
             "reporter_type": submitted.reporter_type,
+            # Inside the encrypted value, so it cannot be stretched by editing the cookie.
+            "until": time.time() + thanks_page.reopen_seconds(),
         }
     ).decode("ascii")
     return redirect(url_for("public.thanks"), code=303)
+
+
+def _switch_language() -> bool:
+    """The header's language buttons on a form page send the form with ``switch_language``
+    (base.html): remember the new language and render this request in it."""
+    code = request.form.get("switch_language")
+    if code not in current_app.config["AVAILABLE_LANGUAGES"]:
+        return False
+    session["lang"] = code
+    refresh()  # the locale of this request was already chosen (and cached) before
+    return True
+
+
+def _page_language() -> str:
+    locale = get_locale()
+    return locale.language if locale else "nl"
+
+
+def _contact_fields_typed(form: ReportForm) -> list[str]:
+    """What the reporter typed in the contact fields, for the anonymous-or-not choice."""
+    return [value.strip() for value in (form.name.data, form.email.data, form.phone.data)
+            if isinstance(value, str) and value.strip()]
 
 
 def _advice_template(theme: str | None) -> str:
@@ -243,17 +297,34 @@ def _advice_template(theme: str | None) -> str:
 
 @bp.get("/melden/bedankt")
 def thanks():
-    # The code is shown once: taken out of the session as it is displayed.
-    sealed = session.pop(_RECEIPT_KEY, None)
+    # The code stays (encrypted) in this browser session for thanks_page.reopen_seconds(), so a
+    # reload shows it again; after that, or after the reporter's button, it is gone.
+    sealed = session.get(_RECEIPT_KEY)
     receipt = None
     if isinstance(sealed, str):
         try:
             receipt = crypto.decrypt_json(sealed.encode("ascii"))
         except (crypto.InvalidToken, UnicodeError, ValueError):
             receipt = None
-    if not isinstance(receipt, dict) or not receipt.get("code"):
+    until = receipt.get("until") if isinstance(receipt, dict) else None
+    if not isinstance(receipt, dict) or not receipt.get("code") or not isinstance(until, int | float) \
+            or time.time() > until:
+        session.pop(_RECEIPT_KEY, None)
         return render_template("public/thanks_gone.html")
     return thanks_page.thanks_page(receipt, _advice_template(receipt.get("theme")))
+
+
+@bp.post("/melden/bedankt")
+@csrf.exempt
+def thanks_saved():
+    """"Ik heb de code bewaard": the code leaves this browser session at once.
+
+    No CSRF token: the thank-you page is shared between reporters (thanks_page.py), and
+    this only ever removes something. Cross-site posts are refused before this
+    (_refuse_cross_site_posts).
+    """
+    session.pop(_RECEIPT_KEY, None)
+    return redirect(url_for("public.home"), code=303)
 
 
 @bp.route("/opvolgen", methods=["GET", "POST"])
@@ -326,7 +397,7 @@ def _restore_answer(report, login: ReceiptForm):
     return _render_followup(report, form, files=files, problems=[], restored=True)
 
 
-def _render_followup(report, form, files, problems, status=200, added=False, restored=False):
+def _render_followup(report, form, files, problems, status=200, added=False, restored=False, contact_found=()):
     return render_template(
         "public/followup_report.html",
         report=report,
@@ -340,6 +411,7 @@ def _render_followup(report, form, files, problems, status=200, added=False, res
         problems=problems,
         added=added,
         restored=restored,
+        contact_found=list(contact_found),
         # Said on the page (no script needed): how long the page stays open without use.
         idle_minutes=int(current_app.permanent_session_lifetime.total_seconds() // 60),
     ), status
@@ -384,11 +456,18 @@ def followup_report():
         upload_state = uploads.collect(form)
         form.upload_token.data = upload_state.token
         files = upload_state.files
+        if _switch_language():  # as on the report form: the answer comes back in the new language
+            return _render_followup(report, form, files, _form_problems(form, upload_state))
         valid = form.validate() and not upload_state.rejected
         # Empty once cleaned (only markup or spaces) counts as empty: that is what would be stored.
         if valid and not clean_text(form.text.data) and not files:
             form.text.errors = [_("Schrijf iets of voeg een bestand toe.")]
             valid = False
+        # The same check as on the report form: an anonymous reporter who writes their own
+        # phone number or e-mail address into an answer is asked first; text and files stay.
+        found = find_contact_details(form.text.data or "") if valid and report.anonymous else []
+        if found and form.confirm_anyway.data != "1":
+            return _render_followup(report, form, files, [], contact_found=found)
         if valid:
             try:
                 followup.add_information(

@@ -13,6 +13,25 @@
     });
   }
 
+  // Parts of a form shown only for one answer: data-show-when="name=value". The contact
+  // fields are hidden while "Ja, ik meld anoniem" is chosen, so nothing is typed there by
+  // mistake. A part with an error stays visible. Without this script the part is always
+  // shown and the server asks what to do with contact details typed after all.
+  document.querySelectorAll("[data-show-when]").forEach(function (part) {
+    var rule = part.getAttribute("data-show-when").split("=");
+    var form = part.closest("form");
+    if (!form || rule.length !== 2) { return; }
+    function update() {
+      var chosen = form.querySelector("input[name='" + rule[0] + "']:checked");
+      var show = (chosen !== null && chosen.value === rule[1]) || part.querySelector(".field--error") !== null;
+      part.hidden = !show;
+    }
+    form.addEventListener("change", function (event) {
+      if (event.target && event.target.name === rule[0]) { update(); }
+    });
+    update();
+  });
+
   // Character counter for long text fields. The visible count follows every
   // keystroke; a screen reader hears it only when a threshold is crossed
   // (three quarters, 90 % and the limit itself), not at every character.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.test_languages import REPORT_TEXT
+from tests.browser.test_receipt_code_wrap import CODE_CHARS
 
 # Phone numbers (0900-8844, 088-786 73 72, 112), receipt codes and postcodes.
 NUMBER = (
@@ -80,13 +81,19 @@ def test_numbers_read_in_dialling_order_on_right_to_left_pages(browser, live_app
     page.locator("#report-form button[type=submit]").last.click()
     page.wait_for_url("**/melden/bedankt")
     seen["/melden/bedankt"] = measured(page)
+    # The receipt code is drawn in groups (one element each, formatting.receipt_code): its
+    # characters are measured across those elements, line by line.
+    code_chars = page.evaluate(CODE_CHARS)["chars"]
     context.close()
 
     numbers = [n["number"] for found in seen.values() for n in found]
     # The footer's numbers on every page, the receipt code, the postcode example, the advice.
     for expected in ("0900-8844", "0800-7000", "112", "1234 AB"):
         assert expected in numbers, (expected, sorted(set(numbers)))
-    assert any(len(n) == 19 for n in numbers), "the receipt code was not measured"
+    assert len(code_chars) == 19, "the receipt code was not measured"
+    for top in {c["top"] for c in code_chars}:
+        line = [c for c in code_chars if c["top"] == top]
+        assert [c["ch"] for c in sorted(line, key=lambda c: c["left"])] == [c["ch"] for c in line]
     reversed_numbers = {
         path: [(n["number"], n["visual"]) for n in found if n["visual"] != n["logical"]]
         for path, found in seen.items()

@@ -1,0 +1,24 @@
+"""Finding 6 of the outside test, in a browser (with script): the header's language switch
+on the report form keeps everything typed."""
+
+from __future__ import annotations
+
+from tests.browser.test_languages import REPORT_TEXT
+
+
+def test_switching_language_on_the_form_keeps_the_text(browser, live_app, base_url):
+    context = browser.new_context(locale="nl-NL", viewport={"width": 360, "height": 800})
+    page = context.new_page()
+    page.goto(base_url + "/melden")
+    page.locator("#text").fill(REPORT_TEXT)
+    page.locator("#location").fill("Industrieweg 12")
+    page.locator("#postcode").fill("1234 AB")
+    page.locator(".language-switch [lang=pl]").click()
+    page.wait_for_function("document.documentElement.lang === 'pl'")
+    assert page.locator("#text").input_value().strip() == REPORT_TEXT
+    assert page.locator("#location").input_value() == "Industrieweg 12"
+    assert page.locator("#postcode").input_value() == "1234 AB"
+    page.locator(".language-switch [lang=ar]").click()
+    page.wait_for_function("document.documentElement.dir === 'rtl'")
+    assert page.locator("#text").input_value().strip() == REPORT_TEXT
+    context.close()
