@@ -297,6 +297,25 @@ def tune_thresholds(examples: Sequence[Example], prepared: Sequence[Prepared], o
                       conflict_ratio=base.conflict_ratio), notes
 
 
+def oof_theme_accuracy(examples: Sequence[Example], oof: OutOfFold) -> float:
+    return float(np.mean([THEMES[int(np.argmax(oof.theme[i]))] in e.themes_ok
+                          for i, e in enumerate(examples)]))
+
+
+def build(examples: Sequence[Example], prepared: Sequence[Prepared], lexicon: Lexicon,
+          routing: RoutingTable, params: Params, meta: dict | None = None) -> LinearModel:
+    """The whole recipe of `train` without files: thresholds and temperatures
+    from out-of-fold predictions, then the final fit. Cross-validation
+    (`triage.crossval`) calls it per held-out group, so every figure it
+    reports comes from exactly the procedure that makes the shipped model."""
+    oof = out_of_fold(examples, prepared, lexicon, routing, params)
+    thresholds, _ = tune_thresholds(examples, prepared, oof, routing)
+    model = fit(examples, prepared, lexicon, routing, params,
+                {**(meta or {}), "thresholds": thresholds.to_dict()})
+    apply_temperatures(model, oof.temperatures)
+    return model
+
+
 def digest(paths: Iterable[Path], extra: bytes = b"") -> str:
     h = hashlib.sha256()
     for path in paths:
@@ -322,8 +341,7 @@ def train(extra: Sequence[str | Path] = (), out: str | Path = DEFAULT_MODEL_FILE
 
     oof = out_of_fold(examples, prepared, lexicon, routing, params)
     thresholds, notes = tune_thresholds(examples, prepared, oof, routing)
-    right = np.mean([THEMES[int(np.argmax(oof.theme[i]))] in e.themes_ok
-                     for i, e in enumerate(examples)])
+    right = oof_theme_accuracy(examples, oof)
     log(f"out-of-fold theme accuracy on the training corpus: {right:.3f}")
     for note in notes:
         log(f"threshold {note}")
@@ -343,7 +361,7 @@ def train(extra: Sequence[str | Path] = (), out: str | Path = DEFAULT_MODEL_FILE
         "lexicon_sha256": hashlib.sha256(lexicon_path.read_bytes()).hexdigest(),
         "params": params.__dict__,
         "thresholds": thresholds.to_dict(),
-        "oof_theme_accuracy": round(float(right), 4),
+        "oof_theme_accuracy": round(right, 4),
         "temperatures": {k: round(v, 4) for k, v in oof.temperatures.items()},
     }
     model = fit(examples, prepared, lexicon, routing, params, meta)
