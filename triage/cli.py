@@ -150,8 +150,9 @@ def cmd_crossval(args: argparse.Namespace) -> int:
         params = parse_params(args.set)
         corpus = expand(args.corpus) if args.corpus else None
         dev = [] if args.no_dev else (expand(args.dev) if args.dev else None)
+        extra = {"lexicon_file": args.lexicon} if args.lexicon else {}
         result = run(corpus=corpus, dev=dev, params=params, by_file=args.by_file,
-                     only=args.only, skip_held_out=args.dev_only,
+                     only=args.only, skip_held_out=args.dev_only, **extra,
                      log=lambda line: print(line, file=sys.stderr, flush=True))
     except (CorpusError, OSError, ValueError) as exc:
         print(f"triage crossval: {exc}", file=sys.stderr)
@@ -212,6 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                    help="hold out only this source; repeatable")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                    help="training parameter to change (see training.Params); repeatable")
+    p.add_argument("--lexicon", metavar="FILE", help="another lexicon file (to compare drafts)")
     p.add_argument("--errors", type=int, default=0, metavar="N", help="also list N errors")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.set_defaults(func=cmd_crossval)
