@@ -21,7 +21,7 @@ its own is seldom acute ("he has a gun"); acute is a combination:
     hulpvraag + vrijheid | papieren | dreiging | wapen | explosief | kind | brand | lab | weggenomen
                                         someone asks for help in danger
     brand + nu | bewoond | kind         fire or smoke where people are
-    lab (two things; gear such as hoses or gas bottles counts half) + bewoond
+    lab (two things; gear such as hoses or gas bottles counts 2/3) + bewoond
                                         an active lab where people live
 
 Families that are not acute alone add to the model's score (`PARTIAL`):
@@ -191,10 +191,10 @@ def acute_reasons(signals: Mapping[str, list[Match]],
     lab = s.get("lab", [])
     gear = s.get("labspul", [])
     # Two different lab things (one pattern counts once per text); ordinary
-    # gear and symptoms (gas bottles, hoses, "dizzy") count half, so a garden
-    # hose at home is no lab but hoses, gas bottles, night cooking and dizzy
-    # neighbours are.
-    if len(lab) + len(gear) / 2 >= 2:
+    # gear and symptoms (gas bottles, hoses, "dizzy") count two thirds, so a
+    # garden hose and a tube at home are no lab, but gas bottles, hoses and
+    # dizzy neighbours are.
+    if 3 * len(lab) + 2 * len(gear) >= 6:
         home = (s.get("bewoond") or cues.get("mensen_in_gevaar") or cues.get("mensen_dichtbij"))
         if home:
             things = [*lab, *gear][:2]
