@@ -174,7 +174,7 @@ class TriageEngine:
                 urgency_p: dict[str, float], p_escalate: float,
                 routing: RoutingTable, p_out: float | None = None) -> TriageResult:
         th = self.thresholds
-        theme_p = compose_scope(theme_p, p_out)
+        theme_p = compose_scope(theme_p, p_out, th.out_of_scope)
         if not prepared.readable:
             return self._unreadable(prepared, theme_p, urgency_p, routing)
         ev = prepared.evidence

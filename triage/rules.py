@@ -29,7 +29,7 @@ class Thresholds:
     review_confidence: float = 0.5  # below this theme probability a person must look
     secondary_probability: float = 0.2  # a second theme this likely is listed
     conflict_ratio: float = 0.6  # runner-up at least this fraction of the top -> conflict
-    out_of_scope: float = 0.5  # P(out of scope) from the scope head that makes it geen_ondermijning
+    out_of_scope: float = 1.01  # P(out of scope) from the scope head that makes it geen_ondermijning
 
     @classmethod
     def from_dict(cls, data: Mapping[str, float] | None) -> Thresholds:
@@ -49,28 +49,25 @@ OUT_OF_SCOPE = "geen_ondermijning"
 SCOPE_CLASSES = ("binnen", "buiten")  # the scope head: in scope / out of scope
 
 
-def compose_scope(probs: Mapping[str, float], p_out: float | None) -> dict[str, float]:
-    """Theme probabilities in two stages when the model has a scope head:
-    P(geen_ondermijning) = P(out of scope), and every real theme shares the
-    rest in the proportions the theme head gives it. Without a scope head the
-    theme head's probabilities are used as they are."""
-    if p_out is None:
+def compose_scope(probs: Mapping[str, float], p_out: float | None,
+                  threshold: float = 1.0) -> dict[str, float]:
+    """Theme probabilities after the scope head (when the model has one): a
+    report the scope head calls out of scope (P(out) >= threshold) gets
+    P(geen_ondermijning) = P(out), so confidence and review follow the head
+    that decided. Otherwise the theme head's probabilities stand."""
+    if p_out is None or p_out < threshold:
         return dict(probs)
-    inside = sum(p for t, p in probs.items() if t != OUT_OF_SCOPE)
-    scale = (1.0 - p_out) / inside if inside > 0 else 0.0
-    return {t: (p_out if t == OUT_OF_SCOPE else p * scale) for t, p in probs.items()}
+    return {**probs, OUT_OF_SCOPE: max(probs.get(OUT_OF_SCOPE, 0.0), p_out)}
 
 
 def choose_theme(probs: Mapping[str, float], p_out: float | None, threshold: float) -> str:
-    """The primary theme: with a scope head, out of scope exactly when
-    P(out of scope) reaches the tuned threshold, otherwise the most probable
-    real theme; without one, the most probable theme."""
-    if p_out is None:
-        return max(probs, key=lambda t: (probs[t], -THEMES.index(t)))
-    if p_out >= threshold:
+    """The primary theme: the most probable theme of the theme head, or out of
+    scope when the separate scope head is at least `threshold` sure. The scope
+    head can only add out-of-scope decisions; its threshold is tuned for
+    precision (training.tune_scope), so it does not eat true reports."""
+    if p_out is not None and p_out >= threshold:
         return OUT_OF_SCOPE
-    return max((t for t in probs if t != OUT_OF_SCOPE),
-               key=lambda t: (probs[t], -THEMES.index(t)))
+    return max(probs, key=lambda t: (probs[t], -THEMES.index(t)))
 
 
 def secondary_themes(primary: str, probs: Mapping[str, float], evidence: Evidence,

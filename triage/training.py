@@ -58,7 +58,8 @@ class Params:
     # 1: one model feature per lexicon concept line (as well as per section);
     # 0: section-level lexicon features only (theme scores, signal families...).
     concept_lines: int = 1
-    # 1: a separate in/out-of-scope head decides `geen_ondermijning` (rules.compose_scope)
+    # 1: a separate in/out-of-scope head may add `geen_ondermijning` decisions
+    # (rules.choose_theme), at a threshold tuned out-of-fold (tune_scope)
     c_scope: float = 0.3
     scope_head: int = 1
     # the out-of-scope threshold keeps at least this out-of-fold precision, so
@@ -262,17 +263,17 @@ def tune_scope(examples: Sequence[Example], oof: OutOfFold,
     assert oof.scope is not None
     n = len(examples)
     probs = [dict(zip(THEMES, oof.theme[i], strict=True)) for i in range(n)]
-    best_t, best_acc, best_note = 0.9, -1.0, "out_of_scope=0.90: no threshold reaches the floor"
-    for t in np.arange(0.30, 0.951, 0.05):
-        chosen = [choose_theme(compose_scope(probs[i], float(oof.scope[i])), float(oof.scope[i]),
-                               float(t)) for i in range(n)]
+    # 1.01 = off: the scope head adds nothing unless it helps out-of-fold.
+    best_t, best_acc, best_note = 1.01, -1.0, "out_of_scope off"
+    for t in [1.01, *np.arange(0.95, 0.29, -0.05)]:
+        chosen = [choose_theme(probs[i], float(oof.scope[i]), float(t)) for i in range(n)]
         right = [c in e.themes_ok for c, e in zip(chosen, examples, strict=True)]
         called = [i for i, c in enumerate(chosen) if c == "geen_ondermijning"]
         precision = sum(right[i] for i in called) / len(called) if called else 1.0
         gold = [i for i, e in enumerate(examples) if e.theme == "geen_ondermijning"]
         recall = sum(right[i] for i in gold) / len(gold) if gold else 1.0
         acc = sum(right) / n
-        if precision >= min_precision and acc > best_acc + 1e-9:
+        if (precision >= min_precision or t > 1.0) and acc > best_acc + 1e-9:
             best_t, best_acc = float(t), acc
             best_note = (f"out_of_scope={t:.2f}: oof theme accuracy {acc:.3f}, out-of-scope "
                          f"recall {recall:.3f}, precision {precision:.3f}")
@@ -294,7 +295,7 @@ def tune_thresholds(examples: Sequence[Example], prepared: Sequence[Prepared], o
         out_of_scope, note = tune_scope(examples, oof, min_precision)
         notes.append(note)
     theme_p = [compose_scope(dict(zip(THEMES, oof.theme[i], strict=True)),
-                             None if oof.scope is None else float(oof.scope[i]))
+                             None if oof.scope is None else float(oof.scope[i]), out_of_scope)
                for i in range(n)]
     themes_pred = [choose_theme(theme_p[i], None if oof.scope is None else float(oof.scope[i]),
                                 out_of_scope) for i in range(n)]
@@ -377,7 +378,7 @@ def oof_theme_accuracy(examples: Sequence[Example], oof: OutOfFold,
     right = []
     for i, e in enumerate(examples):
         p_out = None if oof.scope is None else float(oof.scope[i])
-        probs = compose_scope(dict(zip(THEMES, oof.theme[i], strict=True)), p_out)
+        probs = dict(zip(THEMES, oof.theme[i], strict=True))
         right.append(choose_theme(probs, p_out, out_of_scope) in e.themes_ok)
     return float(np.mean(right))
 
