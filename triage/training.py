@@ -265,7 +265,7 @@ def tune_scope(examples: Sequence[Example], oof: OutOfFold,
     probs = [dict(zip(THEMES, oof.theme[i], strict=True)) for i in range(n)]
     # 1.01 = off: the scope head adds nothing unless it helps out-of-fold.
     best_t, best_acc, best_note = 1.01, -1.0, "out_of_scope off"
-    for t in [1.01, *np.arange(0.95, 0.29, -0.05)]:
+    for t in [1.01, *(round(float(x), 2) for x in np.arange(0.95, 0.29, -0.05))]:
         chosen = [choose_theme(probs[i], float(oof.scope[i]), float(t)) for i in range(n)]
         right = [c in e.themes_ok for c, e in zip(chosen, examples, strict=True)]
         called = [i for i, c in enumerate(chosen) if c == "geen_ondermijning"]
