@@ -123,9 +123,10 @@ def _prepare(examples: Sequence[Example], lexicon) -> list[Prepared]:
 
 
 def run(corpus: Sequence[Path] | None = None, dev: Sequence[Path] | None = None,
-        params: Params = Params(), by_file: bool = False, only: Sequence[str] = (),
+        params: Params | None = None, by_file: bool = False, only: Sequence[str] = (),
         skip_held_out: bool = False, lexicon_file: str | Path = DEFAULT_LEXICON_FILE,
         log: Callable[[str], None] = lambda line: None) -> CrossValidation:
+    params = params or Params()
     corpus_paths = list(corpus) if corpus is not None else corpus_files()
     dev_paths = list(dev) if dev is not None else sorted(DEV_DIR.glob("*.jsonl"))
     lexicon = load_lexicon(lexicon_file)
