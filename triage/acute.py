@@ -63,6 +63,8 @@ CONTRAST = frozenset("maar but however ale lecz jednak ama fakat ancak dar insa 
 _BREAK = re.compile(r"[.!?;:()\[\]\n,،؛؟]+")
 _SENTENCE_END = re.compile(r"[.!?\n؟]")
 
+# Families a legal, harmless setting excuses (acute_reasons, partial_score).
+HARMLESS_WHEN_LEGAL = frozenset({"wapen", "explosief", "schoten"})
 # What one family on its own adds to the model's probability (not acute alone).
 PARTIAL = {"dreiging": 0.35, "schoten": 0.3, "explosief": 0.3, "wapen": 0.25, "brand": 0.2,
            "lab": 0.2, "papieren": 0.2, "vrijheid": 0.2, "vermist": 0.2, "hulpvraag": 0.2,
@@ -143,6 +145,12 @@ def acute_reasons(signals: Mapping[str, list[Match]],
     """The acute combinations present, each as an explanation line naming the
     signal(s) that fired, most serious first."""
     s = signals
+    if harmless_setting(s) is not None:
+        # Weapon or bomb words in a setting the reporter calls legal and
+        # harmless ("the cake was the bomb ... nothing dangerous", a licensed
+        # fireworks shop): not a weapon with a plan. Threats, injuries and
+        # people held are never excused (harmless_setting checks that).
+        s = {k: v for k, v in s.items() if k not in HARMLESS_WHEN_LEGAL}
     lines: list[str] = []
     if "letsel" in s:
         lines.append(_line("iemand is gewond", s["letsel"][0]))
@@ -214,8 +222,11 @@ def harmless_setting(signals: Mapping[str, list[Match]]) -> tuple[Match, Match] 
 
 
 def partial_score(signals: Mapping[str, list[Match]]) -> float:
-    """What single signals, acute only in combination, add to the model."""
-    return max((PARTIAL.get(family, 0.0) for family in signals), default=0.0)
+    """What single signals, acute only in combination, add to the model
+    (weapon and bomb words in a legal, harmless setting add nothing)."""
+    harmless = harmless_setting(signals) is not None
+    return max((PARTIAL.get(family, 0.0) for family in signals
+                if not (harmless and family in HARMLESS_WHEN_LEGAL)), default=0.0)
 
 
 def combined_score(p_model: float, signals: Mapping[str, list[Match]]) -> float:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 from . import explain
-from .acute import PARTIAL, TIMED, acute_reasons, combined_score
+from .acute import PARTIAL, TIMED, acute_reasons, combined_score, harmless_setting
 from .evidence import THEME_SCORE_UNIT, Evidence
 from .routing import RoutingTable
 from .taxonomy import THEMES, URGENCIES
@@ -102,7 +102,8 @@ def decide_urgency(probs: Mapping[str, float], evidence: Evidence, theme: str,
     reasons = acute_reasons(signals, evidence.cues)
     for reason, found in evidence.acute.items():
         reasons.append(explain.acute_trigger(reason, found[0]))
-    reasons.extend(_danger_now(evidence))
+    if harmless_setting(signals) is None:
+        reasons.extend(_danger_now(evidence))
     # The acute score: the model's probability raised by single signals that
     # are acute only in combination ("he has a gun"), tuned for recall.
     p_acute = combined_score(probs.get("acuut", 0.0), signals)

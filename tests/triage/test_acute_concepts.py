@@ -147,3 +147,18 @@ def test_classify_makes_a_concept_acute_with_its_reason():
     assert result.urgency == "acuut"
     assert result.route == "politie"
     assert any(line.startswith("acuut: persoon vastgehouden") for line in result.explanation)
+
+
+@pytest.mark.parametrize("text", [
+    "Acum cineva ne-a raportat pentru o bombă, dar petrecerea a fost o bombă. Nu e nimic periculos.",
+    "Yeni kafenin tatlıları bomba gibi, şimdi biri ihbar etmiş. Gerçek bir şey yok.",
+])
+def test_figurative_bomb_said_to_be_harmless_is_not_acute(text):
+    assert reasons(text) == [], reasons(text)
+
+
+def test_a_harmless_word_never_excuses_a_threat():
+    text = ("Het feest was de bom, niets gevaarlijks zei hij, maar nu staat hij met een pistool "
+            "voor de deur en dreigt de buurman af te maken.")
+    assert "legaal" in evidence(text).signal_families  # the harmless words were seen
+    assert any("wapen met een plan" in r for r in reasons(text)), reasons(text)
