@@ -187,6 +187,10 @@ class TriageEngine:
             # so the reporter is never told so on a guess.
             theme = "geen_ondermijning"
             harmless_lines = [explain.harmless(*harmless)]
+        elif harmless is not None and theme == "geen_ondermijning":
+            # The model reached out of scope by itself: still weapon words, so
+            # a person looks before the reporter is told it is not for us.
+            harmless_lines = [explain.harmless(*harmless)]
         secondary = secondary_themes(theme, theme_p, ev, th)
         urgency, urgency_lines = decide_urgency(urgency_p, ev, theme, th)
         urgency, urgency_lines = urgency_floor(urgency, urgency_lines, theme, ev, prepared.ongoing)
