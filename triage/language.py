@@ -199,7 +199,9 @@ def detect_language(text: str, normalized_words: list[str] | None = None) -> str
     # Arabic in Latin letters counts with its own evidence before any verdict on
     # an unsupported language: Moroccan Darija borrows French words ("les",
     # "client"), and a report must not go unread because of them.
-    arabizi = arabizi_strength(normalized_words)
+    # (the raw text is searched first: most reports have no digit next to a letter)
+    arabizi = (arabizi_strength(normalized_words)
+               if _ANY_DIGIT_LETTER.search(lowered) is not None else 0.0)
     if arabizi:
         scores["ar"] += arabizi
     best = max(LANGUAGES, key=lambda lang: (scores[lang], lang == "nl"))
