@@ -49,14 +49,14 @@ OUT_OF_SCOPE = "geen_ondermijning"
 SCOPE_CLASSES = ("binnen", "buiten")  # the scope head: in scope / out of scope
 
 
-def compose_scope(probs: Mapping[str, float], p_out: float | None,
+def compose_scope(probs: dict[str, float], p_out: float | None,
                   threshold: float = 1.0) -> dict[str, float]:
     """Theme probabilities after the scope head (when the model has one): a
     report the scope head calls out of scope (P(out) >= threshold) gets
     P(geen_ondermijning) = P(out), so confidence and review follow the head
     that decided. Otherwise the theme head's probabilities stand."""
     if p_out is None or p_out < threshold:
-        return dict(probs)
+        return probs  # read-only everywhere: no copy per report
     return {**probs, OUT_OF_SCOPE: max(probs.get(OUT_OF_SCOPE, 0.0), p_out)}
 
 
@@ -67,7 +67,8 @@ def choose_theme(probs: Mapping[str, float], p_out: float | None, threshold: flo
     precision (training.tune_scope), so it does not eat true reports."""
     if p_out is not None and p_out >= threshold:
         return OUT_OF_SCOPE
-    return max(probs, key=lambda t: (probs[t], -THEMES.index(t)))
+    # max() keeps the first of equal values: ties go to the earlier theme.
+    return max(probs, key=probs.__getitem__)
 
 
 def secondary_themes(primary: str, probs: Mapping[str, float], evidence: Evidence,
