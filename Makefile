@@ -26,6 +26,8 @@ translations: $(STAMP)
 
 # The demo data's campaign gets a label on `make run` (set your own list in MELDPUNT_CAMPAIGNS).
 run: export MELDPUNT_CAMPAIGNS ?= poster-2026=Postercampagne (demo)
+# Demo notice addresses per partner route: forwarding notices then show in the demo's mail sink.
+run: export MELDPUNT_PARTNER_EMAILS ?= riec=riec@partner.example,politie=politie@partner.example,arbeidsinspectie=arbeidsinspectie@partner.example,gemeente_handhaving=handhaving@partner.example,gemeente_sociaal=sociaal@partner.example,belastingdienst=belastingdienst@partner.example,kansspelautoriteit=ksa@partner.example,omgevingsdienst=omgevingsdienst@partner.example,integriteit=integriteit@partner.example
 run: setup
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty

@@ -74,12 +74,13 @@ def seed_demo(
         result = rollup.rebuild_all()
         click.echo(f"{made} demo reports created; statistics computed, {result.published} periods published.")
     if with_staff:
-        account = demo.ensure_demo_staff()
-        click.echo("Demo staff login (role coordinator) for /beheer:")
-        click.echo(f"  e-mail:      {account.user.email}")
-        click.echo(f"  password:    {account.password}")
-        click.echo(f"  TOTP secret: {account.totp_secret}  (add it to an authenticator app)")
-        click.echo(f"  TOTP URI:    {account.provisioning_uri}")
+        for email, role in demo.DEMO_ACCOUNTS:
+            account = demo.ensure_demo_staff(email, role)
+            click.echo(f"Demo staff login (role {role}) for /beheer:")
+            click.echo(f"  e-mail:      {account.user.email}")
+            click.echo(f"  password:    {account.password}")
+            click.echo(f"  TOTP secret: {account.totp_secret}  (add it to an authenticator app)")
+            click.echo(f"  TOTP URI:    {account.provisioning_uri}")
 
 
 @click.command("rotate-keys")

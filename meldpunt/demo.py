@@ -443,15 +443,19 @@ def seed_municipality(years: int = 2, per_week: float = 15, seed: int = 7, now: 
 
 DEMO_STAFF_EMAIL = "demo@meldpunt.example"
 DEMO_STAFF_PASSWORD = "demo-wachtwoord"  # noqa: S105  # documented demo login for local `make run`  # nosec B105
+# The coordinator runs the daily work; the admin also sees what only admins may (the demo's
+# sent e-mail, scheduled jobs, the triage model, user accounts), so the whole product can be
+# tried without creating accounts first.
+DEMO_ACCOUNTS = ((DEMO_STAFF_EMAIL, "coordinator"), ("beheerder@meldpunt.example", "admin"))
 
 
-def ensure_demo_staff():
-    """The demo coordinator account, created once; its credentials for the console."""
+def ensure_demo_staff(email: str = DEMO_STAFF_EMAIL, role: str = "coordinator"):
+    """A demo account, created once; its credentials for the console."""
     from meldpunt.staff import accounts as staff
 
-    user = staff.find_by_email(DEMO_STAFF_EMAIL)
+    user = staff.find_by_email(email)
     if user is None:
-        account = staff.create_user(DEMO_STAFF_EMAIL, "coordinator", password=DEMO_STAFF_PASSWORD)
+        account = staff.create_user(email, role, password=DEMO_STAFF_PASSWORD)
         # The demo password and authenticator secret are printed on every run, so they
         # must keep working: the demo account skips the forced password change and has
         # its authenticator confirmed (every real account enrols at its first sign-in).

@@ -36,7 +36,7 @@ def register(app: Flask) -> None:
             ),
         }
         message = messages.get(error.code or 500, _("Er ging iets mis."))
-        return render_template("errors/error.html", code=error.code, message=message), error.code
+        return render_template(_error_template(), code=error.code, message=message), error.code
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InternalError)  # PostgreSQL in read-only mode (ReadOnlySqlTransaction)
@@ -49,7 +49,7 @@ def register(app: Flask) -> None:
         reference = secrets.token_hex(4).upper()
         log.error("database unavailable %s (ref %s) on %s", type(error.orig).__name__, reference, request.endpoint)
         return render_template(
-            "errors/error.html",
+            _error_template(),
             code=503,
             reference=reference,
             message=_("Dit lukt op dit moment even niet. Probeer het over een paar minuten opnieuw."),
@@ -60,11 +60,19 @@ def register(app: Flask) -> None:
         reference = secrets.token_hex(4).upper()
         log.error("unhandled %s (ref %s) on %s", type(error).__name__, reference, request.endpoint)
         return render_template(
-            "errors/error.html",
+            _error_template(),
             code=500,
             reference=reference,
             message=_("Er ging bij ons iets mis. Probeer het over een paar minuten opnieuw."),
         ), 500
+
+
+def _error_template() -> str:
+    """Staff get their error page in the staff frame (navigation, their own footer, a way back
+    to the work queue); everyone else in the reporter layout. A path that matched no route has
+    no blueprint, so the prefix decides then."""
+    staff = request.blueprint in {"backoffice", "stats"} or request.path.startswith(("/beheer", "/statistiek"))
+    return "backoffice/error.html" if staff else "errors/error.html"
 
 
 def _rate_limited_report_form():

@@ -194,3 +194,31 @@ def test_report_not_taken_on_shows_where_to_go_instead(app, client):
     assert "hieronder leest u waar u wel terecht kunt" in text
     assert "Waar u terecht kunt" in text
     assert "Veilig Thuis" in text and "0900-8844" in text
+
+
+def test_a_waiting_question_is_announced_at_the_top_until_answered(app, client):
+    from meldpunt.casework import staff_messages
+    from meldpunt.staff import accounts
+
+    submit(client)
+    code = receipt_code_from(client)
+    with app.app_context():
+        report_id = db.session.scalar(select(Report.id))
+        coordinator = accounts.create_user("vraag@gemeente.example", "coordinator").user
+        staff_messages.send_message(report_id, coordinator, "Weet u het kenteken van de bus?")
+    open_report(client, code)
+    page = soup(client.get("/opvolgen/melding"))
+    first_notice = page.select_one("main .notice") or page.select_one(".notice")
+    assert first_notice is not None and "vraag gesteld" in first_notice.get_text()
+    assert first_notice.select_one('a[href="#add-title"]') is not None
+    # Who wrote and when, as one translatable phrase (Arabic uses its own comma).
+    assert "Het meldpunt," in page.select_one(".message--staff .message-meta").get_text()
+
+    data = {"csrf_token": page.find("input", {"name": "csrf_token"})["value"], "text": "Het kenteken is AB-123-C."}
+    assert client.post("/opvolgen/melding", data=data).status_code == 303
+    answered = soup(client.get("/opvolgen/melding"))
+    assert "vraag gesteld" not in answered.get_text()
+
+    client.get("/taal/ar")
+    arabic = soup(client.get("/opvolgen/melding"))
+    assert "،" in arabic.select_one(".message--staff .message-meta").get_text()

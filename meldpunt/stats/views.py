@@ -107,6 +107,8 @@ def dashboard():
         "stats/dashboard.html",
         tables=tables,
         running=period.start <= aggregates.local_today() < period.end,
+        # No link to a period that has not begun: it could only show zeros.
+        following=period.following() if period.following().start <= aggregates.local_today() else None,
         period=period,
         understood=understood,
         kinds=periods.PERIOD_KINDS,

@@ -189,3 +189,25 @@ def test_communicatie_sees_no_report_content(app, world, staff_client):
     assert "/statistiek" in page
     assert "wietlucht" not in page
     assert client.get(f"/beheer/melding/{world['report_id']}").status_code == 403
+
+
+def test_a_refused_or_missing_staff_page_stays_in_the_staff_frame(app, staff_client):
+    """A 403 or 404 under /beheer is shown with the staff navigation and footer and a way
+    back to the work queue, not on the reporters' page with its 112 banner."""
+    from tests.helpers import soup
+
+    client, _account = staff_client("communicatie")
+    for path, code in (("/beheer/taken", 403), ("/beheer/bestaat-niet", 404)):
+        response = client.get(path)
+        assert response.status_code == code, path
+        page = soup(response)
+        assert page.select_one("body.staff") is not None, path
+        assert page.select_one("footer.staff-footer") is not None, path
+        assert page.select_one('a[href="/beheer"]') is not None, path
+    # Signed out: the way back is the sign-in page.
+    anonymous = app.test_client().get("/beheer/bestaat-niet")
+    assert anonymous.status_code == 404
+    assert soup(anonymous).select_one('a[href="/beheer/login"]') is not None
+    # Reporters keep their own layout.
+    public = app.test_client().get("/bestaat-niet")
+    assert public.status_code == 404 and soup(public).select_one("body.staff") is None

@@ -304,3 +304,22 @@ def test_the_factsheet_of_a_published_year_downloads_as_a_pdf(app):
     # A year that is not published has no factsheet (the page says so).
     assert client.get("/statistiek/factsheet/2026.pdf").status_code == 404
     assert "nog niet gepubliceerd" in client.get("/statistiek/factsheet/2026").get_data(as_text=True)
+
+
+def test_the_period_steps_never_offer_a_period_that_has_not_begun(seeded):
+    client, _account = sign_in(seeded, "communicatie")
+    today = aggregates.local_today()
+
+    def steps(path: str) -> list[str]:
+        page = BeautifulSoup(client.get(path).get_data(as_text=True), "html.parser")
+        return [a["href"] for a in page.select("nav.period-steps a")]
+
+    # The running month: no "next month" link (it could only show zeros) ...
+    running = steps(f"/statistiek/?periode=maand&vanaf={today.isoformat()}")
+    next_month = periods.Period.containing("maand", today).following().start.isoformat()
+    assert not any(f"vanaf={next_month}" in href for href in running)
+    # ... while last month links forward to the running one.
+    last = periods.Period.containing("maand", today).previous()
+    earlier = steps(f"/statistiek/?periode=maand&vanaf={last.start.isoformat()}")
+    this_month = periods.Period.containing("maand", today).start.isoformat()
+    assert any(f"vanaf={this_month}" in href for href in earlier)
