@@ -86,8 +86,12 @@ def run_retrain(app):
 
 def test_wrong_decisions_make_a_worse_candidate_that_is_refused(retrain_app):
     # Staff "confirm" hennep reports as illegal dumping: a candidate that learns this gets the
-    # frozen set's hennep reports wrong, and must not replace the model in use.
-    decide_all(retrain_app, [(t, "milieu", "laag", "omgevingsdienst") for t in hennep_texts(60)])
+    # frozen set's hennep reports wrong, and must not replace the model in use. The wrong
+    # decisions are worded like the frozen hennep reports, so that they outweigh the corpus's
+    # own hennep reports (3,652 training reports since issue 12).
+    look_alikes = [f"{FROZEN[n % 3][0][:-1]}, ook bij nummer {n + 20}." for n in range(60)]
+    decide_all(retrain_app, [(t, "milieu", "laag", "omgevingsdienst")
+                             for t in [*hennep_texts(60), *look_alikes]])
     with retrain_app.app_context():
         from meldpunt import triage_model
 
@@ -101,13 +105,13 @@ def test_wrong_decisions_make_a_worse_candidate_that_is_refused(retrain_app):
         assert model is not None and model.promoted is False
         assert model.compared_with == before and model.version != before
         assert model.artifact_size is None  # a refused candidate's file is not kept
-        assert model.trained_on["decisions_trained"] == 48 and model.trained_on["decisions_held_out"] == 12
+        assert model.trained_on["decisions_trained"] == 96 and model.trained_on["decisions_held_out"] == 24
         frozen = model.metrics["frozen"]
         assert frozen["candidate"]["theme_accuracy"] < frozen["current"]["theme_accuracy"]
         assert {"set": "frozen", "metric": "theme_accuracy"}.items() <= model.reasons[0].items()
         # The held-out decisions were never trained on; on them the candidate agrees with staff.
         holdout = model.metrics["holdout"]
-        assert holdout["candidate"]["n"] == 12
+        assert holdout["candidate"]["n"] == 24
         assert holdout["candidate"]["theme_accuracy"] > holdout["current"]["theme_accuracy"]
         assert db.session.scalar(select(ActiveTriageModel.model_id)) is None
         assert triage_model.current_version() == before
