@@ -141,7 +141,8 @@ def queue_bulk():
     form.assignee.choices = _assignee_choices()
     args = queue_args.kept(request.args)
     back = url_for("backoffice.home") + queue_args.query_string(args)
-    ids = [int(v) for v in request.form.getlist("melding") if v.isdigit() and len(v) < 10]
+    ids = [int(v) for v in request.form.getlist("melding")
+           if v.isascii() and v.isdigit() and len(v) < 10]
     if not form.validate_on_submit():
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors) or _("Kies een actie."), "error")
         return redirect(back, code=303)
