@@ -6,8 +6,8 @@ nl, en, pl, tr, ro and ar: a threat (`dreiging`), a time soon (`tijdstip`), a
 weapon or explosive (`wapen`), a plan (`plan`), a person held
 (`vastgehouden`), papers taken (`papieren`), a child (`kind`), someone taken
 away (`weggenomen`), drug-lab equipment (`lab`), a place where people live
-(`bewoond`), injuries (`letsel`), shots or an explosion (`schoten`) and a
-past time (`verleden`). One family on
+(`bewoond`), injuries (`letsel`), shots or an explosion (`schoten`), a call
+for help (`hulpvraag`) and a past time (`verleden`). One family on
 its own is seldom acute ("he has a gun"); acute is a combination:
 
     letsel                              someone is hurt (or denied care)
@@ -18,8 +18,11 @@ its own is seldom acute ("he has a gun"); acute is a combination:
     explosief + plan | dreiging | tijdstip | nu | kind | mensen
                                         an explosive with a plan, a time or people near
     kind + dreiging | vermist           a child threatened or missing
+    hulpvraag + vrijheid | papieren | dreiging | wapen | explosief | kind | brand | lab | weggenomen
+                                        someone asks for help in danger
     brand + nu | bewoond | kind         fire or smoke where people are
-    lab (two things) + bewoond          an active lab where people live
+    lab (two things; gear such as hoses or gas bottles counts 2/3) + bewoond
+                                        an active lab where people live
 
 Families that are not acute alone add to the model's score (`PARTIAL`):
 "vrijheid" (not allowed to leave: in the corpus mostly labour exploitation,
@@ -48,17 +51,24 @@ from .normalize import Tokens
 SIGNAL = "signal"
 # Families whose matches can be "in the past" (time and place words cannot).
 TIMED = ("dreiging", "wapen", "explosief", "plan", "vastgehouden", "vrijheid", "papieren",
-         "weggenomen", "vermist", "lab", "letsel", "schoten", "brand")
+         "weggenomen", "vermist", "lab", "labspul", "letsel", "schoten", "brand", "hulpvraag")
+# A call for help is acute together with one of these: someone asks for help
+# while held, robbed of their papers, threatened, near a weapon or a fire, or
+# a child does ("help me" alone is also what people write to the meldpunt).
+HELP_PARTNERS = ("vrijheid", "papieren", "dreiging", "wapen", "explosief", "kind", "brand",
+                 "lab", "weggenomen")
 HABITUAL = frozenset("""elke iedere ieder every each co kazdy kazda kazdego kazdej her
     fiecare in fiecare كل""".split())
 CONTRAST = frozenset("maar but however ale lecz jednak ama fakat ancak dar insa لكن ولكن".split())
 _BREAK = re.compile(r"[.!?;:()\[\]\n,،؛؟]+")
 _SENTENCE_END = re.compile(r"[.!?\n؟]")
 
+# Families a legal, harmless setting excuses (acute_reasons, partial_score).
+HARMLESS_WHEN_LEGAL = frozenset({"wapen", "explosief", "schoten"})
 # What one family on its own adds to the model's probability (not acute alone).
 PARTIAL = {"dreiging": 0.35, "schoten": 0.3, "explosief": 0.3, "wapen": 0.25, "brand": 0.2,
-           "lab": 0.2, "papieren": 0.2, "vrijheid": 0.2, "vermist": 0.2, "plan": 0.1,
-           "tijdstip": 0.05}
+           "lab": 0.2, "papieren": 0.2, "vrijheid": 0.2, "vermist": 0.2, "hulpvraag": 0.2,
+           "plan": 0.1, "tijdstip": 0.05}
 
 
 def segments(tokens: Tokens, normalized: str) -> tuple[list[int], dict[int, tuple[int, bool]]]:
@@ -135,6 +145,12 @@ def acute_reasons(signals: Mapping[str, list[Match]],
     """The acute combinations present, each as an explanation line naming the
     signal(s) that fired, most serious first."""
     s = signals
+    if harmless_setting(s) is not None:
+        # Weapon or bomb words in a setting the reporter calls legal and
+        # harmless ("the cake was the bomb ... nothing dangerous", a licensed
+        # fireworks shop): not a weapon with a plan. Threats, injuries and
+        # people held are never excused (harmless_setting checks that).
+        s = {k: v for k, v in s.items() if k not in HARMLESS_WHEN_LEGAL}
     lines: list[str] = []
     if "letsel" in s:
         lines.append(_line("iemand is gewond", s["letsel"][0]))
@@ -175,11 +191,22 @@ def acute_reasons(signals: Mapping[str, list[Match]],
                 or s.get("kind"))
         if near:
             lines.append(_line("brand of rook waar mensen zijn", s["brand"][0], near[0]))
+    if "hulpvraag" in s:
+        for partner in HELP_PARTNERS:
+            if partner in s:
+                lines.append(_line("iemand vraagt om hulp", s["hulpvraag"][0], s[partner][0]))
+                break
     lab = s.get("lab", [])
-    if len(lab) >= 2:  # two different things (one pattern counts once per text)
+    gear = s.get("labspul", [])
+    # Two different lab things (one pattern counts once per text); ordinary
+    # gear and symptoms (gas bottles, hoses, "dizzy") count two thirds, so a
+    # garden hose and a tube at home are no lab, but gas bottles, hoses and
+    # dizzy neighbours are.
+    if 3 * len(lab) + 2 * len(gear) >= 6:
         home = (s.get("bewoond") or cues.get("mensen_in_gevaar") or cues.get("mensen_dichtbij"))
         if home:
-            lines.append(_line("actief lab waar mensen wonen", lab[0], lab[1], home[0]))
+            things = [*lab, *gear][:2]
+            lines.append(_line("actief lab waar mensen wonen", *things, home[0]))
     return lines
 
 
@@ -195,8 +222,11 @@ def harmless_setting(signals: Mapping[str, list[Match]]) -> tuple[Match, Match] 
 
 
 def partial_score(signals: Mapping[str, list[Match]]) -> float:
-    """What single signals, acute only in combination, add to the model."""
-    return max((PARTIAL.get(family, 0.0) for family in signals), default=0.0)
+    """What single signals, acute only in combination, add to the model
+    (weapon and bomb words in a legal, harmless setting add nothing)."""
+    harmless = harmless_setting(signals) is not None
+    return max((PARTIAL.get(family, 0.0) for family in signals
+                if not (harmless and family in HARMLESS_WHEN_LEGAL)), default=0.0)
 
 
 def combined_score(p_model: float, signals: Mapping[str, list[Match]]) -> float:

@@ -6,6 +6,8 @@ classify   JSON Lines on stdin -> one JSON line per input line on stdout, same
 train      rebuild data/model.npz from data/corpus/*.jsonl (+ --extra files).
 evaluate   print accuracy, macro-F1, per-theme precision/recall, route
            accuracy, acuut recall/precision and a confusion matrix.
+crossval   leave-one-source-out cross-validation over the corpus (each
+           writer's files held out in turn) plus the dev sets (triage/crossval.py).
 """
 
 from __future__ import annotations
@@ -139,6 +141,41 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_crossval(args: argparse.Namespace) -> int:
+    from .corpus import CorpusError, expand
+    from .crossval import format_sources, parse_params, run
+    from .evaluation import format_report
+
+    try:
+        params = parse_params(args.set)
+        corpus = expand(args.corpus) if args.corpus else None
+        dev = [] if args.no_dev else (expand(args.dev) if args.dev else None)
+        extra = {"lexicon_file": args.lexicon} if args.lexicon else {}
+        result = run(corpus=corpus, dev=dev, params=params, by_file=args.by_file,
+                     only=args.only, skip_held_out=args.dev_only, **extra,
+                     log=lambda line: print(line, file=sys.stderr, flush=True))
+    except (CorpusError, OSError, ValueError) as exc:
+        print(f"triage crossval: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        return 0
+    held, dev_report = result.held_out_report(), result.dev_report()
+    if held is not None:
+        print("== leave-one-source-out (cross-validation, pooled over the held-out sources) ==")
+        print(format_report(held, show_errors=args.errors))
+        print()
+        print(format_sources("per held-out source (trained on all other sources):",
+                             result.held_out))
+        print()
+    if dev_report is not None:
+        print("== dev sets (model trained on the whole corpus) ==")
+        print(format_report(dev_report, show_errors=args.errors))
+        print()
+        print(format_sources("per dev source:", result.dev))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m triage", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -162,6 +199,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--errors", type=int, default=0, metavar="N", help="also list N errors")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("crossval", help="leave-one-source-out cross-validation + dev sets")
+    p.add_argument("--corpus", action="append", default=[], metavar="FILE.jsonl",
+                   help="corpus files (default triage/data/corpus/*.jsonl); repeatable")
+    p.add_argument("--dev", action="append", default=[], metavar="FILE.jsonl",
+                   help="dev files (default triage/data/dev/*.jsonl); repeatable")
+    p.add_argument("--no-dev", action="store_true", help="skip the dev sets")
+    p.add_argument("--dev-only", action="store_true", help="only the dev sets (one training)")
+    p.add_argument("--by-file", action="store_true",
+                   help="hold out single files instead of a writer's group (train_f_*)")
+    p.add_argument("--only", action="append", default=[], metavar="SOURCE",
+                   help="hold out only this source; repeatable")
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="training parameter to change (see training.Params); repeatable")
+    p.add_argument("--lexicon", metavar="FILE", help="another lexicon file (to compare drafts)")
+    p.add_argument("--errors", type=int, default=0, metavar="N", help="also list N errors")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.set_defaults(func=cmd_crossval)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -23,6 +23,8 @@ from .routing import RoutingTable
 from .rules import (
     Thresholds,
     apply_danger_answer,
+    choose_theme,
+    compose_scope,
     decide_review,
     decide_route,
     decide_urgency,
@@ -120,6 +122,7 @@ class TriageEngine:
         self.theme_classes = model.heads["theme"].classes
         self.urgency_classes = model.heads["urgency"].classes
         self.has_riec_head = "riec" in model.heads
+        self.has_scope_head = "scope" in model.heads
 
     @classmethod
     def load(cls, model_file: str | Path | None = None,
@@ -150,7 +153,8 @@ class TriageEngine:
             theme_p = dict(zip(self.theme_classes, probs["theme"][i].tolist(), strict=True))
             urgency_p = dict(zip(self.urgency_classes, probs["urgency"][i].tolist(), strict=True))
             p_escalate = float(probs["riec"][i][1]) if self.has_riec_head else 0.0
-            results.append(self._decide(prepared, theme_p, urgency_p, p_escalate, routing))
+            p_out = float(probs["scope"][i][1]) if self.has_scope_head else None
+            results.append(self._decide(prepared, theme_p, urgency_p, p_escalate, routing, p_out))
         return results
 
     def classify_one(self, report: Mapping[str, Any], routing: RoutingTable) -> TriageResult:
@@ -163,16 +167,18 @@ class TriageEngine:
         theme_p = dict(zip(self.theme_classes, probs["theme"], strict=True))
         urgency_p = dict(zip(self.urgency_classes, probs["urgency"], strict=True))
         p_escalate = probs["riec"][1] if self.has_riec_head else 0.0
-        return self._decide(prepared, theme_p, urgency_p, p_escalate, routing)
+        p_out = probs["scope"][1] if self.has_scope_head else None
+        return self._decide(prepared, theme_p, urgency_p, p_escalate, routing, p_out)
 
     def _decide(self, prepared: Prepared, theme_p: dict[str, float],
                 urgency_p: dict[str, float], p_escalate: float,
-                routing: RoutingTable) -> TriageResult:
+                routing: RoutingTable, p_out: float | None = None) -> TriageResult:
+        th = self.thresholds
+        theme_p = compose_scope(theme_p, p_out, th.out_of_scope)
         if not prepared.readable:
             return self._unreadable(prepared, theme_p, urgency_p, routing)
-        th = self.thresholds
         ev = prepared.evidence
-        theme = max(self.theme_classes, key=lambda t: theme_p[t])
+        theme = choose_theme(theme_p, p_out, th.out_of_scope)
         harmless = harmless_setting(ev.signal_families)
         harmless_lines: list[str] = []
         if harmless is not None and theme == "wapens_explosieven":
@@ -180,6 +186,10 @@ class TriageEngine:
             # film set, a licensed shop, slang): not undermining - but reviewed,
             # so the reporter is never told so on a guess.
             theme = "geen_ondermijning"
+            harmless_lines = [explain.harmless(*harmless)]
+        elif harmless is not None and theme == "geen_ondermijning":
+            # The model reached out of scope by itself: still weapon words, so
+            # a person looks before the reporter is told it is not for us.
             harmless_lines = [explain.harmless(*harmless)]
         secondary = secondary_themes(theme, theme_p, ev, th)
         urgency, urgency_lines = decide_urgency(urgency_p, ev, theme, th)

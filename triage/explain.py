@@ -12,6 +12,13 @@ from .lexicon import Match
 MAX_SURFACE_WORDS = 6
 
 
+
+def _p(probability: float) -> str:
+    """A probability with two decimals, rounded to four first: the single and
+    batched paths sum in a different float32 order (differences ~1e-6), and a
+    value at a rounding edge (0.995) must read the same on both."""
+    return f"{round(probability, 4):.2f}"
+
 def quote(match: Match) -> str:
     words = match.surface.split()
     if len(words) > MAX_SURFACE_WORDS:
@@ -39,8 +46,8 @@ def negation(match: Match) -> str:
 
 def model_theme(theme: str, probability: float, had_indicators: bool) -> str:
     if had_indicators:
-        return f"tekstmodel: {theme} ({probability:.2f})"
-    return f"geen trefwoorden herkend; tekstmodel: {theme} ({probability:.2f})"
+        return f"tekstmodel: {theme} ({_p(probability)})"
+    return f"geen trefwoorden herkend; tekstmodel: {theme} ({_p(probability)})"
 
 
 def acute_trigger(reason: str, match: Match) -> str:
@@ -67,11 +74,11 @@ SIGNAL_NAMES = {"dreiging": "dreiging", "wapen": "wapen of explosief", "lab": "l
 
 def acute_model_signal(probability: float, family: str, match: Match) -> str:
     name = SIGNAL_NAMES.get(family, family)
-    return f"acuut: tekstmodel ziet acuut gevaar ({probability:.2f}), signaal {name} ({quote(match)})"
+    return f"acuut: tekstmodel ziet acuut gevaar ({_p(probability)}), signaal {name} ({quote(match)})"
 
 
 def acute_model(probability: float) -> str:
-    return f"acuut: tekstmodel ziet acuut gevaar ({probability:.2f})"
+    return f"acuut: tekstmodel ziet acuut gevaar ({_p(probability)})"
 
 
 def urgency_cue(urgency: str, reason: str, match: Match) -> str:
@@ -88,7 +95,7 @@ def urgency_dumped_lab(dumped: Match, found: Match) -> str:
 
 
 def urgency_model(urgency: str, probability: float) -> str:
-    return f"{urgency}: tekstmodel ({probability:.2f})"
+    return f"{urgency}: tekstmodel ({_p(probability)})"
 
 
 def route_default(route: str, theme: str) -> str:
@@ -128,7 +135,7 @@ def review_arabizi() -> str:
 
 
 def review_confidence(confidence: float) -> str:
-    return f"lage zekerheid ({confidence:.2f}) -> handmatige controle"
+    return f"lage zekerheid ({_p(confidence)}) -> handmatige controle"
 
 
 def review_conflict(first: str, second: str) -> str:

@@ -51,7 +51,11 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
         wszyscy nasz nasze sa tego jej ktory ktora ktore sobie moj moja mojego naszym
         tym tutaj zawsze codziennie noca wieczorem co wieczor moze troche czasem przy przed
         zeby wiem widza widzi sprzedaje sprzedaja chlopak kobieta dziecko dzieci sasiad
-        sasiadka mieszkaniu mieszkanie sklep sklepie wczoraj jutro dzis dzisiaj""".split()
+        sasiadka mieszkaniu mieszkanie sklep sklepie wczoraj jutro dzis dzisiaj
+        w z po jestem jestesmy mam caly cala cale calej czuc zglosic moge mozna bylo
+        beda bedzie ktos cos tam teraz wszedzie kolo obok facet kolega zeby wiec bo albo
+        lub takze dlaczego dzieki prosze piwnicy garazu ulicy ulica portfel zgubilem
+        zgubilam""".split()
     ),
     "tr": frozenset(
         """ve bir bu icin ile cok var yok ben biz onlar ama gibi daha her gece ev evde
@@ -59,14 +63,20 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
         benim bizim diye mi mu ne ki surekli insanlar dukkan calisiyor geliyor
         gidiyor komsu komsum evin evinde arabalar geceleri sabah aksam bize bana
         onun iki aydir yildir gundur beni bizi onu simdi hic abi yasinda yasindaki kahvede
-        masalarinda arkada oynuyor cocuk cocuklar yarin dun bugun""".split()
+        masalarinda arkada oynuyor cocuk cocuklar yarin dun bugun
+        nereye lazim gun gunu ayni duruyorlar gidiyorlar ediyor yapiyor oluyor icinde
+        sey bunu ona sana nasil neden nerede dakika saat kat sokak sokakta mahalle
+        bildirmem bildirmek istiyorum lutfen tesekkurler biri birisi kimse hepsi
+        kaybettim""".split()
     ),
     "ro": frozenset(
         """si nu este sunt un mai pe cu ce care pentru din sau foarte aici acolo oameni
         casa bani munca lucram noi ei lor fost dar doar toti fara zi zile noapte
         nostru noastra lucreaza locuim mereu fiecare acesta aceasta asta lui ne au
         vecin vecinii poate uneori stiu sigur unde putin putina copil copii azi maine
-        ieri""".split()
+        ieri mi raportez trebuie vreau pot fac altul spre tren toata acoperit geamul
+        cineva ceva nimic acum dupa inainte cand daca sa ca cu eram vazut auzit
+        miroase strada blocul apartamentul vecinul vecina multumesc rog""".split()
     ),
 }
 
@@ -186,13 +196,21 @@ def detect_language(text: str, normalized_words: list[str] | None = None) -> str
     if top_char >= "\u0111" and _VIETNAMESE.search(lowered) is not None:
         scores["vi"] += 2.0 * min(len(_VIETNAMESE.findall(lowered)), 10)
 
+    # Arabic in Latin letters counts with its own evidence before any verdict on
+    # an unsupported language: Moroccan Darija borrows French words ("les",
+    # "client"), and a report must not go unread because of them.
+    # (the raw text is searched first: most reports have no digit next to a letter)
+    arabizi = (arabizi_strength(normalized_words)
+               if _ANY_DIGIT_LETTER.search(lowered) is not None else 0.0)
+    if arabizi:
+        scores["ar"] += arabizi
     best = max(LANGUAGES, key=lambda lang: (scores[lang], lang == "nl"))
     top = scores[best]
     # An unsupported language must win clearly over every supported one.
     foreign = max(_UNSUPPORTED_WORDS, key=lambda lang: scores[lang])
     if scores[foreign] >= 3.0 and scores[foreign] > 1.5 * max(top, 1.0):
         return foreign
-    if top < 3.0 and is_arabizi(normalized_words):
+    if top < 3.0 and arabizi:
         return "ar"
     # Another language must clearly beat Dutch: one English word in a Dutch
     # sentence ("echt een no-go") must not change the language.
@@ -204,14 +222,21 @@ def detect_language(text: str, normalized_words: list[str] | None = None) -> str
 def is_arabizi(normalized_words: list[str]) -> bool:
     """Arabic in Latin letters: at least two Arabizi words, one with a digit
     used as a letter ("sla7", "3ando")."""
+    return arabizi_strength(normalized_words) > 0
+
+
+def arabizi_strength(normalized_words: list[str]) -> float:
+    """How many Arabizi words the text has (0 unless `is_arabizi` holds)."""
     if _ANY_DIGIT_LETTER.search(" ".join(normalized_words)) is None:
-        return False
+        return 0.0
     digit_words = len({w for w in normalized_words if _ARABIZI_DIGIT_WORD.match(w)
                        and w not in _NOT_ARABIZI and not _ORDINAL.match(w)})
     if not digit_words:
-        return False
+        return 0.0
     known = sum(1 for w in normalized_words if w in _ARABIZI_WORDS)
-    return digit_words + known >= 3 and (known >= 1 or digit_words >= 3)
+    if digit_words + known >= 3 and (known >= 1 or digit_words >= 3):
+        return float(digit_words + known)
+    return 0.0
 
 
 _ANY_DIGIT_LETTER = re.compile(r"[a-z][23579]|[23579][a-z]")

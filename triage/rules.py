@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 from . import explain
-from .acute import PARTIAL, TIMED, acute_reasons, combined_score
+from .acute import PARTIAL, TIMED, acute_reasons, combined_score, harmless_setting
 from .evidence import THEME_SCORE_UNIT, Evidence
 from .routing import RoutingTable
 from .taxonomy import THEMES, URGENCIES
@@ -29,6 +29,7 @@ class Thresholds:
     review_confidence: float = 0.5  # below this theme probability a person must look
     secondary_probability: float = 0.2  # a second theme this likely is listed
     conflict_ratio: float = 0.6  # runner-up at least this fraction of the top -> conflict
+    out_of_scope: float = 1.01  # P(out of scope) from the scope head that makes it geen_ondermijning
 
     @classmethod
     def from_dict(cls, data: Mapping[str, float] | None) -> Thresholds:
@@ -44,6 +45,32 @@ class Thresholds:
 # --------------------------------------------------------------------------
 # Themes
 # --------------------------------------------------------------------------
+OUT_OF_SCOPE = "geen_ondermijning"
+SCOPE_CLASSES = ("binnen", "buiten")  # the scope head: in scope / out of scope
+
+
+def compose_scope(probs: dict[str, float], p_out: float | None,
+                  threshold: float = 1.0) -> dict[str, float]:
+    """Theme probabilities after the scope head (when the model has one): a
+    report the scope head calls out of scope (P(out) >= threshold) gets
+    P(geen_ondermijning) = P(out), so confidence and review follow the head
+    that decided. Otherwise the theme head's probabilities stand."""
+    if p_out is None or p_out < threshold:
+        return probs  # read-only everywhere: no copy per report
+    return {**probs, OUT_OF_SCOPE: max(probs.get(OUT_OF_SCOPE, 0.0), p_out)}
+
+
+def choose_theme(probs: Mapping[str, float], p_out: float | None, threshold: float) -> str:
+    """The primary theme: the most probable theme of the theme head, or out of
+    scope when the separate scope head is at least `threshold` sure. The scope
+    head can only add out-of-scope decisions; its threshold is tuned for
+    precision (training.tune_scope), so it does not eat true reports."""
+    if p_out is not None and p_out >= threshold:
+        return OUT_OF_SCOPE
+    # max() keeps the first of equal values: ties go to the earlier theme.
+    return max(probs, key=probs.__getitem__)
+
+
 def secondary_themes(primary: str, probs: Mapping[str, float], evidence: Evidence,
                      th: Thresholds) -> list[str]:
     """Other themes with a fair probability, or with strong indicator words
@@ -76,7 +103,8 @@ def decide_urgency(probs: Mapping[str, float], evidence: Evidence, theme: str,
     reasons = acute_reasons(signals, evidence.cues)
     for reason, found in evidence.acute.items():
         reasons.append(explain.acute_trigger(reason, found[0]))
-    reasons.extend(_danger_now(evidence))
+    if harmless_setting(signals) is None:
+        reasons.extend(_danger_now(evidence))
     # The acute score: the model's probability raised by single signals that
     # are acute only in combination ("he has a gun"), tuned for recall.
     p_acute = combined_score(probs.get("acuut", 0.0), signals)

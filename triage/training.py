@@ -29,7 +29,10 @@ from .lexicon import Lexicon, load_lexicon
 from .model import DEFAULT_MODEL_FILE, LinearModel, softmax
 from .routing import RoutingTable, load_routing
 from .rules import (
+    SCOPE_CLASSES,
     Thresholds,
+    choose_theme,
+    compose_scope,
     decide_urgency,
     default_route,
     escalation_reasons,
@@ -45,13 +48,23 @@ ACUTE_MIN_PRECISION = 0.75  # out-of-fold; the target on unseen reports is 0.70
 
 @dataclass(frozen=True)
 class Params:
-    c_theme: float = 0.3
+    c_theme: float = 1.0  # chosen by leave-one-source-out (triage crossval), not by dev
     c_urgency: float = 0.3
     c_riec: float = 0.3
-    min_df: int = 3
+    min_df: int = 4  # 3 -> 4: neutral on leave-one-source-out, a smaller model loads faster
     lex_scale: float = 0.25
     folds: int = 5
     max_iter: int = 5000
+    # 1: one model feature per lexicon concept line (as well as per section);
+    # 0: section-level lexicon features only (theme scores, signal families...).
+    concept_lines: int = 1
+    # 1: a separate in/out-of-scope head may add `geen_ondermijning` decisions
+    # (rules.choose_theme), at a threshold tuned out-of-fold (tune_scope)
+    c_scope: float = 0.3
+    scope_head: int = 1
+    # the out-of-scope threshold keeps at least this out-of-fold precision, so
+    # the decision does not eat true reports
+    scope_min_precision: float = 0.8
 
 
 @dataclass
@@ -62,6 +75,7 @@ class OutOfFold:
     urgency: np.ndarray  # (n, len(URGENCIES))
     riec: np.ndarray  # (n,) probability of escalation
     temperatures: dict[str, float] = field(default_factory=dict)
+    scope: np.ndarray | None = None  # (n,) probability of out of scope (scope head)
 
 
 def _matrix(featurizer: Featurizer, prepared: Sequence[Prepared]):
@@ -127,10 +141,18 @@ def escalation_label(example: Example, prepared: Prepared, routing: RoutingTable
     return 1 if example.route == "riec" else 0
 
 
+def lexicon_features(lexicon: Lexicon, params: Params) -> list[str]:
+    names = feature_names(lexicon)
+    if params.concept_lines:
+        return names
+    lines = {p.concept for p in lexicon.patterns}
+    return [n for n in names if n not in lines]
+
+
 def fit(examples: Sequence[Example], prepared: Sequence[Prepared], lexicon: Lexicon,
         routing: RoutingTable, params: Params, meta: dict | None = None) -> LinearModel:
     featurizer = Featurizer.fit(((p.words, p.meta) for p in prepared),
-                                feature_names(lexicon), min_df=params.min_df,
+                                lexicon_features(lexicon, params), min_df=params.min_df,
                                 lex_scale=params.lex_scale)
     x = _matrix(featurizer, prepared)
     heads: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
@@ -138,6 +160,17 @@ def fit(examples: Sequence[Example], prepared: Sequence[Prepared], lexicon: Lexi
     theme_clf = _linear_svm(params.c_theme, params)
     theme_clf.fit(x, [e.theme for e in examples])
     heads["theme"] = (list(THEMES), *_full_weights(theme_clf, THEMES, featurizer.n_features))
+
+    if params.scope_head:
+        # Out of scope against everything else, as its own decision: one
+        # class among 17 gets too little say, and a harmless report in any
+        # language shares more with other harmless reports than with a theme.
+        out = [int(e.theme == "geen_ondermijning") for e in examples]
+        if 0 < sum(out) < len(out):
+            scope_clf = _linear_svm(params.c_scope, params)
+            scope_clf.fit(x, out)
+            heads["scope"] = (list(SCOPE_CLASSES), *_full_weights(scope_clf, [0, 1],
+                                                                  featurizer.n_features))
 
     rows = [i for i, e in enumerate(examples) if e.urgency is not None]
     urgency_clf = _linear_svm(params.c_urgency, params)
@@ -175,6 +208,7 @@ def out_of_fold(examples: Sequence[Example], prepared: Sequence[Prepared], lexic
     theme = np.zeros((n, len(THEMES)))
     urgency = np.zeros((n, len(URGENCIES)))
     riec = np.zeros((n, 2))
+    scope = np.zeros((n, 2))
     folds = fold_of(examples, params.folds)
     for k in range(params.folds):
         train_idx = [i for i in range(n) if folds[i] != k]
@@ -189,6 +223,8 @@ def out_of_fold(examples: Sequence[Example], prepared: Sequence[Prepared], lexic
         urgency[test_idx] = logits["urgency"]
         if "riec" in logits:
             riec[test_idx] = logits["riec"]
+        if "scope" in logits:
+            scope[test_idx] = logits["scope"]
 
     temperatures = {
         "theme": fit_temperature(theme, [THEMES.index(e.theme) for e in examples]),
@@ -200,9 +236,14 @@ def out_of_fold(examples: Sequence[Example], prepared: Sequence[Prepared], lexic
                 if (y := escalation_label(e, prepared[i], routing)) is not None]
     temperatures["riec"] = fit_temperature(riec[[i for i, _ in labelled]],
                                            [y for _, y in labelled]) if labelled else 1.0
+    scope_p = None
+    if params.scope_head:
+        out = [int(e.theme == "geen_ondermijning") for e in examples]
+        temperatures["scope"] = fit_temperature(scope, out)
+        scope_p = softmax(temperatures["scope"] * scope)[:, 1]
     return OutOfFold(softmax(temperatures["theme"] * theme),
                      softmax(temperatures["urgency"] * urgency),
-                     softmax(temperatures["riec"] * riec)[:, 1], temperatures)
+                     softmax(temperatures["riec"] * riec)[:, 1], temperatures, scope_p)
 
 
 def apply_temperatures(model: LinearModel, temperatures: dict[str, float]) -> None:
@@ -214,8 +255,34 @@ def apply_temperatures(model: LinearModel, temperatures: dict[str, float]) -> No
         head.bias = head.bias * a
 
 
+def tune_scope(examples: Sequence[Example], oof: OutOfFold,
+               min_precision: float) -> tuple[float, str]:
+    """The out-of-scope threshold with the best out-of-fold theme accuracy
+    among those whose `geen_ondermijning` precision stays >= min_precision
+    (a true report called out of scope is the costly error)."""
+    assert oof.scope is not None
+    n = len(examples)
+    probs = [dict(zip(THEMES, oof.theme[i], strict=True)) for i in range(n)]
+    # 1.01 = off: the scope head adds nothing unless it helps out-of-fold.
+    best_t, best_acc, best_note = 1.01, -1.0, "out_of_scope off"
+    for t in [1.01, *(round(float(x), 2) for x in np.arange(0.95, 0.29, -0.05))]:
+        chosen = [choose_theme(probs[i], float(oof.scope[i]), float(t)) for i in range(n)]
+        right = [c in e.themes_ok for c, e in zip(chosen, examples, strict=True)]
+        called = [i for i, c in enumerate(chosen) if c == "geen_ondermijning"]
+        precision = sum(right[i] for i in called) / len(called) if called else 1.0
+        gold = [i for i, e in enumerate(examples) if e.theme == "geen_ondermijning"]
+        recall = sum(right[i] for i in gold) / len(gold) if gold else 1.0
+        acc = sum(right) / n
+        if (precision >= min_precision or t > 1.0) and acc > best_acc + 1e-9:
+            best_t, best_acc = float(t), acc
+            best_note = (f"out_of_scope={t:.2f}: oof theme accuracy {acc:.3f}, out-of-scope "
+                         f"recall {recall:.3f}, precision {precision:.3f}")
+    return best_t, best_note
+
+
 def tune_thresholds(examples: Sequence[Example], prepared: Sequence[Prepared], oof: OutOfFold,
-                    routing: RoutingTable) -> tuple[Thresholds, list[str]]:
+                    routing: RoutingTable, min_precision: float = Params.scope_min_precision
+                    ) -> tuple[Thresholds, list[str]]:
     """Pick thresholds on out-of-fold predictions with the real decision
     functions: acute for recall first (a missed acute report is the worst
     error) within a precision floor, escalation by accuracy, review so that
@@ -223,8 +290,15 @@ def tune_thresholds(examples: Sequence[Example], prepared: Sequence[Prepared], o
     base = Thresholds()
     notes: list[str] = []
     n = len(examples)
-    theme_p = [dict(zip(THEMES, oof.theme[i], strict=True)) for i in range(n)]
-    themes_pred = [THEMES[int(np.argmax(row))] for row in oof.theme]
+    out_of_scope = base.out_of_scope
+    if oof.scope is not None:
+        out_of_scope, note = tune_scope(examples, oof, min_precision)
+        notes.append(note)
+    theme_p = [compose_scope(dict(zip(THEMES, oof.theme[i], strict=True)),
+                             None if oof.scope is None else float(oof.scope[i]), out_of_scope)
+               for i in range(n)]
+    themes_pred = [choose_theme(theme_p[i], None if oof.scope is None else float(oof.scope[i]),
+                                out_of_scope) for i in range(n)]
 
     # Acute: the lowest model threshold (= highest recall) whose out-of-fold
     # precision stays at or above ACUTE_MIN_PRECISION.
@@ -281,7 +355,7 @@ def tune_thresholds(examples: Sequence[Example], prepared: Sequence[Prepared], o
             best_secondary, best_f1 = float(t), f1
     notes.append(f"secondary_probability={best_secondary:.2f}: oof secondary F1 {best_f1:.3f}")
 
-    conf = oof.theme.max(axis=1)
+    conf = np.array([theme_p[i][themes_pred[i]] for i in range(n)])
     right = np.array([themes_pred[i] in e.themes_ok for i, e in enumerate(examples)])
     best_review = 0.7
     for t in np.arange(0.30, 0.71, 0.02):
@@ -294,7 +368,33 @@ def tune_thresholds(examples: Sequence[Example], prepared: Sequence[Prepared], o
     return Thresholds(acute_model=round(best_acute, 2), riec_model=round(best_riec, 2),
                       review_confidence=round(best_review, 2),
                       secondary_probability=round(best_secondary, 2),
-                      conflict_ratio=base.conflict_ratio), notes
+                      conflict_ratio=base.conflict_ratio,
+                      out_of_scope=round(out_of_scope, 2)), notes
+
+
+def oof_theme_accuracy(examples: Sequence[Example], oof: OutOfFold,
+                       thresholds: Thresholds | None = None) -> float:
+    out_of_scope = (thresholds or Thresholds()).out_of_scope
+    right = []
+    for i, e in enumerate(examples):
+        p_out = None if oof.scope is None else float(oof.scope[i])
+        probs = dict(zip(THEMES, oof.theme[i], strict=True))
+        right.append(choose_theme(probs, p_out, out_of_scope) in e.themes_ok)
+    return float(np.mean(right))
+
+
+def build(examples: Sequence[Example], prepared: Sequence[Prepared], lexicon: Lexicon,
+          routing: RoutingTable, params: Params, meta: dict | None = None) -> LinearModel:
+    """The whole recipe of `train` without files: thresholds and temperatures
+    from out-of-fold predictions, then the final fit. Cross-validation
+    (`triage.crossval`) calls it per held-out group, so every figure it
+    reports comes from exactly the procedure that makes the shipped model."""
+    oof = out_of_fold(examples, prepared, lexicon, routing, params)
+    thresholds, _ = tune_thresholds(examples, prepared, oof, routing, params.scope_min_precision)
+    model = fit(examples, prepared, lexicon, routing, params,
+                {**(meta or {}), "thresholds": thresholds.to_dict()})
+    apply_temperatures(model, oof.temperatures)
+    return model
 
 
 def digest(paths: Iterable[Path], extra: bytes = b"") -> str:
@@ -321,9 +421,8 @@ def train(extra: Sequence[str | Path] = (), out: str | Path = DEFAULT_MODEL_FILE
         f" + {len(extra_paths)} extra file(s)")
 
     oof = out_of_fold(examples, prepared, lexicon, routing, params)
-    thresholds, notes = tune_thresholds(examples, prepared, oof, routing)
-    right = np.mean([THEMES[int(np.argmax(oof.theme[i]))] in e.themes_ok
-                     for i, e in enumerate(examples)])
+    thresholds, notes = tune_thresholds(examples, prepared, oof, routing, params.scope_min_precision)
+    right = oof_theme_accuracy(examples, oof, thresholds)
     log(f"out-of-fold theme accuracy on the training corpus: {right:.3f}")
     for note in notes:
         log(f"threshold {note}")
@@ -343,7 +442,7 @@ def train(extra: Sequence[str | Path] = (), out: str | Path = DEFAULT_MODEL_FILE
         "lexicon_sha256": hashlib.sha256(lexicon_path.read_bytes()).hexdigest(),
         "params": params.__dict__,
         "thresholds": thresholds.to_dict(),
-        "oof_theme_accuracy": round(float(right), 4),
+        "oof_theme_accuracy": round(right, 4),
         "temperatures": {k: round(v, 4) for k, v in oof.temperatures.items()},
     }
     model = fit(examples, prepared, lexicon, routing, params, meta)

@@ -43,7 +43,8 @@ def triage_model_page():
     form = RestoreForm()
     if form.validate_on_submit():
         raw = (form.model_id.data or "").strip()
-        model_id = int(raw) if raw.isdigit() and len(raw) < 10 else None
+        # isascii: "²".isdigit() is True but int("²") fails (a 500 instead of a message)
+        model_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
         try:
             version = retrain.restore(model_id, current_user._get_current_object())
         except retrain.RetrainError:

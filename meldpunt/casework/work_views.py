@@ -163,7 +163,8 @@ def queue_bulk():
     form.assignee.choices = _assignee_choices()
     args = queue_args.kept(request.args)
     back = url_for("backoffice.home") + queue_args.query_string(args)
-    ids = [int(v) for v in request.form.getlist("melding") if v.isdigit() and len(v) < 10]
+    # isascii: "²" is a digit to Python but not a number int() can read.
+    ids = [int(v) for v in request.form.getlist("melding") if v.isascii() and v.isdigit() and len(v) < 10]
     # After a refusal the queue shows the same reports ticked and the same choices made:
     # kept in the (signed) session for the one page view that follows.
     kept = {"ids": ids[: bulk.MAX_BULK], "action": form.action.data, "assignee": form.assignee.data,

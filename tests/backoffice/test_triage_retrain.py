@@ -1,7 +1,7 @@
 """flask triage-retrain: learns from staff decisions, promotes only a candidate that is no worse.
 
 The frozen set here is a small file of the test's own (TRIAGE_FROZEN_SET); the real
-blind set is never read by tests.
+blind set (triage/data/blind2/) is never read by tests.
 """
 
 from __future__ import annotations
@@ -86,8 +86,12 @@ def run_retrain(app):
 
 def test_wrong_decisions_make_a_worse_candidate_that_is_refused(retrain_app):
     # Staff "confirm" hennep reports as illegal dumping: a candidate that learns this gets the
-    # frozen set's hennep reports wrong, and must not replace the model in use.
-    decide_all(retrain_app, [(t, "milieu", "laag", "omgevingsdienst") for t in hennep_texts(60)])
+    # frozen set's hennep reports wrong, and must not replace the model in use. The wrong
+    # decisions are worded like the frozen hennep reports, so that they outweigh the corpus's
+    # own hennep reports (3,652 training reports since issue 12).
+    look_alikes = [f"{FROZEN[n % 3][0][:-1]}, ook bij nummer {n + 20}." for n in range(60)]
+    decide_all(retrain_app, [(t, "milieu", "laag", "omgevingsdienst")
+                             for t in [*hennep_texts(60), *look_alikes]])
     with retrain_app.app_context():
         from meldpunt import triage_model
 
@@ -101,13 +105,13 @@ def test_wrong_decisions_make_a_worse_candidate_that_is_refused(retrain_app):
         assert model is not None and model.promoted is False
         assert model.compared_with == before and model.version != before
         assert model.artifact_size is None  # a refused candidate's file is not kept
-        assert model.trained_on["decisions_trained"] == 48 and model.trained_on["decisions_held_out"] == 12
+        assert model.trained_on["decisions_trained"] == 96 and model.trained_on["decisions_held_out"] == 24
         frozen = model.metrics["frozen"]
         assert frozen["candidate"]["theme_accuracy"] < frozen["current"]["theme_accuracy"]
         assert {"set": "frozen", "metric": "theme_accuracy"}.items() <= model.reasons[0].items()
         # The held-out decisions were never trained on; on them the candidate agrees with staff.
         holdout = model.metrics["holdout"]
-        assert holdout["candidate"]["n"] == 12
+        assert holdout["candidate"]["n"] == 24
         assert holdout["candidate"]["theme_accuracy"] > holdout["current"]["theme_accuracy"]
         assert db.session.scalar(select(ActiveTriageModel.model_id)) is None
         assert triage_model.current_version() == before
@@ -165,6 +169,27 @@ def test_too_few_decisions_or_no_frozen_set_stops_before_training(retrain_app, a
     assert result.exit_code != 0 and "at least 6 are needed" in result.output
     with retrain_app.app_context():
         assert db.session.scalar(select(TriageModel)) is None
+
+
+def test_missing_frozen_set_stops_with_its_path(app_factory, tmp_path):
+    # A checkout without the frozen folder (blind2 is merged separately) must refuse to
+    # compare on nothing, and say where it looked.
+    missing = str(tmp_path / "blind2" / "*.jsonl")
+    app = app_factory(TRIAGE_FROZEN_SET=missing)
+    decide_all(app, [(t, "hennep", "normaal", "politie") for t in hennep_texts(8)])
+    result = app.test_cli_runner().invoke(args=["triage-retrain"])
+    assert result.exit_code != 0
+    assert "no frozen evaluation set found at" in result.output and missing in result.output
+    with app.app_context():
+        assert db.session.scalar(select(TriageModel)) is None
+
+
+def test_default_frozen_set_is_blind2_not_the_retired_set(app_factory):
+    # The first blind set was used for its final figures and is now a dev set.
+    assert retrain.DEFAULT_FROZEN_SET.parent.name == "blind2"
+    assert retrain.DEFAULT_FROZEN_SET.parent.parent.name == "data"
+    with app_factory().app_context():
+        assert retrain.frozen_set_pattern() == str(retrain.DEFAULT_FROZEN_SET)
 
 
 def test_split_holds_out_the_newest_decisions():
@@ -263,7 +288,8 @@ def test_only_admins_reach_the_page(retrain_app, role):
 
 # --- the restore form, fuzzed ----------------------------------------------------------------
 
-_model_ids = st.sampled_from(["promoted", "refused", "", "0", "-1", "999999", str(2**31), "1e3", " 1"])
+_model_ids = st.sampled_from(["promoted", "refused", "", "0", "-1", "999999", str(2**31), "1e3", " 1",
+                             "²", "١٢"])  # digits int() refuses or reads differently
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -68,5 +68,46 @@ def test_shipped_model_is_current_and_small():
     assert model.meta["lexicon_sha256"] == sha(DEFAULT_LEXICON_FILE), (
         "lexicon.txt changed: run `python -m triage train`")
     assert DEFAULT_MODEL_FILE.stat().st_size < 4 * 1024 * 1024
-    assert set(model.heads) == {"theme", "urgency", "riec"}
-    assert {"acute_model", "riec_model", "review_confidence"} <= set(model.meta["thresholds"])
+    assert set(model.heads) == {"theme", "urgency", "riec", "scope"}
+    assert {"acute_model", "riec_model", "review_confidence",
+            "out_of_scope"} <= set(model.meta["thresholds"])
+
+
+def test_scope_head_only_adds_out_of_scope_decisions():
+    from triage.rules import choose_theme, compose_scope
+
+    probs = {"hennep": 0.7, "geen_ondermijning": 0.2, "witwassen": 0.1}
+    # below the threshold the theme head decides, whatever the scope head says
+    assert choose_theme(probs, 0.6, 0.8) == "hennep"
+    assert compose_scope(probs, 0.6, 0.8) == probs
+    # at or above it the report is out of scope, with the scope head's confidence
+    assert choose_theme(probs, 0.85, 0.8) == "geen_ondermijning"
+    assert compose_scope(probs, 0.85, 0.8)["geen_ondermijning"] == 0.85
+    # it never turns an out-of-scope decision of the theme head into a theme
+    assert choose_theme({"geen_ondermijning": 0.6, "hennep": 0.4}, 0.1, 0.8) == "geen_ondermijning"
+    # a model without the head: the theme head alone
+    assert choose_theme(probs, None, 0.8) == "hennep"
+
+
+def test_scope_threshold_keeps_its_precision_floor():
+    from triage.corpus import Example
+    from triage.taxonomy import THEMES
+    from triage.training import OutOfFold, tune_scope
+
+    def example(i: int, theme: str) -> Example:
+        return Example(id=str(i), text="x", reporter_type="onbekend", place_type="onbekend",
+                       has_attachments=False, theme=theme, themes_ok=(theme,),
+                       secondary_themes=(), urgency=None, urgency_ok=(), route=None,
+                       routes_ok=())
+
+    themes = ["geen_ondermijning"] * 4 + ["hennep"] * 4
+    examples = [example(i, t) for i, t in enumerate(themes)]
+    theme = np.zeros((8, len(THEMES)))
+    theme[:, THEMES.index("hennep")] = 1.0  # the theme head misses every out-of-scope report
+    # the scope head is sure of three of them, and also (wrongly) of one hennep report
+    scope = np.array([0.9, 0.9, 0.9, 0.2, 0.92, 0.1, 0.1, 0.1])
+    oof = OutOfFold(theme, np.zeros((8, 4)), np.zeros(8), {}, scope)
+    threshold, note = tune_scope(examples, oof, min_precision=0.7)
+    assert threshold == 0.9, note  # 3 of 4 calls right: precision 0.75
+    threshold, note = tune_scope(examples, oof, min_precision=0.8)
+    assert threshold > 0.92, note  # the floor cannot be met without the wrong call: stays off
