@@ -29,6 +29,15 @@ def _reporter_answers(app, code: str, text: str, with_photo: bool = False) -> No
     if with_photo:
         data["files"] = [file_part(filemakers.jpeg_with_gps(), "antwoord.jpg")]
     response = reporter.post("/opvolgen/melding", data=data, content_type="multipart/form-data")
+    warned = soup(response).select_one("button[name=confirm_anyway]") if response.status_code == 200 else None
+    if warned is not None:
+        # "U koos anoniem, maar…": this reporter keeps the details knowingly (the partner
+        # side must still not show them).
+        token = soup(response).select_one("input[name=upload_token]")
+        data = {"csrf_token": data["csrf_token"], "text": text, "confirm_anyway": "1"}
+        if token is not None:
+            data["upload_token"] = token["value"]
+        response = reporter.post("/opvolgen/melding", data=data, content_type="multipart/form-data")
     assert response.status_code == 303, response.status_code
 
 
