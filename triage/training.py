@@ -260,7 +260,8 @@ def tune_scope(examples: Sequence[Example], oof: OutOfFold,
     """The out-of-scope threshold with the best out-of-fold theme accuracy
     among those whose `geen_ondermijning` precision stays >= min_precision
     (a true report called out of scope is the costly error)."""
-    assert oof.scope is not None
+    if oof.scope is None:
+        raise ValueError("tune_scope needs out-of-fold scope probabilities")
     n = len(examples)
     probs = [dict(zip(THEMES, oof.theme[i], strict=True)) for i in range(n)]
     # 1.01 = off: the scope head adds nothing unless it helps out-of-fold.

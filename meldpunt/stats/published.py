@@ -116,9 +116,8 @@ def _partial(pub: Publication, since: date | None) -> bool:
 
 def partial_note(pub: Publication, since: date | None) -> str:
     """For the period in which the meldpunt began receiving reports, or ""."""
-    if not _partial(pub, since):
+    if since is None or not _partial(pub, since):
         return ""
-    assert since is not None  # for mypy: _partial checked it
     return _(
         "Het meldpunt ontvangt meldingen sinds %(month)s: %(period)s telt daardoor niet de hele periode.",
         month=_month(since),

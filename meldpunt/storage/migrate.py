@@ -15,7 +15,7 @@ form keeps their files across the switch.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
@@ -44,14 +44,14 @@ class MigrationSummary:
     # In the target only: moved by an earlier, interrupted run.
     already: int = 0
     # In neither store: a row whose content is lost (listed by id, for the operator).
-    missing_ids: list[int] | None = None
+    missing_ids: list[int] = field(default_factory=list)
     # Copied but not readable back: the source copy is kept, the bad copy removed.
     failed: int = 0
     pending: int = 0
 
     @property
     def missing(self) -> int:
-        return len(self.missing_ids or [])
+        return len(self.missing_ids)
 
 
 def _readable(store: AttachmentStore, name: str) -> bool:
@@ -74,7 +74,6 @@ def _copy_batch(
             if in_target:
                 summary.already += 1
             else:
-                assert summary.missing_ids is not None
                 summary.missing_ids.append(attachment_id)
             continue
         if in_target:
@@ -147,7 +146,7 @@ def migrate(to: str, batch: int = BATCH,
     if to not in KINDS:
         raise ValueError(f"unknown store {to!r}")
     source_kind = next(kind for kind in KINDS if kind != to)
-    summary = MigrationSummary(source=source_kind, target=to, missing_ids=[])
+    summary = MigrationSummary(source=source_kind, target=to)
     move_attachments(attachment_store(source_kind), attachment_store(to), summary, batch, progress)
     move_pending(pending_store(source_kind), pending_store(to), summary)
     return summary
