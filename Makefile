@@ -26,6 +26,8 @@ translations: $(STAMP)
 
 # The demo data's campaign gets a label on `make run` (set your own list in MELDPUNT_CAMPAIGNS).
 run: export MELDPUNT_CAMPAIGNS ?= poster-2026=Postercampagne (demo)
+# Reminders about urgent and long-unhandled reports go to the demo coordinator (in the mail sink).
+run: export MELDPUNT_COORDINATOR_EMAILS ?= demo@meldpunt.example
 # Demo notice addresses per partner route: forwarding notices then show in the demo's mail sink.
 run: export MELDPUNT_PARTNER_EMAILS ?= riec=riec@partner.example,politie=politie@partner.example,arbeidsinspectie=arbeidsinspectie@partner.example,gemeente_handhaving=handhaving@partner.example,gemeente_sociaal=sociaal@partner.example,belastingdienst=belastingdienst@partner.example,kansspelautoriteit=ksa@partner.example,omgevingsdienst=omgevingsdienst@partner.example,integriteit=integriteit@partner.example
 run: setup

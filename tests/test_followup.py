@@ -26,6 +26,16 @@ def test_receipt_code_opens_the_report_in_any_typing(app, client):
     assert "Uw melding is ontvangen" in page.get_text()
 
 
+def test_a_code_typed_with_arabic_or_full_width_digits_opens_the_report(app, client):
+    """An Arabic phone keyboard types ٨ for 8, a Persian one ۸, a Japanese one ８."""
+    submit(client)
+    code = receipt_code_from(client)
+    for digits in ("٠١٢٣٤٥٦٧٨٩", "۰۱۲۳۴۵۶۷۸۹", "０１２３４５６７８９"):
+        typed = code.translate(str.maketrans("0123456789", digits))
+        other = app.test_client()
+        assert open_report(other, typed).status_code == 303, typed
+
+
 def test_wrong_codes_get_one_neutral_message(app, client):
     submit(client)
     messages = set()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import unicodedata
 
 from flask import current_app
 
@@ -34,10 +35,17 @@ def format_code(raw: str) -> str:
 
 def normalise(code: str) -> str | None:
     """The canonical form of what a person typed, or None if it cannot be a code."""
-    cleaned = "".join(ch for ch in code.upper() if ch.isalnum()).translate(_LOOKALIKES)
+    # NFKC turns full-width letters and digits into plain ones; digits of other scripts
+    # (an Arabic phone keyboard types ٨ for 8) are read by their value.
+    typed = unicodedata.normalize("NFKC", code).upper()
+    cleaned = "".join(_ascii_digit(ch) for ch in typed if ch.isalnum()).translate(_LOOKALIKES)
     if len(cleaned) != CODE_LENGTH or any(ch not in ALPHABET for ch in cleaned):
         return None
     return cleaned
+
+
+def _ascii_digit(ch: str) -> str:
+    return str(unicodedata.decimal(ch)) if ch.isdecimal() and not ch.isascii() else ch
 
 
 def hash_code(code: str) -> str | None:

@@ -24,7 +24,7 @@ SUMMARY_LABELS = {
     "acute": _l("acute meldingen herinnerd"),
     "new": _l("nieuwe meldingen herinnerd"),
     "emails": _l("e-mails klaargezet"),
-    "no_recipients": _l("geen coördinatoren ingesteld"),
+    "no_recipients": _l("geen e-mailadres voor herinneringen (MELDPUNT_COORDINATOR_EMAILS)"),
     "purged": _l("meldingen geschoond"),
     "files": _l("bestanden verwijderd"),
     "strays": _l("losse bestanden verwijderd"),
