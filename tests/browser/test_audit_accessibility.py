@@ -62,17 +62,6 @@ class Partner(Staff):
         self.clock = app.extensions["meldpunt_clock"]
 
 
-def wait_until(page, expression: str, timeout: float = 5.0) -> None:
-    """Poll ``expression`` with page.evaluate (wait_for_function would need eval, which the CSP forbids)."""
-    import time
-
-    end = time.monotonic() + timeout
-    while not page.evaluate(expression):
-        if time.monotonic() > end:
-            raise AssertionError(f"still false after {timeout} s: {expression}")
-        page.wait_for_timeout(50)
-
-
 def sign_in_anywhere(page, base_url: str, account: Staff, landing: str) -> None:
     page.goto(f"{base_url}/beheer/login")
     page.get_by_label("E-mailadres").fill(account.email)

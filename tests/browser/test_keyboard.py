@@ -22,6 +22,7 @@ from sqlalchemy import select
 from meldpunt.extensions import db
 from meldpunt.models import Report
 from tests.browser.reporter_states import WRONG_CODE, open_state
+from tests.browser.waiting import wait_until
 
 KEYBOARD_TEXT = "Elke nacht rijden busjes af en aan bij de loods aan de Havenkade."
 MAX_STOPS = 120
@@ -159,6 +160,8 @@ def test_anonymity_warning_by_keyboard(browser, module_live_app, module_base_url
             page.keyboard.press("Enter")
             break
     page.wait_for_selector(".notice--warning")
+    # enhance.js (deferred) moves the focus to the notice once the page has loaded.
+    wait_until(page, "document.activeElement && document.activeElement.classList.contains('notice--warning')")
     now = active(page)
     assert now and "notice--warning" in now["cls"], describe(now)
     page.screenshot(path=str(artifacts / "1-waarschuwing.png"), full_page=True)
