@@ -264,3 +264,14 @@ def test_cli_keeps_the_last_admin(app):
     result = app.test_cli_runner().invoke(args=["set-role", only.email, "--role", "triage"])
     assert result.exit_code != 0 and "no active admin" in result.output
     assert _user(app, only.id).role == "admin"
+
+
+def test_the_users_page_has_a_plain_title_and_one_new_account_form(app, staff_client):
+    from tests.helpers import soup
+
+    admin, _ = staff_client("admin")
+    page = soup(admin.get("/beheer/gebruikers"))
+    assert page.title.get_text(strip=True).startswith("Gebruikers"), page.title
+    assert "<" not in page.title.get_text() and "form" not in page.title.get_text()
+    assert len(page.select("form[action='/beheer/gebruikers/nieuw'], #nieuw-account")) >= 1
+    assert len(page.select("#nieuw-account")) == 1
