@@ -15,6 +15,7 @@ import json
 import os
 import re
 import secrets
+import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -62,10 +63,19 @@ def _secret_file(data_dir: Path, filename: str, make: Any) -> str:
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
     value = make()
-    # Write with owner-only permissions before any content lands in the file.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(value + "\n")
+    # Several workers may start at once on a fresh data directory: each writes its secret to
+    # an owner-only temporary file and links it into place, which succeeds for one of them
+    # only and never shows a half-written file; the others read the winner's secret.
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{filename}.", dir=data_dir)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(value + "\n")
+        try:
+            os.link(tmp_name, path)
+        except FileExistsError:
+            return path.read_text(encoding="utf-8").strip()
+    finally:
+        os.unlink(tmp_name)
     return value
 
 

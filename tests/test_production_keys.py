@@ -95,3 +95,22 @@ def test_the_environment_name_is_read_without_regard_to_case(clean_env, monkeypa
     for name, value in KEYS.items():
         monkeypatch.setenv(name, value)
     assert load_config({"DATA_DIR": str(clean_env)})["ENV"] == "production"
+
+
+def test_workers_starting_together_on_a_fresh_data_directory_share_one_secret(tmp_path):
+    """gunicorn starts its workers at once: every one must get the same generated key (the
+    second used to fail with FileExistsError while the first was still writing)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from meldpunt.config import _secret_file
+
+    counter = iter(range(1000))
+
+    def start(_):
+        return _secret_file(tmp_path, "encryption_keys", lambda: f"key-{next(counter)}")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        values = list(pool.map(start, range(16)))
+    assert len(set(values)) == 1
+    assert (tmp_path / "encryption_keys").read_text().strip() == values[0]
+    assert [p.name for p in tmp_path.iterdir()] == ["encryption_keys"]  # no temporary file left
