@@ -87,6 +87,14 @@ def _back(report_id: int, anchor: str = "") -> Any:
 # --- landing and queue -------------------------------------------------------------
 
 
+@bp.get("/")
+@access.requires(access.PUBLIC)
+def home_with_slash():
+    # People type or bookmark "/beheer/": send them to the one landing URL (was a 404).
+    # Public because it only redirects; the landing page itself checks the session.
+    return redirect(url_for("backoffice.home"), code=308)
+
+
 @bp.get("")
 @access.requires(access.HOME)
 def home():
