@@ -13,6 +13,7 @@ only, so the SVG also prints, downloads and works under the strict content polic
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass
 
 from flask import render_template
@@ -229,6 +230,21 @@ def render(table: Table, chart_id: str, width: int | None = None) -> Markup:
     )
 
 
-def standalone(table: Table) -> str:
-    """The chart as an SVG file of its own (for presentations)."""
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + str(render(table, "grafiek"))
+HEADING_CHARS = 70  # characters per heading line at WIDTH and the heading's font size
+
+
+def standalone(table: Table, source: str = "") -> str:
+    """The chart as an SVG file of its own (for presentations and, converted in the
+    browser, as PNG). Unlike the chart on the page, which sits under its table's caption,
+    a downloaded image travels alone: it carries its caption (what, which period) and
+    ``source`` as visible text above the drawing."""
+    drawing = _draw(table, None)
+    if drawing is None:
+        return ""
+    lines = textwrap.wrap(table.caption, HEADING_CHARS) or [table.title]
+    heading = [(text, True) for text in lines] + ([(source, False)] if source else [])
+    offset = 10 + 20 * len(heading)
+    drawing = {**drawing, "height": drawing["height"] + offset}
+    svg = render_template("stats/chart.svg", chart_id="grafiek", ink=INK, font=FONT,
+                          heading=heading, offset=offset, **drawing)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + svg
