@@ -139,13 +139,14 @@ def _legend_layout(legend, width: int) -> tuple[list[tuple[float, float, list[st
     if not legend:
         return [], 0
     half = width / 2 - 32
+    places: list[tuple[float, float, list[str]]]
     if all(len(label) * CHAR <= half for label, _n in legend):
-        places = [(4 + (n % 2) * (width / 2), 6 + 20 * (n // 2), [label]) for n, (label, _i) in enumerate(legend)]
-        return places, 20 * math.ceil(len(legend) / 2)
+        places = [(4 + (n % 2) * (width / 2), 6.0 + 20 * (n // 2), [label]) for n, (label, _i) in enumerate(legend)]
+        return places, 20.0 * math.ceil(len(legend) / 2)
     places, y = [], 6.0
     for label, _index in legend:
         lines = _wrap(label, width - 32 - 4)
-        places.append((4, y, lines))
+        places.append((4.0, y, lines))
         y += 20 + LINE * (len(lines) - 1)
     return places, y - 6
 
