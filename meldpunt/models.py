@@ -334,6 +334,18 @@ class Forward(db.Model):  # type: ignore[name-defined]
     route: Mapped[str] = mapped_column(String(30), index=True)
     # Identity goes along only when the reporter consented to sharing it.
     with_identity: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The reporter added information after the forward (partner_news_at) that no partner
+    # of the route has opened since (partner_seen_at); the last notice e-mail about such
+    # news (partner_notified_at: at most one an hour per report and route).
+    partner_news_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    partner_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    partner_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    @property
+    def partner_unread(self) -> bool:
+        return self.partner_news_at is not None and (
+            self.partner_seen_at is None or self.partner_seen_at < self.partner_news_at
+        )
 
 
 class ReportLink(db.Model):  # type: ignore[name-defined]

@@ -92,6 +92,7 @@ class QueueFilterForm(FlaskForm):
         _l("Weergave"),
         choices=[
             ("", _l("Te behandelen")),
+            ("nieuw", _l("Nieuw")),
             ("mijn", _l("Mijn meldingen")),
             ("acuut", _l("Acuut")),
             ("wacht_op_melder", _l("Wacht op melder")),

@@ -11,25 +11,28 @@ when the reporter consented (``Report.share_identity``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from meldpunt import outbox
 from meldpunt.casework import routing_settings
 from meldpunt.casework.related import linked_ids
 from meldpunt.casework.workflow import get_report, next_statuses, record_status
 from meldpunt.extensions import db
-from meldpunt.models import Attachment, Forward, Report, StaffUser
+from meldpunt.models import Attachment, Forward, Report, StaffUser, utcnow
 from meldpunt.plaintext import sanitise
 from meldpunt.staff import access, audit
 from meldpunt.transactions import unit_of_work
 
 NOTICE_KIND = "partner_notice"
+NEWS_NOTICE_KIND = "partner_news_notice"
+# At most one "new information" e-mail per report and partner route in this time.
+NEWS_NOTICE_INTERVAL = timedelta(hours=1)
 # Not partners: "doorverwijzen" means the reporter is sent elsewhere.
 NOT_FORWARDABLE = {"doorverwijzen"}
 
@@ -77,6 +80,61 @@ def notice_text(report: Report) -> tuple[str, str]:
             url=url,
         )
     return subject, body
+
+
+def news_notice_text(report: Report) -> tuple[str, str]:
+    """Subject and body of the "new information" notice: the report number and a link,
+    never the addition, the report's content or anything about the reporter."""
+    with force_locale("nl"):
+        url = current_app.config["BASE_URL"].rstrip("/") + f"/beheer/partner/melding/{report.id}"
+        subject = _("Nieuwe informatie bij melding %(id)s van het meldpunt ondermijning", id=report.id)
+        body = _(
+            "Goedendag,\n\n"
+            "Bij melding %(id)s, die %(name)s aan u heeft doorgestuurd, is nieuwe informatie "
+            "toegevoegd.\n\n"
+            "U leest die na inloggen op %(url)s\n\n"
+            "In deze e-mail staat bewust geen inhoud.\n",
+            name=current_app.config["MUNICIPALITY_NAME"],
+            id=report.id,
+            url=url,
+        )
+    return subject, body
+
+
+def note_reporter_addition(report: Report, now: datetime | None = None) -> int:
+    """The reporter added information: every partner route the report was forwarded to gets
+    it marked new in its inbox, and a notice e-mail unless one went out for this report in
+    the last hour (coalesced). No commit (the caller stores the addition in the same
+    transaction). Returns the number of notices queued."""
+    now = now or utcnow()
+    queued = 0
+    for row in db.session.scalars(select(Forward).where(Forward.report_id == report.id).order_by(Forward.id)):
+        row.partner_news_at = now
+        if row.partner_notified_at is not None and now - row.partner_notified_at < NEWS_NOTICE_INTERVAL:
+            continue
+        addresses = partner_addresses(row.route)
+        if not addresses:
+            continue
+        subject, body = news_notice_text(report)
+        for address in addresses:
+            outbox.enqueue(NEWS_NOTICE_KIND, address, subject, body, now)
+            queued += 1
+        row.partner_notified_at = now
+    return queued
+
+
+def mark_seen_by_partner(report: Report, staff: StaffUser) -> bool:
+    """A partner of the route opened the report: its news is read for the route. No commit
+    (the view's audit event commits it). True when there was unread news."""
+    if not access.is_partner(staff) or not staff.route:
+        return False
+    row = db.session.scalar(
+        select(Forward).where(Forward.report_id == report.id, Forward.route == staff.route).order_by(Forward.id).limit(1)
+    )
+    if row is None or not row.partner_unread:
+        return False
+    row.partner_seen_at = utcnow()
+    return True
 
 
 @dataclass(frozen=True)
@@ -137,24 +195,57 @@ class InboxRow:
     urgency: str
     status: str
     postcode_area: str | None
+    news_at: datetime | None = None
+    seen_at: datetime | None = None
+
+    @property
+    def unread(self) -> bool:
+        """The reporter added information no partner of the route has opened yet."""
+        return self.news_at is not None and (self.seen_at is None or self.seen_at < self.news_at)
 
 
-def partner_inbox(route: str, page: int = 1, per_page: int = 50) -> tuple[list[InboxRow], int, int]:
+def _partner_unread():
+    return and_(
+        Forward.partner_news_at.is_not(None),
+        or_(Forward.partner_seen_at.is_(None), Forward.partner_seen_at < Forward.partner_news_at),
+    )
+
+
+def partner_unread_count(route: str) -> int:
+    """How many reports forwarded to ``route`` have a reporter's addition no partner opened."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Forward)
+        .join(Report, Report.id == Forward.report_id)
+        .where(Forward.route == route, Report.purged_at.is_(None), _partner_unread())
+    ) or 0
+
+
+def partner_inbox(
+    route: str, page: int = 1, per_page: int = 50, only_unread: bool = False
+) -> tuple[list[InboxRow], int, int]:
     """Reports forwarded to ``route``, acute first (then high, normal, low), newest forward
     first within each urgency; the total count, and the page shown (a page past the end
-    shows the last one)."""
+    shows the last one). ``only_unread``: just those with a reporter's addition no partner
+    of the route has opened, newest addition first within each urgency."""
     base = (
-        select(Forward.report_id, Forward.created_at, Report.theme, Report.urgency, Report.status, Report.postcode_area)
+        select(
+            Forward.report_id, Forward.created_at, Report.theme, Report.urgency, Report.status, Report.postcode_area,
+            Forward.partner_news_at, Forward.partner_seen_at,
+        )
         .join(Report, Report.id == Forward.report_id)
         .where(Forward.route == route, Report.purged_at.is_(None))
     )
+    if only_unread:
+        base = base.where(_partner_unread())
     total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
     page = min(max(1, page), max(1, -(-total // per_page)))
-    rows = db.session.execute(
-        base.order_by(Report.urgency_rank, Forward.created_at.desc(), Forward.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
+    order = (
+        (Report.urgency_rank, Forward.partner_news_at.desc(), Forward.id.desc())
+        if only_unread
+        else (Report.urgency_rank, Forward.created_at.desc(), Forward.id.desc())
+    )
+    rows = db.session.execute(base.order_by(*order).limit(per_page).offset((page - 1) * per_page)).all()
     return [InboxRow(*row) for row in rows], total, page
 
 

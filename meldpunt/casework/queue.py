@@ -29,7 +29,7 @@ ACTIVE = ("nieuw", "in_behandeling")
 SNIPPET = 160
 COUNT_CAP = 10_000
 # Saved views: a name in the URL (?weergave=) that sets a group of filters.
-VIEWS = ("mijn", "acuut", "wacht_op_melder", "nieuwe_info")
+VIEWS = ("nieuw", "mijn", "acuut", "wacht_op_melder", "nieuwe_info")
 
 
 @dataclass
@@ -100,7 +100,11 @@ def _conditions(filters: QueueFilters) -> list[ColumnElement[bool] | TextClause]
     elif filters.status == "open":
         # Not finished: open, or closed with news nobody has read.
         conditions.append(or_(Report.status.not_in(CLOSED_STATUSES), Report.needs_action.is_(True)))
-    if filters.view == "mijn":
+    if filters.view == "nieuw":
+        # Untouched: nobody moved it on from "nieuw" or took it yet.
+        conditions.append(Report.status == "nieuw")
+        conditions.append(Report.assignee_id.is_(None))
+    elif filters.view == "mijn":
         conditions.append(Report.assignee_id == (filters.assignee_id or -1))
     elif filters.view == "acuut":
         conditions.append(Report.urgency_rank == 0)
@@ -220,6 +224,11 @@ def fetch(filters: QueueFilters, page: int = 1, per_page: int = PER_PAGE) -> Que
         total=count(conditions),
         requested_page=requested if requested != page else None,
     )
+
+
+def view_count(view: str) -> int:
+    """How many reports a saved view holds without further filters (up to COUNT_CAP + 1)."""
+    return count(_conditions(QueueFilters(view=view)))
 
 
 def count(conditions: list) -> int:

@@ -163,6 +163,7 @@ def _queue():
         problems=problems(form) if not valid else [],
         page_args=args,
         view=filters.view or "",
+        view_counts={"nieuw": queue.view_count("nieuw")},
         names=_staff_names({row.assignee_id for row in rows}),
         now=utcnow(),
         bulk_form=bulk_form,
@@ -560,8 +561,16 @@ def attachment(attachment_id: int):
 @bp.get("/partner")
 @access.requires(access.PARTNER)
 def partner_inbox():
-    rows, total, page = forwarding.partner_inbox(current_user.route, page=page_number())
-    return render_template("backoffice/partner_inbox.html", rows=rows, total=total, page=page)
+    only_unread = request.args.get("weergave") == "aanvulling"
+    rows, total, page = forwarding.partner_inbox(current_user.route, page=page_number(), only_unread=only_unread)
+    return render_template(
+        "backoffice/partner_inbox.html",
+        rows=rows,
+        total=total,
+        page=page,
+        only_unread=only_unread,
+        unread_count=forwarding.partner_unread_count(current_user.route),
+    )
 
 
 @bp.get("/partner/melding/<int:report_id>")
@@ -571,7 +580,10 @@ def partner_report(report_id: int):
     found = _report_or_404(report_id)
     if not access.can_view_report(user, found):
         abort(404)
-    workflow.mark_opened(found, user)
+    # Opening it is reading the reporter's additions for the route (the view is audited,
+    # and says so when it cleared the "Nieuwe aanvulling" marker).
+    seen = forwarding.mark_seen_by_partner(found, user)
+    workflow.mark_opened(found, user, {"partner_news_seen": True} if seen else None)
     return render_partner_report(found, None)
 
 

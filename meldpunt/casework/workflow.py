@@ -116,12 +116,12 @@ def is_new(report: Report, created_at: datetime, from_partner: bool = False) -> 
     return report.staff_caught_up_at is None or created_at > report.staff_caught_up_at
 
 
-def mark_opened(report: Report, staff: StaffUser) -> None:
+def mark_opened(report: Report, staff: StaffUser, details: dict | None = None) -> None:
     """A staff member opened the report: audit the view. Opening is not acting: news
     from the reporter or a partner stays in the queue until ``mark_handled``."""
     if report.first_opened_at is None and staff.role != "partner":
         report.first_opened_at = utcnow()
-    audit.record(audit.REPORT_VIEW, staff, "report", report.id)
+    audit.record(audit.REPORT_VIEW, staff, "report", report.id, details)
     db.session.commit()
 
 

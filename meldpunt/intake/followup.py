@@ -117,6 +117,10 @@ def add_information(report_id: int, text: str, pending_token: str | None, pendin
         report.unread_for_staff = True
         report.awaiting_reporter = False
         report.reporter_last_seen_at = utcnow()
+        # Partners the report went to see it marked new and get a content-free notice.
+        from meldpunt.casework.forwarding import note_reporter_addition
+
+        note_reporter_addition(report)
         db.session.commit()
     except Exception as exc:
         db.session.rollback()
