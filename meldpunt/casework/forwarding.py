@@ -129,7 +129,10 @@ def mark_seen_by_partner(report: Report, staff: StaffUser) -> bool:
     if not access.is_partner(staff) or not staff.route:
         return False
     row = db.session.scalar(
-        select(Forward).where(Forward.report_id == report.id, Forward.route == staff.route).order_by(Forward.id).limit(1)
+        select(Forward)
+        .where(Forward.report_id == report.id, Forward.route == staff.route)
+        .order_by(Forward.id)
+        .limit(1)
     )
     if row is None or not row.partner_unread:
         return False

@@ -93,7 +93,8 @@ def test_a_reporters_addition_is_news_for_the_partner_until_opened(app_factory):
         )
         assert int(event.object_id) == report_id and event.details == {"partner_news_seen": True}
         # The other route's marker stays until one of its partners opens it.
-        rows = {f.route: f.partner_unread for f in db.session.scalars(select(Forward).where(Forward.report_id == report_id))}
+        forwards = db.session.scalars(select(Forward).where(Forward.report_id == report_id))
+        rows = {f.route: f.partner_unread for f in forwards}
         assert rows == {"politie": False, "riec": True}
 
     # Staff opening the report clear nothing for the partner.
