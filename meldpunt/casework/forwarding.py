@@ -123,11 +123,12 @@ def note_reporter_addition(report: Report, now: datetime | None = None) -> int:
     return queued
 
 
-def mark_seen_by_partner(report: Report, staff: StaffUser) -> bool:
+def mark_seen_by_partner(report: Report, staff: StaffUser) -> datetime | None:
     """A partner of the route opened the report: its news is read for the route. No commit
-    (the view's audit event commits it). True when there was unread news."""
+    (the view's audit event commits it). When there was unread news: the time after which
+    the reporter's messages are new to the route (its last visit, else the forward)."""
     if not access.is_partner(staff) or not staff.route:
-        return False
+        return None
     row = db.session.scalar(
         select(Forward)
         .where(Forward.report_id == report.id, Forward.route == staff.route)
@@ -135,9 +136,10 @@ def mark_seen_by_partner(report: Report, staff: StaffUser) -> bool:
         .limit(1)
     )
     if row is None or not row.partner_unread:
-        return False
+        return None
+    since = row.partner_seen_at or row.created_at
     row.partner_seen_at = utcnow()
-    return True
+    return since
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -582,12 +582,12 @@ def partner_report(report_id: int):
         abort(404)
     # Opening it is reading the reporter's additions for the route (the view is audited,
     # and says so when it cleared the "Nieuwe aanvulling" marker).
-    seen = forwarding.mark_seen_by_partner(found, user)
-    workflow.mark_opened(found, user, {"partner_news_seen": True} if seen else None)
-    return render_partner_report(found, None)
+    new_since = forwarding.mark_seen_by_partner(found, user)
+    workflow.mark_opened(found, user, {"partner_news_seen": True} if new_since else None)
+    return render_partner_report(found, None, new_since=new_since)
 
 
-def render_partner_report(found: Report, form: Any, code: int = 200):
+def render_partner_report(found: Report, form: Any, code: int = 200, new_since: datetime | None = None):
     """The partner's page: the report, what the reporter added later (text and files,
     never the reporter's identity unless consented), and the feedback form."""
     from meldpunt.casework import partner_feedback
@@ -613,6 +613,8 @@ def render_partner_report(found: Report, form: Any, code: int = 200):
         may_export=access.may_export_signal(user, found),
         additions=additions,
         thread=thread,
+        # The reporter's additions this visit cleared the "Nieuwe aanvulling" marker for.
+        new_additions={m.id for m in additions if new_since is not None and m.created_at > new_since},
         feedback=[f for f in partner_feedback.for_report(found.id) if f.route == user.route],
         feedback_form=form,
         problems=problems(form) if code != 200 else [],

@@ -83,15 +83,25 @@ def test_a_reporters_addition_is_news_for_the_partner_until_opened(app_factory):
     _reporter_answers(app, code, "Gisteren weer gezien.")
     assert len(_news_notices(app)) == 2
 
-    # Opening it as a partner of the route clears the marker, audited as a view.
-    assert police.get(f"/beheer/partner/melding/{report_id}").status_code == 200
+    # Opening it as a partner of the route clears the marker, audited as a view; the page
+    # marks both new additions (masked: no consent to share the identity was given).
+    opened = police.get(f"/beheer/partner/melding/{report_id}")
+    assert opened.status_code == 200
+    marked = soup(opened).select("#aanvullingen .message--new")
+    assert len(marked) == 2 and "Gisteren weer gezien" in marked[1].get_text()
+    assert "06-98765432" not in opened.get_data(as_text=True)
+    # A second visit marks nothing new.
+    assert not soup(police.get(f"/beheer/partner/melding/{report_id}")).select("#aanvullingen .message--new")
     assert _inbox(police) == {report_id: False, quiet_id: False}
     assert _inbox(police, "/beheer/partner?weergave=aanvulling") == {}
     with app.app_context():
-        event = db.session.scalar(
-            select(AuditEvent).where(AuditEvent.action == "report.view").order_by(AuditEvent.id.desc()).limit(1)
+        views = list(
+            db.session.scalars(
+                select(AuditEvent).where(AuditEvent.action == "report.view").order_by(AuditEvent.id.desc()).limit(2)
+            )
         )
-        assert int(event.object_id) == report_id and event.details == {"partner_news_seen": True}
+        assert [int(e.object_id) for e in views] == [report_id, report_id]
+        assert views[1].details == {"partner_news_seen": True} and not views[0].details
         # The other route's marker stays until one of its partners opens it.
         forwards = db.session.scalars(select(Forward).where(Forward.report_id == report_id))
         rows = {f.route: f.partner_unread for f in forwards}
