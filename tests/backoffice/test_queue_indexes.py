@@ -47,6 +47,8 @@ def test_the_migration_replaces_the_queue_indexes(app):
     [
         (queue.QueueFilters(), "ix_report_live_needs_action"),
         (queue.QueueFilters(view="wacht_op_melder"), "ix_report_live_awaiting"),
+        # "Nieuw": needs_action or the status index, whichever the planner prefers.
+        (queue.QueueFilters(view="nieuw"), "ix_report_live_"),
         (queue.QueueFilters(view="mijn", assignee_id=7), "ix_report_live_assignee"),
         (queue.QueueFilters(status="alle"), "ix_report_live_order"),
         (queue.QueueFilters(status="alle", theme="hennep"), "ix_report_live_theme"),
