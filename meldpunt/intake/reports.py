@@ -190,7 +190,7 @@ def attach_pending_files(
     Every storage name written is appended to ``written``, so the caller can
     forget them all if the transaction does not commit.
     """
-    if not token:
+    if not token or not file_ids:
         return
     wanted = set(file_ids)
     for pending in storage.list_pending(token):

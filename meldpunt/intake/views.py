@@ -228,7 +228,7 @@ def report_form():
         share_identity=form.share_identity.data == "ja",
         wants_email_notice=form.email_notice.data == "ja",
         language=_page_language(),
-        pending_token=upload_state.token,
+        pending_token=upload_state.pending_token,
         pending_ids=upload_state.file_ids,
         submission_key_hash=key_hash,
     )
@@ -471,7 +471,7 @@ def followup_report():
         if valid:
             try:
                 followup.add_information(
-                    report.id, form.text.data or "", upload_state.token, upload_state.file_ids
+                    report.id, form.text.data or "", upload_state.pending_token, upload_state.file_ids
                 )
             except reports.SubmissionFailed as failure:
                 problems = [
