@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -21,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 import triage
 from meldpunt import counters, crypto, routing, storage, triage_model
 from meldpunt.extensions import db
-from meldpunt.intake import receipts, submission_keys
+from meldpunt.intake import insert_rows, receipts, submission_keys
 from meldpunt.models import (
     URGENCY_RANK,
     Attachment,
@@ -220,6 +221,29 @@ def remove_written(names: list[str]) -> None:
     storage.forget_unsaved(names)
 
 
+def _in_one_statement(has_files: bool) -> bool:
+    """The usual report (text only) on PostgreSQL: report, suggestion, first status event
+    and place keys in one statement, one round trip (insert_rows.py)."""
+    return not has_files and db.session.get_bind().dialect.name == "postgresql"
+
+
+def _insert_with_orm(
+    new: NewReport, report_values: dict[str, Any], suggestion_values: dict[str, Any], written: list[str]
+) -> int:
+    """Report, suggestion, status event and attachments as ORM objects, flushed (not committed).
+
+    Used with attachments and on SQLite; the rows are the same as insert_rows.insert_report's.
+    """
+    report = Report(**report_values)
+    report.suggestion = TriageSuggestion(**suggestion_values)
+    report.status_events.append(StatusEvent(status="nieuw"))
+    db.session.add(report)
+    attach_pending_files(report, new.pending_token, new.pending_ids, "intake", written)
+    report.has_attachments = bool(report.attachments)
+    db.session.flush()
+    return report.id
+
+
 def submit_report(new: NewReport) -> Submitted:
     """Store a new report with its triage suggestion and attachments."""
     text = clean_text(new.text)
@@ -249,7 +273,7 @@ def submit_report(new: NewReport) -> Submitted:
              # The language of the form, for the notice e-mail (reporter_notice.py).
              "language": new.language}
         )
-    report = Report(
+    report_values = dict(
         receipt_hash=receipts.hash_code(code),
         text=text,
         location=location,
@@ -277,7 +301,7 @@ def submit_report(new: NewReport) -> Submitted:
         review=suggestion.review,
         submission_key_hash=new.submission_key_hash,
     )
-    report.suggestion = TriageSuggestion(
+    suggestion_values = dict(
         theme=suggestion.theme,
         secondary_themes=list(suggestion.secondary_themes),
         urgency=suggestion.urgency,
@@ -288,22 +312,21 @@ def submit_report(new: NewReport) -> Submitted:
         language=suggestion.language,
         model_version=suggestion.model_version,
     )
-    report.status_events.append(StatusEvent(status="nieuw"))
 
     written: list[str] = []
     try:
-        db.session.add(report)
-        attach_pending_files(report, new.pending_token, new.pending_ids, "intake", written)
-        report.has_attachments = bool(report.attachments)
-        db.session.flush()
-        # Read everything the receipt needs before the commit expires the objects:
-        # reloading them afterwards could fail (database gone) after the report was stored.
+        if _in_one_statement(has_files):
+            report_id = insert_rows.insert_report(report_values, suggestion_values)
+        else:
+            report_id = _insert_with_orm(new, report_values, suggestion_values, written)
+        # Everything the receipt needs is known before the commit: nothing is read back
+        # afterwards (that could fail, database gone, after the report was stored).
         submitted = Submitted(
-            report_id=report.id,
+            report_id=report_id,
             receipt_code=code,
-            theme=report.theme,
-            urgency=report.urgency,
-            reporter_type=report.reporter_type,
+            theme=suggestion.theme,
+            urgency=suggestion.urgency,
+            reporter_type=new.reporter_type,
             triage_ok=triage_ok,
             review=bool(suggestion.review),
             danger_now=new.danger_now,
