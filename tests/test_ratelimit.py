@@ -173,3 +173,28 @@ def test_rate_limited_form_keeps_sent_files_and_names_new_ones(app_factory):
     assert "nieuw.jpg" in errors and "opnieuw" in errors
     assert form_values(response)["upload_token"] == kept["upload_token"]
     assert form_values(response)["submission_key"] == kept["submission_key"]
+
+
+def test_no_limit_applies_to_a_request_that_cannot_send_a_form(app):
+    """The limiter skips GET, HEAD and OPTIONS altogether (extensions.SAFE_METHODS): that is
+    only right while every limit of the app is on other methods and there are no defaults."""
+    from meldpunt.extensions import SAFE_METHODS, limiter
+
+    manager = limiter.limit_manager
+    assert not manager.default_limits and not manager.application_limits
+    assert not any(manager._blueprint_limits.values())
+    decorated = [limit for limits in manager._decorated_limits.values() for limit in limits]
+    assert decorated  # the sign-in, report and follow-up limits
+    for limit in decorated:
+        assert limit.methods, f"{limit.limit} applies to every method"
+        assert not {method.upper() for method in limit.methods} & SAFE_METHODS
+
+
+def test_the_form_page_is_not_limited_but_the_submission_is(app_factory):
+    app = app_factory(RATELIMIT_ENABLED=True)
+    client = app.test_client()
+    for _ in range(30):
+        assert client.get("/melden").status_code == 200
+        assert client.head("/melden").status_code == 200
+    statuses = [client.post("/melden", data={"text": "te kort"}).status_code for _ in range(11)]
+    assert statuses[-1] == 429 and 429 not in statuses[:10]
