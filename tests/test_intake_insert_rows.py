@@ -56,7 +56,7 @@ def test_one_statement_and_orm_store_the_same_rows(app, monkeypatch, fields):
             pytest.skip("the one-statement insert is PostgreSQL's (MELDPUNT_TEST_DATABASE_URL)")
         used = []
         real = insert_rows.insert_report
-        monkeypatch.setattr(insert_rows, "insert_report", lambda *a: used.append(1) or real(*a))
+        monkeypatch.setattr(insert_rows, "insert_report", lambda *a, **k: used.append(1) or real(*a, **k))
         fast = reports.submit_report(reports.NewReport(text=GOOD_TEXT, **fields))
         assert used == [1]
         # The same report through the ORM (the path of reports with attachments).
@@ -85,3 +85,46 @@ def test_the_same_form_sent_twice_is_recognised(app):
         assert len(db.session.scalars(select(Report.id)).all()) == 1
         assert len(db.session.scalars(select(StatusEvent.id)).all()) == 1
         assert len(db.session.scalars(select(TriageSuggestion.id)).all()) == 1
+
+
+def _settings_reads(app, action) -> int:
+    from sqlalchemy import event
+
+    seen = []
+
+    def record(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("SELECT") and "routing_version" in statement:
+            seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        action()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return len(seen)
+
+
+def test_a_settings_change_elsewhere_is_noticed_by_the_next_report(app, monkeypatch):
+    """The triage uses the settings this process saw last; the insert itself checks them. A
+    change made by another worker or machine makes the next report read them and classify again."""
+    from meldpunt import routing
+
+    with app.test_request_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("the one-statement insert is PostgreSQL's (MELDPUNT_TEST_DATABASE_URL)")
+        first = reports.submit_report(reports.NewReport(text=GOOD_TEXT))  # reads the settings once
+        seen = app.extensions[reports._LAST_SETTINGS]
+        assert _settings_reads(app, lambda: reports.submit_report(reports.NewReport(text=GOOD_TEXT))) == 0
+        # Another worker changes the routing settings (its own transaction, committed).
+        routing.bump_version()
+        db.session.commit()
+        calls = []
+        real = reports._suggest
+        monkeypatch.setattr(reports, "_suggest", lambda *a: calls.append(a[3]) or real(*a))
+        third = reports.submit_report(reports.NewReport(text=GOOD_TEXT))
+        assert calls == [seen, None]  # tried with the old settings, classified again with the new
+        assert app.extensions[reports._LAST_SETTINGS] == (seen[0] + 1, seen[1])
+        ids = db.session.scalars(select(Report.id).order_by(Report.id)).all()
+        assert ids[0] == first.report_id and ids[-1] == third.report_id and len(ids) == 3
+        assert len(db.session.scalars(select(StatusEvent.id)).all()) == 3
+        assert len(db.session.scalars(select(TriageSuggestion.id)).all()) == 3

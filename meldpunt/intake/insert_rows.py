@@ -24,7 +24,7 @@ import functools
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import ARRAY, String, bindparam, text
+from sqlalchemy import ARRAY, Integer, String, bindparam, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.elements import TextClause
 
@@ -56,8 +56,12 @@ def _defaults(table: Any, given: dict[str, Any]) -> dict[str, Any]:
 
 
 @functools.cache
-def _statement(report_columns: tuple[str, ...], suggestion_columns: tuple[str, ...]) -> TextClause:
-    """The statement for these column lists (always the same ones: built once per process)."""
+def _statement(report_columns: tuple[str, ...], suggestion_columns: tuple[str, ...], guarded: bool) -> TextClause:
+    """The statement for these column lists (always the same ones: built once per process).
+
+    ``guarded``: the report row is only inserted while the routing settings version and the
+    active triage model are the ones the suggestion was made with (``expect`` below).
+    """
     dialect = postgresql.dialect()
     report, suggestion, event = Report.__table__, TriageSuggestion.__table__, StatusEvent.__table__
     place_key = ReportPlaceKey.__table__
@@ -72,9 +76,19 @@ def _statement(report_columns: tuple[str, ...], suggestion_columns: tuple[str, .
         return f"CAST(:{prefix}{name} AS {table.c[name].type.compile(dialect=dialect)})"
 
     # Table and column names from the metadata, checked above; every value is a parameter.
+    if guarded:
+        settings = _settings_sql(dialect)
+        rows = (
+            f"SELECT {', '.join(typed(report, name, 'r_') for name in report_columns)} "  # noqa: S608  # nosec B608
+            f"FROM ({settings}) AS settings (version, model_id) "
+            "WHERE coalesce(settings.version, 0) = CAST(:known_version AS INTEGER) "
+            "AND settings.model_id IS NOT DISTINCT FROM CAST(:known_model AS INTEGER)"
+        )
+    else:
+        rows = f"VALUES ({', '.join(f':r_{name}' for name in report_columns)})"
     sql = (
         f"WITH new_report AS (INSERT INTO {report.name} ({', '.join(report_columns)}) "  # noqa: S608  # nosec B608
-        f"VALUES ({', '.join(f':r_{name}' for name in report_columns)}) RETURNING id), "
+        f"{rows} RETURNING id), "
         f"new_suggestion AS (INSERT INTO {suggestion.name} (report_id, {', '.join(suggestion_columns)}) "
         f"SELECT id, {', '.join(typed(suggestion, name, 's_') for name in suggestion_columns)} FROM new_report), "
         f"new_place_keys AS (INSERT INTO {place_key.name} (report_id, key) "
@@ -90,12 +104,29 @@ def _statement(report_columns: tuple[str, ...], suggestion_columns: tuple[str, .
         bindparam("e_status", type_=event.c.status.type),
         bindparam("place_keys", type_=ARRAY(String)),
     ]
+    if guarded:
+        binds += [bindparam("known_version", type_=Integer()), bindparam("known_model", type_=Integer())]
     return text(sql).bindparams(*binds)
 
 
-def insert_report(report_values: dict[str, Any], suggestion_values: dict[str, Any]) -> int:
+def _settings_sql(dialect: Any) -> str:
+    """The intake's settings query (reports.read_settings) as SQL text: its ids are constants."""
+    from meldpunt.intake.reports import _settings_query
+
+    return str(_settings_query().compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+
+def insert_report(
+    report_values: dict[str, Any], suggestion_values: dict[str, Any], expect: tuple[int, int | None] | None = None
+) -> int | None:
     """Insert a new report (no attachments) with its suggestion, status event and place keys;
-    the new report's id. Runs in the session's transaction; the caller commits."""
+    the new report's id. Runs in the session's transaction; the caller commits.
+
+    ``expect``: the routing settings version and active model id the suggestion was made
+    with. The rows are then only written while both are still current, in the same
+    statement, and None (nothing written) says they changed: classify again. This spares
+    every report a query of its own for them.
+    """
     report = _defaults(Report.__table__, {**report_values, "has_attachments": False})
     # The ORM's before_insert listener (models._keep_needs_action), on the same values.
     row = {**dict.fromkeys(Report.__table__.columns.keys()), **report}
@@ -110,5 +141,8 @@ def insert_report(report_values: dict[str, Any], suggestion_values: dict[str, An
         e_status=event["status"],
         place_keys=places.keys(report["location"], report["postcode"]),
     )
-    statement = _statement(tuple(report), tuple(suggestion))
-    return int(db.session.execute(statement, params).scalar_one())
+    if expect is not None:
+        params.update(known_version=expect[0], known_model=expect[1])
+    statement = _statement(tuple(report), tuple(suggestion), expect is not None)
+    report_id = db.session.execute(statement, params).scalar_one_or_none()
+    return None if report_id is None else int(report_id)
