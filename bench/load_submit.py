@@ -22,6 +22,21 @@ photos
 
     python bench/load_submit.py [--scenario text|photos|both] [--clients 40] [--reports 2000]
                                 [--photo-rounds 2] [--flood] [--database-url URL]
+                                [--ratelimit-redis redis://127.0.0.1:6379/N]
+
+Rate limits are off unless ``--ratelimit-redis`` names a Redis database: then they are on
+as in production with several workers (limits and page views counted in that Redis), behind
+one trusted proxy, every report from its own address (X-Forwarded-For). The bare app gets
+the same requests and headers.
+
+Text ratio, 7 Dec 2026 (branch text-speed against 44077ec; 2 cores shared with other
+helpers, load average 5-8; three runs each, before and after interleaved; see
+docs/measurements/issue17-submission.md):
+
+    .venv/bin/python bench/load_submit.py --scenario text --reports 1000
+        before 0.44 / 0.37 / 0.41, after 0.46 / 0.50 / 0.64
+    .venv/bin/python bench/load_submit.py --scenario text --reports 1000 --ratelimit-redis redis://127.0.0.1:6379/11
+        before 0.34 / 0.44 / 0.22, after 0.60 / 0.58 / 0.66
 
 All traffic stays on 127.0.0.1; each part stops by itself after --max-seconds.
 """
