@@ -408,3 +408,13 @@ def test_a_partner_does_not_read_questions_to_a_named_reporter_who_keeps_the_nam
     assert "Karel" not in thread[0].get_text() and "op welke dagen" not in thread[0].get_text()
     assert "stelde de melder een vraag" in thread[0].get_text()
     assert "dinsdag en vrijdag" in thread[1].get_text()
+
+
+def test_a_page_outside_ones_role_says_no_access_not_that_something_broke(app, staff_client):
+    coordinator, _ = staff_client("coordinator")
+    response = coordinator.get("/beheer/audit")
+    assert response.status_code == 403
+    page = soup(response)
+    assert page.h1.get_text(strip=True) == "Geen toegang"
+    assert "Er ging iets mis" not in page.get_text()
+    assert "vraag dan een beheerder" in page.get_text()
