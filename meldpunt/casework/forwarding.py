@@ -19,7 +19,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from meldpunt import outbox
+from meldpunt import labels, outbox
 from meldpunt.casework import routing_settings
 from meldpunt.casework.related import linked_ids
 from meldpunt.casework.workflow import get_report, next_statuses, record_status
@@ -31,7 +31,7 @@ from meldpunt.transactions import unit_of_work
 
 NOTICE_KIND = "partner_notice"
 # Not partners: "doorverwijzen" means the reporter is sent elsewhere.
-NOT_FORWARDABLE = {"doorverwijzen"}
+NOT_FORWARDABLE = labels.NOT_FORWARDABLE
 
 
 class ForwardError(ValueError):
