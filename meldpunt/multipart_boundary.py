@@ -97,7 +97,25 @@ def _parse_with(decoder: type[MultipartDecoder]) -> Any:
     return types.FunctionType(parse.__code__, names, parse.__name__, parse.__defaults__, parse.__closure__)
 
 
-class PrecompiledMultiPartParser(MultiPartParser):
+def fits_this_werkzeug() -> bool:
+    """Whether this Werkzeug is built the way the decoder above relies on: ``parse`` names
+    ``MultipartDecoder`` as a global, and the decoder keeps its two patterns in
+    ``preamble_re`` and ``boundary_re``. A Werkzeug release that changes either gets its
+    own parser unchanged (slower, never wrong) instead of a half-working copy."""
+    try:
+        decoder = MultipartDecoder(b"probe")
+    except Exception:  # noqa: BLE001  # any change in its signature means "does not fit"  # nosec B110
+        return False
+    return ("MultipartDecoder" in MultiPartParser.parse.__code__.co_names
+            and hasattr(decoder.preamble_re, "search") and hasattr(decoder.boundary_re, "search"))
+
+
+class _PrecompiledMultiPartParser(MultiPartParser):
     """Werkzeug's multipart parser, using ``PrecompiledDecoder``."""
 
     parse = _parse_with(PrecompiledDecoder)
+
+
+PrecompiledMultiPartParser: type[MultiPartParser] = (
+    _PrecompiledMultiPartParser if fits_this_werkzeug() else MultiPartParser
+)

@@ -93,3 +93,12 @@ def test_the_decoder_compiles_nothing_per_boundary(monkeypatch):
     PrecompiledDecoder(b"fresh-boundary-1")
     PrecompiledDecoder(b"fresh-boundary-2")
     assert not any(b"fresh-boundary" in pattern[0] for pattern in compiled)
+
+
+def test_this_werkzeug_gets_the_precompiled_parser_and_a_changed_one_would_not():
+    # The speed-up relies on two details of Werkzeug's code; when a release changes them
+    # the app falls back to Werkzeug's own parser instead of running a half-fitting copy.
+    from meldpunt import multipart_boundary
+
+    assert multipart_boundary.fits_this_werkzeug()
+    assert multipart_boundary.PrecompiledMultiPartParser is multipart_boundary._PrecompiledMultiPartParser
