@@ -104,7 +104,7 @@ def fits_this_werkzeug() -> bool:
     own parser unchanged (slower, never wrong) instead of a half-working copy."""
     try:
         decoder = MultipartDecoder(b"probe")
-    except Exception:  # noqa: BLE001  # any change in its signature means "does not fit"  # nosec B110
+    except Exception:  # noqa: BLE001  # any change in its signature means "does not fit"
         return False
     return ("MultipartDecoder" in MultiPartParser.parse.__code__.co_names
             and hasattr(decoder.preamble_re, "search") and hasattr(decoder.boundary_re, "search"))
