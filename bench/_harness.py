@@ -64,8 +64,11 @@ class Client:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         self.cookie = ""
 
-    def request(self, method: str, path: str, body: bytes | None = None, content_type: str | None = None):
+    def request(self, method: str, path: str, body: bytes | None = None, content_type: str | None = None,
+                forwarded_for: str | None = None):
         headers = {"Cookie": self.cookie} if self.cookie else {}
+        if forwarded_for:  # the reporter's own address, as a trusted reverse proxy passes it on
+            headers["X-Forwarded-For"] = forwarded_for
         if content_type:
             headers["Content-Type"] = content_type
         self.conn.request(method, path, body=body, headers=headers)
@@ -216,10 +219,14 @@ def _descendants(pid: int) -> list[int]:
 
 
 @contextmanager
-def running(database_url: str, prefix: str, workers: int, warm: int = 1) -> Iterator[Running]:
+def running(database_url: str, prefix: str, workers: int, warm: int = 1,
+            ratelimit_redis: str | None = None) -> Iterator[Running]:
     """A migrated throw-away database and gunicorn with ``workers`` workers serving it.
 
-    ``warm`` requests for /melden load the triage model in the workers first.
+    ``warm`` requests for /melden load the triage model in the workers first. Rate limits
+    are off, unless ``ratelimit_redis`` names a Redis database: then they are on as in
+    production with several workers (counted in that Redis, as are the page views), behind
+    one trusted proxy that passes each client's address in X-Forwarded-For.
     """
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
@@ -232,6 +239,9 @@ def running(database_url: str, prefix: str, workers: int, warm: int = 1) -> Iter
     db_url = admin_url.set(database=name).render_as_string(hide_password=False)
     data_dir = tempfile.mkdtemp(prefix=f"{prefix.replace('_', '-')}-")
     env = dict(os.environ, MELDPUNT_DATABASE_URL=db_url, MELDPUNT_DATA_DIR=data_dir, MELDPUNT_RATELIMIT_ENABLED="false")
+    if ratelimit_redis:
+        env.update(MELDPUNT_RATELIMIT_ENABLED="true", MELDPUNT_RATELIMIT_STORAGE_URL=ratelimit_redis,
+                   MELDPUNT_TRUSTED_PROXIES="1")
     server = None
     try:
         subprocess.run([sys.executable, "-m", "flask", "--app", "meldpunt", "db", "upgrade", "heads"], env=env,

@@ -22,6 +22,21 @@ photos
 
     python bench/load_submit.py [--scenario text|photos|both] [--clients 40] [--reports 2000]
                                 [--photo-rounds 2] [--flood] [--database-url URL]
+                                [--ratelimit-redis redis://127.0.0.1:6379/N]
+
+Rate limits are off unless ``--ratelimit-redis`` names a Redis database: then they are on
+as in production with several workers (limits and page views counted in that Redis), behind
+one trusted proxy, every report from its own address (X-Forwarded-For). The bare app gets
+the same requests and headers.
+
+Text ratio, 7 Dec 2026 (branch text-speed against 44077ec; 2 cores shared with other
+helpers, load average 5-8; three runs each, before and after interleaved; see
+docs/measurements/issue17-submission.md):
+
+    .venv/bin/python bench/load_submit.py --scenario text --reports 1000
+        before 0.44 / 0.37 / 0.41, after 0.46 / 0.50 / 0.64
+    .venv/bin/python bench/load_submit.py --scenario text --reports 1000 --ratelimit-redis redis://127.0.0.1:6379/11
+        before 0.34 / 0.44 / 0.22, after 0.60 / 0.58 / 0.66
 
 All traffic stays on 127.0.0.1; each part stops by itself after --max-seconds.
 """
@@ -89,8 +104,17 @@ def percentile(values: list[float], fraction: float) -> float:
 # --- text scenario ---------------------------------------------------------------------
 
 
-def submit_text_reports(port: int, count: int, clients: int, deadline: float):
-    """Form, submit, thank-you page, ``count`` times over ``clients`` connections."""
+def reporter_address(n: int) -> str:
+    """Report ``n``'s own (made-up) client address: every report comes from another reporter."""
+    return f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
+
+
+def submit_text_reports(port: int, count: int, clients: int, deadline: float, offset: int = 0):
+    """Form, submit, thank-you page, ``count`` times over ``clients`` connections.
+
+    Each report carries its own address in X-Forwarded-For (used only when the server
+    trusts a proxy: the rate-limited runs), numbered from ``offset``.
+    """
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     sent = 0
@@ -105,12 +129,13 @@ def submit_text_reports(port: int, count: int, clients: int, deadline: float):
                 n = next(counter, None)
             if n is None:
                 return
+            address = reporter_address(offset + n)
             started = time.perf_counter()
-            _, page = client.request("GET", "/melden")
+            _, page = client.request("GET", "/melden", forwarded_for=address)
             body, content_type = multipart(report_fields(page, n), [])
-            status, _ = client.request("POST", "/melden", body, content_type)
+            status, _ = client.request("POST", "/melden", body, content_type, forwarded_for=address)
             if status == 303:
-                client.request("GET", "/melden/bedankt")
+                client.request("GET", "/melden/bedankt", forwarded_for=address)
             elapsed = time.perf_counter() - started
             with lock:
                 sent += 1
@@ -148,28 +173,32 @@ def text_scenario(run, args) -> bool:
         ))
     engine.dispose()
 
-    def bare_run() -> tuple[float, int, int]:
+    def bare_run(offset: int) -> tuple[float, int, int]:
         before = count_rows(run, "bare_report")
         with serving(run, args.workers, "bench.bare_app:app") as (_, port):
             for _ in range(args.workers * 2):
                 Client(port).request("GET", "/melden")
             deadline = time.monotonic() + args.max_seconds
-            sent, statuses, _, seconds = submit_text_reports(port, args.reports, args.clients, deadline)
+            sent, statuses, _, seconds = submit_text_reports(port, args.reports, args.clients, deadline, offset)
         stored = count_rows(run, "bare_report") - before
         errors = sum(n for status, n in statuses.items() if status >= 500)
         return sent / seconds, sent - stored, errors
 
-    bare_before, lost_before, errors_before = bare_run()
+    bare_before, lost_before, errors_before = bare_run(0)
     deadline = time.monotonic() + args.max_seconds
-    sent, statuses, latencies, seconds = submit_text_reports(run.port, args.reports, args.clients, deadline)
+    sent, statuses, latencies, seconds = submit_text_reports(
+        run.port, args.reports, args.clients, deadline, args.reports
+    )
     stored = count_rows(run, "report")
-    bare_after, lost_after, errors_after = bare_run()
+    bare_after, lost_after, errors_after = bare_run(2 * args.reports)
     bare = (bare_before + bare_after) / 2
     errors = sum(n for status, n in statuses.items() if status >= 500)
     throughput = sent / seconds
     ratio = throughput / bare
     print("== text submissions: form + submit + thank-you page ==")
     print(f"clients                   {args.clients} (gunicorn workers: {args.workers})")
+    limits = f"on, in {args.ratelimit_redis}" if args.ratelimit_redis else "off (--ratelimit-redis turns them on)"
+    print(f"rate limits               {limits}")
     print(f"reports sent              {sent}")
     print(f"reports stored            {stored}   {'OK' if stored == sent else 'MISMATCH'}")
     print(f"responses >= 500          {errors}   {'OK' if errors == 0 else 'FAIL'}")
@@ -291,11 +320,15 @@ def main() -> int:
     parser.add_argument("--photo-rounds", type=int, default=2)
     parser.add_argument("--flood", action="store_true", help="photos scenario with 49.9-megapixel PNGs")
     parser.add_argument("--max-seconds", type=float, default=900)
+    parser.add_argument("--ratelimit-redis", metavar="URL", default=None,
+                        help="rate limits on, counted in this Redis database (as in production with "
+                             "several workers); each report from its own address behind one trusted proxy")
     add_database_argument(parser)
     args = parser.parse_args()
 
     ok = True
-    with running(args.database_url, "meldpunt_load", workers=args.workers, warm=args.workers * 2) as run:
+    with running(args.database_url, "meldpunt_load", workers=args.workers, warm=args.workers * 2,
+                 ratelimit_redis=args.ratelimit_redis) as run:
         if args.scenario in ("text", "both"):
             ok = text_scenario(run, args) and ok
         if args.scenario in ("photos", "both"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_login import LoginManager
@@ -34,3 +35,13 @@ login_manager = LoginManager()
 babel = Babel()
 # The key function never returns an address: see ratelimit_key.py.
 limiter = Limiter(key_func=anonymous_client_key, default_limits=[])
+# Every limit of the app is on POST (sign-in, reporting, follow-up); there are no default
+# limits. Requests that cannot send a form skip the limiter's per-request evaluation of its
+# limits (about a tenth of the CPU of the form page and the thank-you page).
+# tests/test_ratelimit.py checks that no limit applies to another method.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@limiter.request_filter
+def _safe_methods_are_never_limited() -> bool:
+    return request.method in SAFE_METHODS

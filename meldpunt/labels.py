@@ -47,6 +47,11 @@ ROUTE_LABELS = {
     "doorverwijzen": _l("Doorverwijzen (niet voor het meldpunt)"),
 }
 
+# "doorverwijzen" sends the reporter elsewhere: no report is forwarded there, so no partner
+# works on it and no partner account can belong to it.
+NOT_FORWARDABLE = frozenset({"doorverwijzen"})
+PARTNER_ROUTE_LABELS = {code: label for code, label in ROUTE_LABELS.items() if code not in NOT_FORWARDABLE}
+
 REPORTER_TYPE_LABELS = {
     "bewoner": _l("Als bewoner of voorbijganger"),
     "ondernemer": _l("Als ondernemer (in of bij mijn bedrijf)"),

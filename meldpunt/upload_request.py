@@ -17,7 +17,9 @@ from tempfile import SpooledTemporaryFile
 from typing import IO, Any
 
 from flask import Request, current_app
-from werkzeug.formparser import FormDataParser, MultiPartParser
+from werkzeug.formparser import FormDataParser
+
+from meldpunt.multipart_boundary import PrecompiledMultiPartParser
 
 UPLOAD_ENDPOINTS = frozenset({"public.report_form", "public.followup_report"})
 _IN_MEMORY_BYTES = 512 * 1024
@@ -48,10 +50,11 @@ def sent_size(stream: Any) -> int | None:
 
 class _LargeChunkParser(FormDataParser):
     """Multipart parsing in 256 kB chunks instead of 64 kB: a 100 MB upload is parsed in
-    four hundred steps of Python instead of sixteen hundred."""
+    four hundred steps of Python instead of sixteen hundred; and without two regular
+    expressions compiled for every form (multipart_boundary.py)."""
 
     def _parse_multipart(self, stream, mimetype, content_length, options):
-        parser = MultiPartParser(
+        parser = PrecompiledMultiPartParser(
             stream_factory=self.stream_factory,
             max_form_memory_size=self.max_form_memory_size,
             max_form_parts=self.max_form_parts,

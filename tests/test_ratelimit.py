@@ -50,9 +50,8 @@ def test_rate_limited_form_keeps_the_text(app_factory):
 
     statuses = []
     for _ in range(11):
-        data = report_data(client, text="te kort")  # invalid, so nothing is stored
-        statuses.append(client.post("/melden", data=data).status_code)
-    assert statuses[-1] == 429
+        statuses.append(client.post("/melden", data=report_data(client)).status_code)
+    assert statuses[:10] == [303] * 10 and statuses[-1] == 429
     data = report_data(client)
     response = client.post("/melden", data=data)
     assert response.status_code == 429
@@ -159,7 +158,7 @@ def test_rate_limited_form_keeps_sent_files_and_names_new_ones(app_factory):
     kept_ids = [i["value"] for i in soup(first).find_all("input", {"name": "keep_files"})]
     assert len(kept_ids) == 1
     for _ in range(9):
-        client.post("/melden", data=report_data(client, text="te kort"))
+        assert client.post("/melden", data=report_data(client)).status_code == 303
     again = {**kept, "text": GOOD_TEXT, "place_type": "woning", "keep_files": kept_ids,
              "files": [(io.BytesIO(filemakers.jpeg_with_gps()), "nieuw.jpg")]}
     response = client.post("/melden", data=again, content_type="multipart/form-data")
@@ -173,3 +172,60 @@ def test_rate_limited_form_keeps_sent_files_and_names_new_ones(app_factory):
     assert "nieuw.jpg" in errors and "opnieuw" in errors
     assert form_values(response)["upload_token"] == kept["upload_token"]
     assert form_values(response)["submission_key"] == kept["submission_key"]
+
+
+def test_no_limit_applies_to_a_request_that_cannot_send_a_form(app):
+    """The limiter skips GET, HEAD and OPTIONS altogether (extensions.SAFE_METHODS): that is
+    only right while every limit of the app is on other methods and there are no defaults."""
+    from meldpunt.extensions import SAFE_METHODS, limiter
+
+    manager = limiter.limit_manager
+    assert not manager.default_limits and not manager.application_limits
+    assert not any(manager._blueprint_limits.values())
+    decorated = [limit for limits in manager._decorated_limits.values() for limit in limits]
+    assert decorated  # the sign-in, report and follow-up limits
+    for limit in decorated:
+        assert limit.methods, f"{limit.limit} applies to every method"
+        assert not {method.upper() for method in limit.methods} & SAFE_METHODS
+
+
+def test_the_form_page_is_not_limited_but_the_submission_is(app_factory):
+    app = app_factory(RATELIMIT_ENABLED=True)
+    client = app.test_client()
+    for _ in range(30):
+        assert client.get("/melden").status_code == 200
+        assert client.head("/melden").status_code == 200
+    from tests.helpers import report_data
+
+    statuses = [client.post("/melden", data=report_data(client)).status_code for _ in range(11)]
+    assert statuses[:10] == [303] * 10 and statuses[-1] == 429
+
+
+def test_language_switches_and_corrections_do_not_use_up_the_limit(app_factory):
+    # An outside tester switched language a few times and corrected mistakes, and was told
+    # "many reports were sent" although nothing had been sent.
+    from tests.helpers import report_data
+
+    app = app_factory(RATELIMIT_ENABLED=True)
+    client = app.test_client()
+    for n in range(12):
+        switch = {**report_data(client, text="Nog niet af"), "switch_language": ["ar", "pl", "nl"][n % 3]}
+        assert client.post("/melden", data=switch).status_code == 200
+        assert client.post("/melden", data=report_data(client, text="te kort")).status_code == 422
+    statuses = [client.post("/melden", data=report_data(client)).status_code for _ in range(11)]
+    assert statuses[:10] == [303] * 10 and statuses[-1] == 429  # stored reports still count
+
+
+def test_requests_with_files_count_even_when_the_form_has_a_mistake(app_factory):
+    # Files are kept as pending uploads: a flood of always-wrong forms with files is limited.
+    from tests import filemakers
+    from tests.helpers import report_data
+
+    app = app_factory(RATELIMIT_ENABLED=True)
+    client = app.test_client()
+    statuses = []
+    for _ in range(11):
+        data = report_data(client, text="te kort")
+        data["files"] = [(io.BytesIO(filemakers.png_bytes()), "kaart.png")]
+        statuses.append(client.post("/melden", data=data, content_type="multipart/form-data").status_code)
+    assert statuses[:10] == [422] * 10 and statuses[-1] == 429

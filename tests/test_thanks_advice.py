@@ -38,7 +38,7 @@ def test_every_theme_of_the_taxonomy_has_a_phrase_here():
 def test_thank_you_page_shows_the_advice_of_the_theme(app, client, monkeypatch, theme):
     from meldpunt.intake import reports
 
-    def classify_as(text, reporter_type, place_type, has_attachments, danger_now=None, ongoing=None):
+    def classify_as(text, reporter_type, place_type, has_attachments, danger_now=None, ongoing=None, settings=None):
         return triage.TriageResult(
             theme=theme,
             secondary_themes=(),
@@ -82,7 +82,7 @@ def test_a_suggestion_that_needs_review_gets_the_general_advice(app, client, mon
     """Low confidence, an unsupported language or a conflict all set ``review``: no theme advice."""
     from meldpunt.intake import reports
 
-    def unsure(text, reporter_type, place_type, has_attachments, danger_now=None, ongoing=None):
+    def unsure(text, reporter_type, place_type, has_attachments, danger_now=None, ongoing=None, settings=None):
         return triage.TriageResult(
             theme=theme, secondary_themes=(), urgency="normaal",
             route=triage.load_routing().themes[theme], confidence=confidence, review=True,
@@ -101,7 +101,7 @@ def test_a_suggestion_that_needs_review_gets_the_general_advice(app, client, mon
 def test_a_confident_geen_ondermijning_may_say_so(app, client, monkeypatch):
     from meldpunt.intake import reports
 
-    def sure(text, reporter_type, place_type, has_attachments, danger_now=None, ongoing=None):
+    def sure(text, reporter_type, place_type, has_attachments, danger_now=None, ongoing=None, settings=None):
         return triage.TriageResult(
             theme="geen_ondermijning", secondary_themes=(), urgency="laag", route="doorverwijzen",
             confidence=0.93, review=False, explanation=["test"], language="nl", model_version="test",

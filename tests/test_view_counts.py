@@ -91,7 +91,8 @@ def test_views_counted_in_redis_are_moved_to_the_database_by_the_scheduler(app_f
     from meldpunt.jobs import scheduler
 
     prefix = f"meldpunt-test:{secrets.token_hex(6)}:"
-    app = app_factory(COUNTER_STORAGE_URL=REDIS_URL, COUNTER_KEY_PREFIX=prefix)
+    # Every view pushed at once (the batching has its own test below).
+    app = app_factory(COUNTER_STORAGE_URL=REDIS_URL, COUNTER_KEY_PREFIX=prefix, COUNTER_PUSH_SECONDS=0)
     client = app.test_client()
     store = redis.Redis.from_url(REDIS_URL)
     try:
@@ -108,3 +109,43 @@ def test_views_counted_in_redis_are_moved_to_the_database_by_the_scheduler(app_f
     finally:
         for leftover in store.scan_iter(match=f"{prefix}*"):
             store.delete(leftover)
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="MELDPUNT_TEST_REDIS_URL is not set (CI sets it)")
+def test_views_reach_redis_in_batches_of_one_round_trip(app_factory, monkeypatch):
+    import redis
+
+    prefix = f"meldpunt-test:{secrets.token_hex(6)}:"
+    app = app_factory(COUNTER_STORAGE_URL=REDIS_URL, COUNTER_KEY_PREFIX=prefix, COUNTER_PUSH_SECONDS=3600)
+    client = app.test_client()
+    store = redis.Redis.from_url(REDIS_URL)
+    key = f"{prefix}{counters.today().isoformat()}"
+    try:
+        with app.app_context():
+            counters.flush_local()  # starts this app's counts (and their clock) empty
+        sent = []
+        real = counters._redis
+        monkeypatch.setattr(counters, "_redis", lambda url: sent.append(url) or real(url))
+        writes = writes_during(app, lambda: [client.get("/melden") for _ in range(4)])
+        assert writes == [] and sent == [] and store.hget(key, counters.FORM_VIEW) is None
+        app.config["COUNTER_PUSH_SECONDS"] = 0
+        client.get("/melden")
+        assert len(sent) == 1  # one pipeline for all five
+        assert int(store.hget(key, counters.FORM_VIEW)) == 5
+        with app.app_context():
+            assert counters.flush_local() == 0  # nothing counted twice
+    finally:
+        for leftover in store.scan_iter(match=f"{prefix}*"):
+            store.delete(leftover)
+
+
+def test_views_held_for_redis_are_written_to_the_database_when_redis_is_away(app_factory, monkeypatch):
+    app = app_factory(COUNTER_STORAGE_URL="redis://127.0.0.1:1/0", COUNTER_PUSH_SECONDS=0)
+    client = app.test_client()
+    before = stored_views(app)
+    client.get("/melden")
+    client.get("/melden")
+    assert stored_views(app) == before  # kept in the process, not lost
+    with app.app_context():
+        assert counters.flush_local() == 2
+    assert stored_views(app) == before + 2

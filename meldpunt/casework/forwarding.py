@@ -19,7 +19,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 
-from meldpunt import outbox
+from meldpunt import labels, outbox
 from meldpunt.casework import routing_settings
 from meldpunt.casework.related import linked_ids
 from meldpunt.casework.workflow import get_report, next_statuses, record_status
@@ -34,7 +34,7 @@ NEWS_NOTICE_KIND = "partner_news_notice"
 # At most one "new information" e-mail per report and partner route in this time.
 NEWS_NOTICE_INTERVAL = timedelta(hours=1)
 # Not partners: "doorverwijzen" means the reporter is sent elsewhere.
-NOT_FORWARDABLE = {"doorverwijzen"}
+NOT_FORWARDABLE = labels.NOT_FORWARDABLE
 
 
 class ForwardError(ValueError):

@@ -603,6 +603,10 @@ def render_partner_report(found: Report, form: Any, code: int = 200, new_since: 
     # cannot take them back): partners read them masked unless the reporter consented.
     # The meldpunt's own questions are masked the same way (they may quote the reporter).
     consented = access.partner_sees_identity(found)
+    # Staff may address a named reporter by name ("Beste heer Jansen"), which no mask
+    # catches: when the reporter gave a name and did not share it, partners read only that
+    # a question was asked, not its words.
+    questions_shown = consented or bool(found.anonymous)
     return render_template(
         "backoffice/partner_report.html",
         report=found,
@@ -615,6 +619,7 @@ def render_partner_report(found: Report, form: Any, code: int = 200, new_since: 
         thread=thread,
         # The reporter's additions this visit cleared the "Nieuwe aanvulling" marker for.
         new_additions={m.id for m in additions if new_since is not None and m.created_at > new_since},
+        questions_shown=questions_shown,
         feedback=[f for f in partner_feedback.for_report(found.id) if f.route == user.route],
         feedback_form=form,
         problems=problems(form) if code != 200 else [],

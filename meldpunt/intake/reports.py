@@ -14,14 +14,16 @@ from __future__ import annotations
 import functools
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 import triage
 from meldpunt import counters, crypto, routing, storage, triage_model
 from meldpunt.extensions import db
-from meldpunt.intake import receipts, submission_keys
+from meldpunt.intake import insert_rows, receipts, submission_keys
 from meldpunt.models import (
     URGENCY_RANK,
     Attachment,
@@ -145,14 +147,27 @@ def fallback_suggestion(
     )
 
 
+# The routing settings version and the active triage model's id (None: the packaged model).
+Settings = tuple[int, int | None]
+_LAST_SETTINGS = "meldpunt_intake_settings"
+
+
+def read_settings() -> Settings:
+    """Both settings in one query: they are read for every report, to notice a change made
+    on another machine or by another worker."""
+    version, model_id = db.session.execute(_settings_query()).one()
+    return version or 0, model_id
+
+
 def classify(
     text: str, reporter_type: str, place_type: str, has_attachments: bool, danger_now: bool | None = None,
-    ongoing: str | None = None,
+    ongoing: str | None = None, settings: Settings | None = None,
 ) -> triage.TriageResult:
     """The triage of one report (the contract of taxonomy.md); ``danger_now`` only when answered.
 
     ``ongoing`` is the form's "Gebeurt het nu nog?" answer (ja / nee / onbekend): "ja" lifts
     ongoing exploitation, production or extortion to at least ``hoog`` inside the triage.
+    ``settings``: as ``read_settings`` gives them; read here when not given.
     """
     report: dict[str, object] = {
         "text": text,
@@ -164,11 +179,28 @@ def classify(
         report["ongoing"] = ongoing
     if danger_now is not None:
         report["danger_now"] = danger_now
-    # The routing settings version and the active model in one query (both are read for
-    # every report, to notice a change made on another machine or by another worker).
-    settings = db.session.execute(_settings_query()).one()
-    table = routing.current_table(known_version=settings[0] or 0)
+    if settings is None:
+        settings = read_settings()
+    table = routing.current_table(known_version=settings[0])
     return triage_model.classify(report, table, model_id=settings[1])
+
+
+def _suggest(
+    text: str, new: NewReport, has_files: bool, settings: Settings | None
+) -> tuple[triage.TriageResult, bool, Settings | None]:
+    """The suggestion, whether the triage worked, and the settings it used (None: unknown)."""
+    try:
+        if settings is None:
+            settings = read_settings()
+        suggestion = classify(
+            text, new.reporter_type, new.place_type, has_files, new.danger_now, new.ongoing, settings
+        )
+        return suggestion, True, settings
+    except Exception as exc:
+        reference = receipts.new_code()[:9]
+        # The type only: never the report text.
+        log.error("triage failed, report stored with the fallback (ref %s): %s", reference, type(exc).__name__)
+        return fallback_suggestion(text, reference, type(exc).__name__, new.danger_now), False, None
 
 
 @functools.cache
@@ -190,7 +222,7 @@ def attach_pending_files(
     Every storage name written is appended to ``written``, so the caller can
     forget them all if the transaction does not commit.
     """
-    if not token:
+    if not token or not file_ids:
         return
     wanted = set(file_ids)
     for pending in storage.list_pending(token):
@@ -220,6 +252,29 @@ def remove_written(names: list[str]) -> None:
     storage.forget_unsaved(names)
 
 
+def _in_one_statement(has_files: bool) -> bool:
+    """The usual report (text only) on PostgreSQL: report, suggestion, first status event
+    and place keys in one statement, one round trip (insert_rows.py)."""
+    return not has_files and db.session.get_bind().dialect.name == "postgresql"
+
+
+def _insert_with_orm(
+    new: NewReport, report_values: dict[str, Any], suggestion_values: dict[str, Any], written: list[str]
+) -> int:
+    """Report, suggestion, status event and attachments as ORM objects, flushed (not committed).
+
+    Used with attachments and on SQLite; the rows are the same as insert_rows.insert_report's.
+    """
+    report = Report(**report_values)
+    report.suggestion = TriageSuggestion(**suggestion_values)
+    report.status_events.append(StatusEvent(status="nieuw"))
+    db.session.add(report)
+    attach_pending_files(report, new.pending_token, new.pending_ids, "intake", written)
+    report.has_attachments = bool(report.attachments)
+    db.session.flush()
+    return report.id
+
+
 def submit_report(new: NewReport) -> Submitted:
     """Store a new report with its triage suggestion and attachments."""
     text = clean_text(new.text)
@@ -231,15 +286,11 @@ def submit_report(new: NewReport) -> Submitted:
     location = sanitise(new.location, 300) or None
     key, house_number = location_key(location)
     has_files = bool(new.pending_token and new.pending_ids)
-    triage_ok = True
-    try:
-        suggestion = classify(text, new.reporter_type, new.place_type, has_files, new.danger_now, new.ongoing)
-    except Exception as exc:
-        triage_ok = False
-        reference = receipts.new_code()[:9]
-        # The type only: never the report text.
-        log.error("triage failed, report stored with the fallback (ref %s): %s", reference, type(exc).__name__)
-        suggestion = fallback_suggestion(text, reference, type(exc).__name__, new.danger_now)
+    one_statement = _in_one_statement(has_files)
+    # On the one-statement path the triage uses the settings this process saw last and the
+    # insert checks that they are still current (insert_rows.py): no query of its own for them.
+    known = current_app.extensions.get(_LAST_SETTINGS) if one_statement else None
+    suggestion, triage_ok, settings = _suggest(text, new, has_files, known)
 
     code = receipts.new_code()
     contact = None
@@ -249,66 +300,82 @@ def submit_report(new: NewReport) -> Submitted:
              # The language of the form, for the notice e-mail (reporter_notice.py).
              "language": new.language}
         )
-    report = Report(
-        receipt_hash=receipts.hash_code(code),
-        text=text,
-        location=location,
-        postcode=postcode,
-        postcode_area=area,
-        house_number=house_number,
-        location_key=key,
-        place_type=new.place_type,
-        reporter_type=new.reporter_type,
-        occurred=sanitise(new.occurred, 200) or None,
-        ongoing=new.ongoing,
-        danger_now=new.danger_now,
-        campaign_code=new.campaign_code,
-        heard_via=new.heard_via,
-        language=suggestion.language,
-        anonymous=new.anonymous,
-        share_identity=bool(new.share_identity and not new.anonymous),
-        contact_encrypted=contact,
-        wants_email_notice=bool(new.wants_email_notice and not new.anonymous and new.email),
-        status="nieuw",
-        theme=suggestion.theme,
-        urgency=suggestion.urgency,
-        urgency_rank=URGENCY_RANK[suggestion.urgency],
-        route=suggestion.route,
-        review=suggestion.review,
-        submission_key_hash=new.submission_key_hash,
-    )
-    report.suggestion = TriageSuggestion(
-        theme=suggestion.theme,
-        secondary_themes=list(suggestion.secondary_themes),
-        urgency=suggestion.urgency,
-        route=suggestion.route,
-        confidence=float(suggestion.confidence),
-        review=bool(suggestion.review),
-        explanation=list(suggestion.explanation),
-        language=suggestion.language,
-        model_version=suggestion.model_version,
-    )
-    report.status_events.append(StatusEvent(status="nieuw"))
+
+    def values(suggestion: triage.TriageResult) -> tuple[dict[str, Any], dict[str, Any]]:
+        return _report_values(suggestion), _suggestion_values(suggestion)
+
+    def _report_values(suggestion: triage.TriageResult) -> dict[str, Any]:
+        return dict(
+            receipt_hash=receipts.hash_code(code),
+            text=text,
+            location=location,
+            postcode=postcode,
+            postcode_area=area,
+            house_number=house_number,
+            location_key=key,
+            place_type=new.place_type,
+            reporter_type=new.reporter_type,
+            occurred=sanitise(new.occurred, 200) or None,
+            ongoing=new.ongoing,
+            danger_now=new.danger_now,
+            campaign_code=new.campaign_code,
+            heard_via=new.heard_via,
+            language=suggestion.language,
+            anonymous=new.anonymous,
+            share_identity=bool(new.share_identity and not new.anonymous),
+            contact_encrypted=contact,
+            wants_email_notice=bool(new.wants_email_notice and not new.anonymous and new.email),
+            status="nieuw",
+            theme=suggestion.theme,
+            urgency=suggestion.urgency,
+            urgency_rank=URGENCY_RANK[suggestion.urgency],
+            route=suggestion.route,
+            review=suggestion.review,
+            submission_key_hash=new.submission_key_hash,
+        )
+    def _suggestion_values(suggestion: triage.TriageResult) -> dict[str, Any]:
+        return dict(
+            theme=suggestion.theme,
+            secondary_themes=list(suggestion.secondary_themes),
+            urgency=suggestion.urgency,
+            route=suggestion.route,
+            confidence=float(suggestion.confidence),
+            review=bool(suggestion.review),
+            explanation=list(suggestion.explanation),
+            language=suggestion.language,
+            model_version=suggestion.model_version,
+        )
 
     written: list[str] = []
     try:
-        db.session.add(report)
-        attach_pending_files(report, new.pending_token, new.pending_ids, "intake", written)
-        report.has_attachments = bool(report.attachments)
-        db.session.flush()
-        # Read everything the receipt needs before the commit expires the objects:
-        # reloading them afterwards could fail (database gone) after the report was stored.
+        if one_statement:
+            report_id = insert_rows.insert_report(*values(suggestion), expect=settings)
+            if report_id is None:
+                # The routing settings or the triage model changed (another worker or machine)
+                # since this process last read them: read them now and classify again.
+                suggestion, triage_ok, settings = _suggest(text, new, has_files, None)
+                report_id = insert_rows.insert_report(*values(suggestion), expect=settings)
+                if report_id is None:  # changed once more in between: as before, store it anyway
+                    report_id = insert_rows.insert_report(*values(suggestion), expect=None)
+            if report_id is None:  # pragma: no cover - an unchecked insert always gives its id
+                raise RuntimeError("report row not written")
+        else:
+            report_id = _insert_with_orm(new, *values(suggestion), written)
+        # Everything the receipt needs is known before the commit: nothing is read back
+        # afterwards (that could fail, database gone, after the report was stored).
         submitted = Submitted(
-            report_id=report.id,
+            report_id=report_id,
             receipt_code=code,
-            theme=report.theme,
-            urgency=report.urgency,
-            reporter_type=report.reporter_type,
+            theme=suggestion.theme,
+            urgency=suggestion.urgency,
+            reporter_type=new.reporter_type,
             triage_ok=triage_ok,
             review=bool(suggestion.review),
             danger_now=new.danger_now,
         )
         db.session.commit()
+        if one_statement and settings is not None:
+            current_app.extensions[_LAST_SETTINGS] = settings
     except IntegrityError as exc:
         db.session.rollback()
         remove_written(written)

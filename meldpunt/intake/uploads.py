@@ -37,6 +37,14 @@ class UploadState:
     token: str
     files: list[storage.PendingFile]
     rejected: list[AttachmentRejected]
+    # False when the token was made for this request and nothing was kept under it: then
+    # there is nothing to attach or discard, and the store need not be asked.
+    may_hold_files: bool = True
+
+    @property
+    def pending_token(self) -> str | None:
+        """The token to attach from and discard after storing, or None when nothing can be there."""
+        return self.token if self.may_hold_files else None
 
     @property
     def file_ids(self) -> list[str]:
@@ -47,9 +55,12 @@ def collect(form, field_name: str = "files") -> UploadState:
     """Apply the reporter's choices to earlier uploads and check the new ones."""
     config = current_app.config
     token = form.upload_token.data or ""
-    if not storage.is_valid_token(token):
+    from_form = storage.is_valid_token(token)
+    if not from_form:
         token = storage.new_pending_token()
-    existing = storage.list_pending(token)
+    # A token made just now holds nothing yet: no query to the store (a text-only report
+    # used to pay a connection, a query and a rollback for it).
+    existing = storage.list_pending(token) if from_form else []
     # Earlier uploads are shown as ticked boxes; an unticked box removes the file.
     keep = set(request.form.getlist(form.keep_files.name))
     if request.form.get("files_shown") == "1":
@@ -105,7 +116,7 @@ def collect(form, field_name: str = "files") -> UploadState:
             continue
         pixel_budget -= decoded_pixels
         existing.append(pending)
-    return UploadState(token=token, files=existing, rejected=rejected)
+    return UploadState(token=token, files=existing, rejected=rejected, may_hold_files=from_form or bool(existing))
 
 
 def _size_as_sent(upload) -> int:

@@ -124,9 +124,21 @@ def favicon():
                                mimetype="image/vnd.microsoft.icon", max_age=7 * 24 * 3600)
 
 
+def _stored_or_received_files(response) -> bool:
+    """Which POSTs to /melden count against the reporter's limit: a stored report (the
+    redirect to the thank-you page) and any request that brought files (they are kept as
+    pending uploads). A language switch, a form with a mistake or the anonymity question
+    store nothing: counting them locked out reporters who switched language a few times
+    or corrected their form, on a shared connection sooner still (outside test). The
+    limit is still checked before every POST."""
+    if response.status_code == 303:
+        return True
+    return any(upload.filename for upload in request.files.getlist("files"))
+
+
 @bp.route("/melden", methods=["GET", "POST"])
 @csrf.exempt
-@limiter.limit(SUBMIT_LIMIT, methods=["POST"])
+@limiter.limit(SUBMIT_LIMIT, methods=["POST"], deduct_when=_stored_or_received_files)
 def report_form():
     if request.method != "POST":
         if request.method == "GET":  # HEAD (uptime monitors) is answered but not counted
@@ -228,7 +240,7 @@ def report_form():
         share_identity=form.share_identity.data == "ja",
         wants_email_notice=form.email_notice.data == "ja",
         language=_page_language(),
-        pending_token=upload_state.token,
+        pending_token=upload_state.pending_token,
         pending_ids=upload_state.file_ids,
         submission_key_hash=key_hash,
     )
@@ -471,7 +483,7 @@ def followup_report():
         if valid:
             try:
                 followup.add_information(
-                    report.id, form.text.data or "", upload_state.token, upload_state.file_ids
+                    report.id, form.text.data or "", upload_state.pending_token, upload_state.file_ids
                 )
             except reports.SubmissionFailed as failure:
                 problems = [

@@ -93,13 +93,13 @@ def create_user(email: str, role: str, route: str | None = None, password: str |
 
 def add_user(email: str, role: str, route: str | None = None, password: str | None = None) -> NewAccount:
     """``create_user`` without the commit, for callers that audit in the same transaction."""
-    from triage.taxonomy import ROUTES
+    from meldpunt.labels import PARTNER_ROUTE_LABELS
 
     email = email.strip().lower()
     if role not in ROLES:
         raise StaffError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
-    if role == "partner" and route not in ROUTES:
-        raise StaffError(f"a partner account needs --route, one of {', '.join(ROUTES)}")
+    if role == "partner" and route not in PARTNER_ROUTE_LABELS:
+        raise StaffError(f"a partner account needs --route, one of {', '.join(PARTNER_ROUTE_LABELS)}")
     if role != "partner" and route:
         raise StaffError("only partner accounts are bound to a route")
     if "@" not in email:

@@ -125,7 +125,7 @@ def reset_totp(account: StaffUser, actor: StaffUser | str) -> None:
 @unit_of_work
 def change_role(account: StaffUser, actor: StaffUser | str, role: str, route: str | None = None) -> None:
     """Set the role, and the route for a partner account (other roles have none)."""
-    from triage.taxonomy import ROUTES
+    from meldpunt.labels import PARTNER_ROUTE_LABELS
 
     route = (route or "").strip() or None
     if role not in ROLES:
@@ -133,7 +133,7 @@ def change_role(account: StaffUser, actor: StaffUser | str, role: str, route: st
     if role == "partner":
         if route is None:
             raise AdminError("route_required")
-        if route not in ROUTES:
+        if route not in PARTNER_ROUTE_LABELS:
             raise AdminError("unknown_route")
     elif route is not None:
         raise AdminError("route_not_allowed")
@@ -151,7 +151,7 @@ def change_role(account: StaffUser, actor: StaffUser | str, role: str, route: st
 def create(actor: StaffUser | str, email: str, role: str, route: str | None = None) -> staff.NewAccount:
     """A new account, as ``create-user`` makes one: a one-time password (returned once) and
     no authenticator yet, so the first sign-in enrols one and chooses a password. Audited."""
-    from triage.taxonomy import ROUTES
+    from meldpunt.labels import PARTNER_ROUTE_LABELS
 
     email = (email or "").strip().lower()
     route = (route or "").strip() or None
@@ -159,7 +159,7 @@ def create(actor: StaffUser | str, email: str, role: str, route: str | None = No
         raise AdminError("unknown_role")
     if role == "partner" and route is None:
         raise AdminError("route_required")
-    if role == "partner" and route not in ROUTES:
+    if role == "partner" and route not in PARTNER_ROUTE_LABELS:
         raise AdminError("unknown_route")
     if role != "partner":
         route = None  # the route list is on the form for every role: only a partner's counts

@@ -137,7 +137,7 @@ DIMENSION_INFO: dict[str, Dimension] = {
         Dimension(
             "returned",
             "terugkeer",
-            _l("Kwam de melder terug met de ontvangstcode?"),
+            _l("Kwam de melder terug met de meldcode?"),
             {"ja": _l("Ja, minstens één keer"), "nee": _l("Nee")},
         ),
         Dimension(

@@ -105,7 +105,7 @@ def factsheet_pdf(sheet: Factsheet, municipality: str) -> bytes:
         (_("Eerste actie binnen (mediaan)"), sheet.first_action_median),
         (_("Afgerond binnen (mediaan)"), sheet.closing_median),
         (_("Meldformulier geopend"), sheet.views),
-        (_("Keer teruggekomen met ontvangstcode"), sheet.followups),
+        (_("Keer teruggekomen met meldcode"), sheet.followups),
     ]
     pdf.set_font(family, "B", 12)
     pdf.cell(0, 8, _text(_("In het kort"), family), new_x="LMARGIN", new_y="NEXT")

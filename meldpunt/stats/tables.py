@@ -370,7 +370,7 @@ def funnel_table(figures: Figures, period: Period) -> Table:
             Column("bekeken", _("Formulier bekeken"), COUNT, chart=True),
             Column("verstuurd", _("Melding verstuurd"), COUNT),
             Column("conversie", _("Conversie"), PERCENT),
-            Column("terug", _("Bezoeken met ontvangstcode"), COUNT),
+            Column("terug", _("Bezoeken met meldcode"), COUNT),
         ),
         rows=tuple(rows),
         notes=tuple(notes),

@@ -390,3 +390,31 @@ def test_a_partner_reads_the_meldpunt_question_an_addition_answers(app, staff_cl
     assert "Op welke dagen" in thread[0].get_text() and "Vraag van het meldpunt" in thread[0].get_text()
     assert "06-11223344" not in thread[0].get_text()  # masked like the reporter's words
     assert "dinsdag en vrijdag" in thread[1].get_text()
+
+
+def test_a_partner_does_not_read_questions_to_a_named_reporter_who_keeps_the_name(app, staff_client):
+    # "Beste heer Karel, ..." - no mask catches a name: the partner learns only that a
+    # question was asked.
+    coordinator, _ = staff_client("coordinator")
+    named = {"anonymous": False, "name": "Karel", "email": "karel@example.nl", "share_identity": False}
+    report_id, code = new_report(app, **named)
+    forward(coordinator, app, report_id, "politie")
+    post_form(coordinator, f"/beheer/melding/{report_id}/bericht",
+              {"message-message": "Beste heer Karel, op welke dagen ziet u dit?"})
+    _reporter_answers(app, code, "Op dinsdag en vrijdag.")
+    partner, _ = staff_client("partner", "politie")
+    thread = soup(partner.get(f"/beheer/partner/melding/{report_id}")).select("#aanvullingen li")
+    assert [li["class"][-1] for li in thread] == ["message--staff", "message--reporter"]
+    assert "Karel" not in thread[0].get_text() and "op welke dagen" not in thread[0].get_text()
+    assert "stelde de melder een vraag" in thread[0].get_text()
+    assert "dinsdag en vrijdag" in thread[1].get_text()
+
+
+def test_a_page_outside_ones_role_says_no_access_not_that_something_broke(app, staff_client):
+    coordinator, _ = staff_client("coordinator")
+    response = coordinator.get("/beheer/audit")
+    assert response.status_code == 403
+    page = soup(response)
+    assert page.h1.get_text(strip=True) == "Geen toegang"
+    assert "Er ging iets mis" not in page.get_text()
+    assert "vraag dan een beheerder" in page.get_text()

@@ -140,6 +140,8 @@ def test_change_role_and_partner_route(app, staff_client):
     for data, message in (
         ({"rol": "partner", "route": ""}, "Kies de route"),
         ({"rol": "partner", "route": "nergens"}, "Kies een route uit de lijst"),
+        # Outside test: no report is ever forwarded to "doorverwijzen", so no partner works there.
+        ({"rol": "partner", "route": "doorverwijzen"}, "Kies een route uit de lijst"),
         ({"rol": "baas"}, "Kies een rol uit de lijst"),
     ):
         response = _act(admin, target.id, "rol_wijzigen", **data)
@@ -162,6 +164,8 @@ def test_users_page_shows_role_and_route_labels(app, staff_client):
     assert role.get_text(strip=True) == "Partner" and role.span["title"] == "partner"
     assert route.get_text(strip=True) == "Politie" and route.span["title"] == "politie"
     assert rows["admin@gemeente.example"][0].get_text(strip=True) == "Beheerder"
+    offered = {o["value"] for o in page.select("#nieuw-route option")}
+    assert "politie" in offered and "doorverwijzen" not in offered
 
 
 def test_the_last_admin_cannot_be_demoted_or_switched_off(app, staff_client):

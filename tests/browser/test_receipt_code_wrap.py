@@ -65,8 +65,11 @@ def test_receipt_code_breaks_only_between_groups(browser, live_app, base_url, wi
         code, lines, outside = code_lines(page)
         codes.add(code)
         split = {group: sorted(tops) for group, tops in lines.items() if len(tops) != 1}
-        if split or outside:
-            problems[language] = {"split": split, "outside the screen": [c["ch"] for c in outside]}
+        # On a phone at 100% the whole code fits one line (outside test: "081C-X50W-VTE3-" / "B108").
+        one_line = len(set().union(*lines.values())) == 1
+        if split or outside or not one_line:
+            problems[language] = {"split": split, "outside the screen": [c["ch"] for c in outside],
+                                  "lines": sorted(set().union(*lines.values()))}
     context.close()
     assert len(codes) == 1
     assert problems == {}
