@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from meldpunt.casework.workflow import get_report
+from meldpunt.casework.workflow import get_report, start_work
 from meldpunt.extensions import db
 from meldpunt.models import Report, StaffUser, utcnow
 from meldpunt.staff import access, audit
@@ -55,6 +55,7 @@ def take(report_id: int, staff: StaffUser) -> bool:
     """The signed-in worker takes the report (also from a colleague: the page warned first)."""
     report = get_report(report_id)
     changed = record_assignment(report, staff, staff)
+    start_work(report, staff)
     db.session.commit()
     return changed
 

@@ -8,7 +8,7 @@ report or anything else about it.
 from __future__ import annotations
 
 from meldpunt import crypto, outbox
-from meldpunt.casework.workflow import get_report, mark_action, mark_handled
+from meldpunt.casework.workflow import get_report, mark_action, mark_handled, start_work
 from meldpunt.extensions import db
 from meldpunt.models import Message, Report, StaffUser
 from meldpunt.plaintext import sanitise
@@ -49,6 +49,7 @@ def send_message(report_id: int, staff: StaffUser, body: str) -> Message:
     message = Message(report_id=report.id, sender="staff", staff_id=staff.id, body=text)
     db.session.add(message)
     report.awaiting_reporter = True
+    start_work(report, staff)
     mark_action(report)
     # Writing to the reporter is acting on what they added.
     mark_handled(report)

@@ -87,6 +87,14 @@ def _back(report_id: int, anchor: str = "") -> Any:
 # --- landing and queue -------------------------------------------------------------
 
 
+@bp.get("/")
+@access.requires(access.PUBLIC)
+def home_with_slash():
+    # People type or bookmark "/beheer/": send them to the one landing URL (was a 404).
+    # Public because it only redirects; the landing page itself checks the session.
+    return redirect(url_for("backoffice.home"), code=308)
+
+
 @bp.get("")
 @access.requires(access.HOME)
 def home():
@@ -576,18 +584,23 @@ def render_partner_report(found: Report, form: Any, code: int = 200):
     user = _user()
     form = form or PartnerFeedbackForm(prefix="feedback")
     additions = [m for m in found.messages if m.sender == "reporter"]
+    # The meldpunt's questions stay in the thread so an answer ("tweede verdieping") can be
+    # read; partners never see staff notes (those are not messages).
+    thread = [m for m in found.messages if m.sender in ("reporter", "staff")] if additions else []
     # A reporter's later words may hold a phone number or e-mail address (the reporter
     # cannot take them back): partners read them masked unless the reporter consented.
+    # The meldpunt's own questions are masked the same way (they may quote the reporter).
     consented = access.partner_sees_identity(found)
     return render_template(
         "backoffice/partner_report.html",
         report=found,
         contact=reporter_contact.shared_with_partner(found, user),
         attachment_names=names_for(user, found),
-        addition_texts={m.id: m.body if consented else _masked_for_partner(m.body or "") for m in additions},
+        addition_texts={m.id: m.body if consented else _masked_for_partner(m.body or "") for m in thread},
         forward=next((f for f in forwarding.forwards_for(found.id) if f.route == user.route), None),
         may_export=access.may_export_signal(user, found),
         additions=additions,
+        thread=thread,
         feedback=[f for f in partner_feedback.for_report(found.id) if f.route == user.route],
         feedback_form=form,
         problems=problems(form) if code != 200 else [],

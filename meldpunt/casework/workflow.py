@@ -79,6 +79,15 @@ def record_status(
     return event
 
 
+def start_work(report: Report, staff: StaffUser) -> None:
+    """Taking a new report or writing to its reporter starts the work on it: a report
+    that is still ``nieuw`` becomes ``in_behandeling`` (an event and an audit line like
+    any status change), so the queue and the statistics do not show it as untouched.
+    No commit; other statuses are left as they are."""
+    if report.status == "nieuw":
+        record_status(report, staff, "in_behandeling")
+
+
 @unit_of_work
 def change_status(report_id: int, staff: StaffUser, status: str, outcome: str | None = None) -> StatusEvent:
     report = get_report(report_id)

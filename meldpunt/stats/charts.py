@@ -13,6 +13,7 @@ only, so the SVG also prints, downloads and works under the strict content polic
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass
 
 from flask import render_template
@@ -28,7 +29,8 @@ DASHES = ("", "6 3", "2 3", "8 3 2 3", "1 2", "10 4", "4 4", "12 2")
 PATTERNS = ("solid", "hatch", "dots")
 WIDTH = 560
 FONT = 13
-CHAR = 7.2  # average width of a character at FONT, for thinning labels
+CHAR = 7.2  # average width of a character at FONT, for thinning and wrapping labels
+LINE = 16  # distance between the lines of a wrapped label
 
 
 @dataclass(frozen=True)
@@ -95,22 +97,22 @@ def _draw(table: Table, width: int | None):
     peak = max([v for v in values if v is not None] + [1])
     missing = any(not row.cells[i].shown for row in rows for i, _l in series)
     legend = [(label, n) for n, (_i, label) in enumerate(series)] if len(series) > 1 else []
-    legend_rows = math.ceil(len(legend) / 2)
-    top = 8 + 20 * legend_rows
+    legend_places, legend_height = _legend_layout(legend, width)
+    top = 8 + legend_height
     if table.chart == "bars":
         shapes, height = _bars(rows, series, peak, width, top)
     else:
         shapes, height = _time(rows, series, peak, width, top, table.chart == "lines")
     legend_shapes = []
-    for n, (label, index) in enumerate(legend):
-        x, y = 4 + (n % 2) * (width / 2), 6 + 20 * (n // 2)
+    for (_label, index), (x, y, lines) in zip(legend, legend_places, strict=True):
         colour = PALETTE[index % len(PALETTE)]
         if table.chart == "lines":
             dash = DASHES[index % len(DASHES)]
             legend_shapes.append(Shape("line", x, y + 7, x2=x + 22, y2=y + 7, stroke=colour, dash=dash))
         else:
             legend_shapes.append(Shape("rect", x, y, 16, 14, fill=_fill(index), stroke=INK))
-        legend_shapes.append(Shape("text", x + 28, y + 12, text=label[:40]))
+        for k, line in enumerate(lines):
+            legend_shapes.append(Shape("text", x + 28, y + 12 + LINE * k, text=line))
     if missing:
         y = height
         legend_shapes.append(Shape("text", 4, y + 14, text="–", anchor="start"))
@@ -123,6 +125,30 @@ def _draw(table: Table, width: int | None):
         "title": table.caption,
         "description": _description(table, series, rows, missing),
     }
+
+
+def _wrap(text: str, room: float) -> list[str]:
+    """``text`` in lines that fit ``room`` units at FONT (never cut: a long word stands alone)."""
+    return textwrap.wrap(text, max(int(room / CHAR), 8), break_long_words=False) or [text]
+
+
+def _legend_layout(legend, width: int) -> tuple[list[tuple[float, float, list[str]]], float]:
+    """(x, y, lines) per legend entry and the legend's height: two columns when every label
+    fits half the width, else one column with labels wrapped to the width (charts on a phone
+    are drawn narrower, and the labels are translated: Polish and Romanian ones run long)."""
+    if not legend:
+        return [], 0
+    half = width / 2 - 32
+    places: list[tuple[float, float, list[str]]]
+    if all(len(label) * CHAR <= half for label, _n in legend):
+        places = [(4 + (n % 2) * (width / 2), 6.0 + 20 * (n // 2), [label]) for n, (label, _i) in enumerate(legend)]
+        return places, 20.0 * math.ceil(len(legend) / 2)
+    places, y = [], 6.0
+    for label, _index in legend:
+        lines = _wrap(label, width - 32 - 4)
+        places.append((4.0, y, lines))
+        y += 20 + LINE * (len(lines) - 1)
+    return places, y - 6
 
 
 def _fill(index: int) -> str:
@@ -139,8 +165,9 @@ def _bars(rows, series, peak, width: int, top: float):
     y = top
     for row in rows:
         indent = 14 * row.level
-        shapes.append(Shape("text", left + indent, y + 13, text=row.label))
-        y += label_height
+        for line in _wrap(row.label, width - left - indent - 4):
+            shapes.append(Shape("text", left + indent, y + 13, text=line))
+            y += label_height
         for n, (index, _label) in enumerate(series):
             cell = row.cells[index]
             if cell.shown:
@@ -229,6 +256,21 @@ def render(table: Table, chart_id: str, width: int | None = None) -> Markup:
     )
 
 
-def standalone(table: Table) -> str:
-    """The chart as an SVG file of its own (for presentations)."""
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + str(render(table, "grafiek"))
+HEADING_CHARS = 70  # characters per heading line at WIDTH and the heading's font size
+
+
+def standalone(table: Table, source: str = "") -> str:
+    """The chart as an SVG file of its own (for presentations and, converted in the
+    browser, as PNG). Unlike the chart on the page, which sits under its table's caption,
+    a downloaded image travels alone: it carries its caption (what, which period) and
+    ``source`` as visible text above the drawing."""
+    drawing = _draw(table, None)
+    if drawing is None:
+        return ""
+    lines = textwrap.wrap(table.caption, HEADING_CHARS) or [table.title]
+    heading = [(text, True) for text in lines] + ([(source, False)] if source else [])
+    offset = 10 + 20 * len(heading)
+    drawing = {**drawing, "height": drawing["height"] + offset}
+    svg = render_template("stats/chart.svg", chart_id="grafiek", ink=INK, font=FONT,
+                          heading=heading, offset=offset, **drawing)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + svg

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
@@ -145,7 +146,10 @@ def chart_svg(name: str):
     if table is None or not table.chart:
         abort(404)
     _audit_export(name + ".svg", period)
-    svg = charts.standalone(table)
+    made = format_date(aggregates.local_today(), "d MMMM y")
+    source = _("Bron: meldpunt ondermijning, %(municipality)s; gemaakt op %(day)s",
+               municipality=current_app.config["MUNICIPALITY_NAME"], day=made)
+    svg = charts.standalone(table, source)
     return _download(svg, f"meldpunt-{name}-{period.kind}-{period.start.isoformat()}.svg", "image/svg+xml")
 
 

@@ -27,6 +27,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "backoffice.extend_login": PUBLIC,  # "Verlengen" between password and code
     "backoffice.extend_session": SIGNED_IN,  # "Verlengen" before the idle limit
     "backoffice.home": SIGNED_IN,
+    "backoffice.home_with_slash": PUBLIC,  # only redirects to backoffice.home, which checks the session
     "backoffice.logout": SIGNED_IN,
     "backoffice.report": CASEWORK,
     "backoffice.report_note": CASEWORK,

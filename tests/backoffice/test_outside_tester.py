@@ -372,3 +372,21 @@ def test_a_partner_sees_the_question_they_asked(app, staff_client):
               csrf_from="/beheer/partner")
     shown = soup(partner.get(f"/beheer/partner/melding/{report_id}")).select_one("#terugkoppeling ul").get_text(" ")
     assert "Is er een huisnummer bekend?" in shown
+
+
+def test_a_partner_reads_the_meldpunt_question_an_addition_answers(app, staff_client):
+    # An answer such as "Op dinsdag en vrijdag" means nothing without the question it answers.
+    coordinator, _ = staff_client("coordinator")
+    report_id, code = new_report(app)
+    forward(coordinator, app, report_id, "politie")
+    partner, _ = staff_client("partner", "politie")
+    before = soup(partner.get(f"/beheer/partner/melding/{report_id}")).select_one("#aanvullingen")
+    assert not before.select(".message--staff")  # no answer yet: no thread either
+    post_form(coordinator, f"/beheer/melding/{report_id}/bericht",
+              {"message-message": "Op welke dagen ziet u dit? U mag ons ook bellen op 06-11223344."})
+    _reporter_answers(app, code, "Op dinsdag en vrijdag.")
+    thread = soup(partner.get(f"/beheer/partner/melding/{report_id}")).select("#aanvullingen li")
+    assert [li["class"][-1] for li in thread] == ["message--staff", "message--reporter"]
+    assert "Op welke dagen" in thread[0].get_text() and "Vraag van het meldpunt" in thread[0].get_text()
+    assert "06-11223344" not in thread[0].get_text()  # masked like the reporter's words
+    assert "dinsdag en vrijdag" in thread[1].get_text()

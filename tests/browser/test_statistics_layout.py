@@ -128,3 +128,26 @@ def test_header_and_content_share_one_edge(stats_page, module_base_url, artifact
         assert header_right >= width - 1 - 16, edges  # the wrap's padding only
         assert "Uw melding volgen" not in page.locator(".site-footer").inner_text()
     _no_sideways_scroll(page)
+
+
+@pytest.mark.parametrize("language", ["ar", "nl"])
+def test_chart_texts_stay_inside_their_chart_at_360px(stats_page, module_base_url, artifacts, language):
+    # An outside tester saw the /resultaten legend cut off in Arabic on a phone: on a
+    # right-to-left page the SVG's texts inherited "direction: rtl", so every text anchored
+    # at "start" grew leftwards out of the drawing.
+    page = stats_page
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto(f"{module_base_url}/taal/{language}?next=/resultaten")
+    outside = page.evaluate(
+        """() => [...document.querySelectorAll('svg.chart')].flatMap(svg => {
+            const frame = svg.getBoundingClientRect();
+            return [...svg.querySelectorAll('text')].filter(t => t.textContent.trim()).map(t => {
+                const box = t.getBoundingClientRect();
+                return {text: t.textContent, left: box.left - frame.left, right: frame.right - box.right};
+            }).filter(b => b.left < -1 || b.right < -1);
+        })"""
+    )
+    if outside:
+        page.screenshot(path=str(artifacts / f"resultaten-chart-{language}-360.png"), full_page=True)
+    page.goto(f"{module_base_url}/taal/nl?next=/resultaten")
+    assert outside == []

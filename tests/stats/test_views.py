@@ -323,3 +323,22 @@ def test_the_period_steps_never_offer_a_period_that_has_not_begun(seeded):
     earlier = steps(f"/statistiek/?periode=maand&vanaf={last.start.isoformat()}")
     this_month = periods.Period.containing("maand", today).start.isoformat()
     assert any(f"vanaf={this_month}" in href for href in earlier)
+
+
+def test_a_downloaded_chart_shows_its_caption_period_and_source(seeded):
+    # A chart saved as SVG (or as PNG from it) travels without the page: what it shows,
+    # for which period and from whom must be visible in the image itself.
+    client, _account = sign_in(seeded, "communicatie")
+    last_year = aggregates.local_today().replace(month=1, day=1) - timedelta(days=1)
+    page = BeautifulSoup(client.get(f"/statistiek/?periode=jaar&vanaf={last_year.isoformat()}").get_data(
+        as_text=True), "html.parser")
+    link = next(a["href"] for a in page.select("a[download]") if ".svg" in a["href"])
+    svg = BeautifulSoup(client.get(link).get_data(as_text=True).split("\n", 1)[1], "html.parser")
+    texts = [t.get_text() for t in svg.find_all("text")]
+    title = svg.find("title").get_text()
+    heading = " ".join(t.get_text() for t in svg.find_all("text", attrs={"font-weight": "bold"}))
+    assert heading == title and str(last_year.year) in heading  # caption with its period
+    municipality = seeded.config["MUNICIPALITY_NAME"]
+    assert any(t.startswith(f"Bron: meldpunt ondermijning, {municipality}; gemaakt op ") for t in texts)
+    drawing = svg.find("g")
+    assert drawing is not None and drawing["transform"].startswith("translate(0 ")

@@ -1,0 +1,55 @@
+"""Taking a new report or writing to its reporter starts the work on it: the report
+leaves "nieuw" (an outside tester found it stayed "nieuw" after both)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from meldpunt.extensions import db
+from meldpunt.models import AuditEvent, Report, StatusEvent
+from tests.backoffice.conftest import new_report, post_form
+
+
+def _status(app, report_id: int) -> tuple[str, list[str]]:
+    with app.app_context():
+        report = db.session.get(Report, report_id)
+        events = db.session.scalars(
+            select(StatusEvent.status).where(StatusEvent.report_id == report_id).order_by(StatusEvent.id)
+        )
+        return report.status, list(events)
+
+
+def test_taking_a_new_report_puts_it_in_behandeling(app, staff_client):
+    worker, _ = staff_client("triage")
+    report_id, _ = new_report(app)
+    assert _status(app, report_id)[0] == "nieuw"
+    response = post_form(worker, f"/beheer/melding/{report_id}/oppakken", {}, csrf_from=f"/beheer/melding/{report_id}")
+    assert response.status_code == 303
+    status, events = _status(app, report_id)
+    assert status == "in_behandeling" and events[-1] == "in_behandeling"
+    with app.app_context():
+        audited = db.session.scalars(select(AuditEvent.details).where(AuditEvent.object_id == str(report_id))).all()
+    assert {"from": "nieuw", "to": "in_behandeling"} in audited
+
+
+def test_a_question_to_the_reporter_starts_the_work_once(app, staff_client):
+    worker, _ = staff_client("triage")
+    report_id, _ = new_report(app)
+    page = f"/beheer/melding/{report_id}"
+    post_form(worker, f"{page}/bericht", {"message-message": "Op welke verdieping?"}, csrf_from=page)
+    post_form(worker, f"{page}/bericht", {"message-message": "En sinds wanneer?"}, csrf_from=page)
+    status, events = _status(app, report_id)
+    assert status == "in_behandeling"
+    assert events.count("in_behandeling") == 1
+
+
+def test_taking_a_forwarded_report_leaves_its_status(app, staff_client):
+    worker, _ = staff_client("triage")
+    report_id, _ = new_report(app, set_status="doorgestuurd")
+    post_form(worker, f"/beheer/melding/{report_id}/oppakken", {}, csrf_from=f"/beheer/melding/{report_id}")
+    assert _status(app, report_id)[0] == "doorgestuurd"
+
+
+def test_beheer_with_a_trailing_slash_reaches_the_back_office(client):
+    response = client.get("/beheer/")
+    assert response.status_code == 308 and response.headers["Location"].endswith("/beheer")
