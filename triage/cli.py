@@ -3,11 +3,12 @@
 classify   JSON Lines on stdin -> one JSON line per input line on stdout, same
            order; a bad line gets {"id": ..., "error": ...} and the run goes
            on; exit 0 when every line was processed (shared/taxonomy.md).
-train      rebuild data/model.npz from data/corpus/*.jsonl (+ --extra files).
+train      rebuild data/model.npz from data/corpus/*.jsonl and data/dev/*.jsonl
+           (+ --extra files).
 evaluate   print accuracy, macro-F1, per-theme precision/recall, route
            accuracy, acuut recall/precision and a confusion matrix.
-crossval   leave-one-source-out cross-validation over the corpus (each
-           writer's files held out in turn) plus the dev sets (triage/crossval.py).
+crossval   leave-one-source-out cross-validation over the corpus and dev sets
+           (each writer's files held out in turn; triage/crossval.py).
 """
 
 from __future__ import annotations
@@ -190,7 +191,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                    help="extra labelled examples (e.g. staff-confirmed export); repeatable")
     p.add_argument("--out", help="where to write the model (default: the packaged model)")
     p.add_argument("--corpus", action="append", default=[], metavar="FILE.jsonl",
-                   help="train on these files instead of triage/data/corpus/*.jsonl; repeatable")
+                   help="train on these files instead of triage/data/corpus/*.jsonl + "
+                        "triage/data/dev/*.jsonl; repeatable")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("evaluate", help="evaluate against labelled JSON Lines files")
@@ -200,11 +202,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.set_defaults(func=cmd_evaluate)
 
-    p = sub.add_parser("crossval", help="leave-one-source-out cross-validation + dev sets")
+    p = sub.add_parser("crossval", help="leave-one-source-out cross-validation")
     p.add_argument("--corpus", action="append", default=[], metavar="FILE.jsonl",
-                   help="corpus files (default triage/data/corpus/*.jsonl); repeatable")
+                   help="files to cross-validate (default: triage/data/corpus/*.jsonl and "
+                        "triage/data/dev/*.jsonl); repeatable")
     p.add_argument("--dev", action="append", default=[], metavar="FILE.jsonl",
-                   help="dev files (default triage/data/dev/*.jsonl); repeatable")
+                   help="extra files to evaluate with one model trained on all the others "
+                        "(default: none; the dev sets are in the pool); repeatable")
     p.add_argument("--no-dev", action="store_true", help="skip the dev sets")
     p.add_argument("--dev-only", action="store_true", help="only the dev sets (one training)")
     p.add_argument("--by-file", action="store_true",

@@ -136,6 +136,14 @@ def corpus_files(directory: Path = CORPUS_DIR) -> list[Path]:
     return sorted(directory.glob("*.jsonl"))
 
 
+def training_files() -> list[Path]:
+    """Every labelled file the packaged model learns from: the corpus and,
+    since the third round of issue 12, the dev sets too (more writers beat a
+    dev figure; generalisation is measured by leave-one-source-out
+    cross-validation, `triage.crossval`, which holds out whole writers)."""
+    return [*corpus_files(), *corpus_files(DEV_DIR)]
+
+
 def load_examples(paths: Iterable[str | Path]) -> list[Example]:
     examples: list[Example] = []
     for path in expand(paths):

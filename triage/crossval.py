@@ -17,9 +17,13 @@ source `train_a`; `train_f_pl.jsonl` and `train_f_ar.jsonl` are one source,
 would leave that writer's scenarios, translated, in the training data).
 `--by-file` holds out single files instead.
 
-Dev sets (`--dev`, default every `*.jsonl` in `triage/data/dev/`) are
-evaluated with one model trained on the whole corpus, grouped by source the
-same way. Neither part reads `triage/data/blind2/`.
+The pool is every training file (`corpus.training_files`: the corpus and,
+since the third round, the dev sets, which the packaged model learns from
+too). A writer's dev files are held out together with that writer's
+training files (`dev_g_*` with `train_g_*`), so no held-out source leaves
+its writer's other reports in training. Files given with `--dev` are
+evaluated with one model trained on the whole pool, grouped by source the
+same way. Nothing here reads a frozen blind set.
 
 Lexicon caveat: the lexicon was written with knowledge of the corpus, so it is
 not held out; these figures measure the model and the rules, and are an upper
@@ -34,7 +38,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .corpus import DEV_DIR, Example, corpus_files, load_examples
+from .corpus import Example, load_examples, training_files
 from .engine import DEFAULT_LEXICON_FILE, Prepared, TriageEngine, prepare
 from .evaluation import Report, evaluate
 from .lexicon import load_lexicon
@@ -52,9 +56,17 @@ def source_of(path: Path, by_file: bool = False) -> str:
 
 
 def group_files(paths: Sequence[Path], by_file: bool = False) -> dict[str, list[Path]]:
+    """Files per source. A writer's dev files join that writer's training
+    files (`dev_g_ar` goes with `train_g_*` when both are given), so a
+    held-out source never leaves the same writer's reports in training."""
     groups: dict[str, list[Path]] = {}
     for path in sorted(paths):
         groups.setdefault(source_of(path, by_file), []).append(path)
+    if not by_file:
+        for name in [n for n in groups if n.startswith("dev_")]:
+            writer = "train_" + name.removeprefix("dev_")
+            if writer in groups:
+                groups[writer].extend(groups.pop(name))
     return groups
 
 
@@ -127,8 +139,8 @@ def run(corpus: Sequence[Path] | None = None, dev: Sequence[Path] | None = None,
         skip_held_out: bool = False, lexicon_file: str | Path = DEFAULT_LEXICON_FILE,
         log: Callable[[str], None] = lambda line: None) -> CrossValidation:
     params = params or Params()
-    corpus_paths = list(corpus) if corpus is not None else corpus_files()
-    dev_paths = list(dev) if dev is not None else sorted(DEV_DIR.glob("*.jsonl"))
+    corpus_paths = list(corpus) if corpus is not None else training_files()
+    dev_paths = list(dev) if dev is not None else []
     lexicon = load_lexicon(lexicon_file)
     routing = load_routing()
     groups = group_files(corpus_paths, by_file)

@@ -152,8 +152,12 @@ def urgency_floor(urgency: str, reasons: list[str], theme: str, evidence: Eviden
     """Minimum urgencies the taxonomy sets, each explained by the rule that
     raised it: the reporter's "nog gaande: ja" for ongoing exploitation,
     production or extortion, and drug waste dumped (barrels, jerrycans) for a
-    suspected drug lab. Never lowers anything."""
-    if urgency not in ("normaal", "laag"):
+    suspected drug lab. Never lowers anything. A `hoog` the model gave
+    without a cue is explained by the rule instead, when one applies (staff
+    read "gedumpt afval" rather than a bare probability)."""
+    model_only = urgency == "hoog" and all(line.startswith("hoog: tekstmodel")
+                                           for line in reasons)
+    if urgency not in ("normaal", "laag") and not model_only:
         return urgency, reasons
     if ongoing == "ja" and theme in ONGOING_HIGH:
         return "hoog", [explain.urgency_ongoing(theme)]

@@ -43,7 +43,7 @@ from meldpunt.extensions import db
 from meldpunt.models import StaffUser, TriageModel
 from meldpunt.staff import audit
 from meldpunt.transactions import unit_of_work
-from triage.corpus import Example, corpus_files, expand, load_examples, parse_example
+from triage.corpus import Example, expand, load_examples, parse_example, training_files
 from triage.engine import TriageEngine
 from triage.evaluation import evaluate
 
@@ -187,7 +187,7 @@ def retrain(
         reasons.insert(0, {"code": "same_version"})
     promoted = not reasons
     trained_on = {
-        "corpus_files": len(corpus) if corpus is not None else len(corpus_files()),
+        "corpus_files": len(corpus) if corpus is not None else len(training_files()),
         "decisions_trained": len(train_rows),
         "decisions_held_out": len(held_rows),
         "frozen_files": len(frozen_paths),
