@@ -8,11 +8,16 @@ Classifies every report of triage/data/corpus/*.jsonl and triage/data/dev/*.json
 ongoing), and a stream composed by bench/triage_bench.py, both batched
 (classify_many) and one by one (classify). Every result field is stored,
 confidence as the exact float (repr), so any change in output shows.
+
+The last bits of a confidence depend on Python's string hash seed (the order
+in which a set of lexicon features is summed), so both runs use the same
+PYTHONHASHSEED (0 unless set): the script re-executes itself when needed.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -62,6 +67,9 @@ def outputs() -> list[str]:
 
 
 def main() -> None:
+    if "PYTHONHASHSEED" not in os.environ:
+        os.environ["PYTHONHASHSEED"] = "0"
+        os.execv(sys.executable, [sys.executable, *sys.argv])  # noqa: S606 - same script
     mode, file = sys.argv[1], Path(sys.argv[2])
     lines = outputs()
     if mode == "record":

@@ -125,15 +125,19 @@ class Featurizer:
         Same features as `word_features` + `char_ngrams`, gathered with
         C-level map/join: this runs for every report.
         """
+        # The order of ids does not matter (the batch counts them with
+        # np.unique), so each word's unigram + n-gram ids come from one cached
+        # tuple and are joined in C instead of a Python loop per word.
+        cached = list(map(self._unit_cache.get, words))
+        units: list[tuple[int, ...]] = (
+            cached if None not in cached  # type: ignore[assignment]
+            else [u if u is not None else self._unit(w)
+                  for u, w in zip(cached, words, strict=True)])
+        ids = list(chain.from_iterable(units))
         get = self.word_index.get
-        ids = [i for i in map(get, words) if i is not None]
         bigrams = map(" ".join, zip(words, words[1:], strict=False))
         ids += [i for i in map(get, bigrams) if i is not None]
         ids += [i for i in map(get, meta) if i is not None]
-        cache = self._char_cache
-        for w in words:
-            cached = cache.get(w)
-            ids += cached if cached is not None else self._chars_of(w)
         return ids
 
     def transform_many(self, docs: Sequence[tuple[Sequence[str], Sequence[str], dict[str, float]]]
