@@ -148,14 +148,20 @@ class TriageEngine:
         if not batch:
             return []
         probs = self.probabilities(batch)
-        results = []
-        for i, prepared in enumerate(batch):
-            theme_p = dict(zip(self.theme_classes, probs["theme"][i].tolist(), strict=True))
-            urgency_p = dict(zip(self.urgency_classes, probs["urgency"][i].tolist(), strict=True))
-            p_escalate = float(probs["riec"][i][1]) if self.has_riec_head else 0.0
-            p_out = float(probs["scope"][i][1]) if self.has_scope_head else None
-            results.append(self._decide(prepared, theme_p, urgency_p, p_escalate, routing, p_out))
-        return results
+        # Whole matrices to Python floats at once (the same floats as per row),
+        # instead of several numpy indexing calls per report.
+        theme_rows = probs["theme"].tolist()
+        urgency_rows = probs["urgency"].tolist()
+        n = len(batch)
+        escalate = probs["riec"][:, 1].tolist() if self.has_riec_head else [0.0] * n
+        out_of_scope = (probs["scope"][:, 1].tolist() if self.has_scope_head
+                        else [None] * n)
+        themes, urgencies = self.theme_classes, self.urgency_classes
+        return [self._decide(prepared, dict(zip(themes, theme_row, strict=True)),
+                             dict(zip(urgencies, urgency_row, strict=True)), p_escalate,
+                             routing, p_out)
+                for prepared, theme_row, urgency_row, p_escalate, p_out
+                in zip(batch, theme_rows, urgency_rows, escalate, out_of_scope, strict=True)]
 
     def classify_one(self, report: Mapping[str, Any], routing: RoutingTable) -> TriageResult:
         """One report: the same result as `classify_many([report])[0]`, with

@@ -45,6 +45,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import compress
 from operator import attrgetter
 from pathlib import Path
 
@@ -302,6 +303,10 @@ def _element_matches(element: tuple[Alternative, ...], word: str) -> bool:
     return _matcher(element)(word)
 
 
+# (one-word patterns, longer patterns) a word can start, or () for none.
+Candidates = tuple[()] | tuple[tuple[Pattern, ...], tuple[Pattern, ...]]
+
+
 class Lexicon:
     """A compiled lexicon: index by first element, then verify the rest."""
 
@@ -339,11 +344,12 @@ class Lexicon:
         self._infix_lengths = sorted({len(k) for k in self._infix})
         # Words repeat across reports; remembering which patterns a word can
         # start saves most of the lookup work on large batches.
-        self._candidate_cache: dict[str, tuple[tuple[Pattern, ...], tuple[Pattern, ...]]] = {}
+        self._candidate_cache: dict[str, Candidates] = {}
 
     # -- lookup ---------------------------------------------------------
-    def _candidates(self, word: str) -> tuple[tuple[Pattern, ...], tuple[Pattern, ...]]:
-        """(one-word patterns, longer patterns) whose anchor element matches `word`."""
+    def _candidates(self, word: str) -> Candidates:
+        """(one-word patterns, longer patterns) whose anchor element matches
+        `word`, or () when there are none."""
         cached = self._candidate_cache.get(word)
         if cached is not None:
             return cached
@@ -371,8 +377,11 @@ class Lexicon:
             for p in self._number:
                 found[p.pid] = p
         ordered = sorted(found.values(), key=lambda p: p.pid)
-        result = (tuple(p for p in ordered if len(p.elements) == 1),
-                  tuple(p for p in ordered if len(p.elements) > 1))
+        # Most words start no pattern: an empty (falsy) tuple lets `scan` skip
+        # them in C.
+        result: Candidates = (
+            (tuple(p for p in ordered if len(p.elements) == 1),
+             tuple(p for p in ordered if len(p.elements) > 1)) if ordered else ())
         if len(self._candidate_cache) > 200_000:
             self._candidate_cache.clear()
         self._candidate_cache[word] = result
@@ -520,13 +529,16 @@ class Lexicon:
         present = set(words)
         raw: list[tuple[Pattern, int, int, list[int]]] = []
         inert: set[int] = set()  # negation words that belong to an indicator
-        cache = self._candidate_cache
         negation_words = self._negation_words
-        for i, word in enumerate(words):
-            candidates = cache.get(word)
-            if candidates is None:
-                candidates = self._candidates(word)
-            singles, longer = candidates
+        found = list(map(self._candidate_cache.get, words))
+        if None in found:
+            found = [c if c is not None else self._candidates(w)
+                     for c, w in zip(found, words, strict=True)]
+        # Only positions whose word starts a pattern (non-empty candidates):
+        # compress/filter pick them in C instead of a Python step per word.
+        for i, (singles, longer) in zip(compress(range(len(words)), found),
+                                        filter(None, found), strict=True):
+            word = words[i]
             if singles:
                 single = [i]
                 raw.extend([(p, i, i + 1, single) for p in singles])

@@ -77,7 +77,7 @@ class LinearModel:
         scores = np.zeros((rows.n_docs, self.weights.shape[1]), dtype=np.float64)
         n = len(rows.idx)
         if n and rows.n_docs == 1:
-            scores[0] = rows.values.astype(np.float32) @ self.weights[rows.idx]
+            scores[0] = rows.values.astype(np.float32) @ np.take(self.weights, rows.idx, axis=0)
         elif n:
             # Rows are sorted by document: `starts` are the first entries of each.
             starts = np.flatnonzero(np.concatenate(([True], rows.doc[1:] != rows.doc[:-1])))
@@ -89,7 +89,10 @@ class LinearModel:
             for b, lo in enumerate(block_starts):
                 hi = block_starts[b + 1] if b + 1 < len(block_starts) else n
                 first = starts[(starts >= lo) & (starts < hi)]
-                contrib = self.weights[rows.idx[lo:hi]] * values[lo:hi, None]
+                # np.take gathers rows several times faster than fancy
+                # indexing (same values); the product is formed in place.
+                contrib = np.take(self.weights, rows.idx[lo:hi], axis=0)
+                contrib *= values[lo:hi, None]
                 scores[rows.doc[first]] = np.add.reduceat(contrib, first - lo, axis=0)
         out = {}
         for name, head in self.heads.items():
@@ -103,7 +106,7 @@ class LinearModel:
         handful of plain floats is cheaper than more numpy calls.
         """
         if len(idx):
-            scores = (values.astype(np.float32) @ self.weights[idx]).tolist()
+            scores = (values.astype(np.float32) @ np.take(self.weights, idx, axis=0)).tolist()
         else:
             scores = [0.0] * self.weights.shape[1]
         out = {}

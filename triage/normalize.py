@@ -91,6 +91,9 @@ def _build_fold_table() -> dict[int, str]:
 _FOLD = _build_fold_table()
 _COMBINING = re.compile("[\u0300-\u036f]")
 _LATIN_ARABIC_MAX = 0x06FF
+# Any character beyond the fold table's ranges (a regex search runs in C; a
+# generator over the characters of a long text did not).
+_BEYOND_LATIN_ARABIC = re.compile(f"[^\x00-{chr(_LATIN_ARABIC_MAX)}]")
 
 
 def _strip_marks(text: str) -> str:
@@ -134,7 +137,7 @@ def normalize(text: str) -> str:
         text = text.translate(_FOLD)
         # Characters the table does not cover (rare scripts, ligatures such
         # as "ﬁ") still get the full Unicode decomposition.
-        if not text.isascii() and any(ord(ch) > _LATIN_ARABIC_MAX for ch in text):
+        if not text.isascii() and _BEYOND_LATIN_ARABIC.search(text) is not None:
             text = _strip_marks(text).translate(_FOLD)
     if "'" in text:
         text = _APOSTROPHE_IN_WORD.sub("", text)
