@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import io
 import os
 import shutil
 import socket
@@ -259,3 +260,20 @@ def running(database_url: str, prefix: str, workers: int, warm: int = 1,
         finally:
             admin.dispose()
             shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def phone_photo(width: int, height: int, seed: int) -> bytes:
+    """A ``width`` x ``height`` JPEG as a phone makes it (noise compresses like a detailed
+    scene), with EXIF and GPS for the cleaning to remove."""
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.random.default_rng(seed).integers(0, 256, (height, width, 3), dtype=np.uint8)
+    exif = Image.Exif()
+    exif[0x010F] = "BenchCam"
+    exif[0x0112] = 6
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2], gps[3], gps[4] = "N", (52.0, 5.0, 12.5), "E", (4.0, 53.0, 44.1)
+    out = io.BytesIO()
+    Image.fromarray(pixels).save(out, format="JPEG", quality=89, exif=exif)
+    return out.getvalue()

@@ -55,6 +55,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import _harness  # noqa: E402
 from bench._harness import (  # noqa: E402
     Client,
     MemorySampler,
@@ -217,18 +218,7 @@ def text_scenario(run, args) -> bool:
 
 def phone_photo() -> bytes:
     """A 6000x4000 JPEG of about 19 MB (noise compresses like a detailed scene) with EXIF and GPS."""
-    import numpy as np
-    from PIL import Image
-
-    pixels = np.random.default_rng(17).integers(0, 256, (4000, 6000, 3), dtype=np.uint8)
-    exif = Image.Exif()
-    exif[0x010F] = "BenchCam"
-    exif[0x0112] = 6
-    gps = exif.get_ifd(0x8825)
-    gps[1], gps[2], gps[3], gps[4] = "N", (52.0, 5.0, 12.5), "E", (4.0, 53.0, 44.1)
-    out = io.BytesIO()
-    Image.fromarray(pixels).save(out, format="JPEG", quality=89, exif=exif)
-    return out.getvalue()
+    return _harness.phone_photo(6000, 4000, seed=17)
 
 
 def flood_png() -> bytes:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import io
 import re
 import statistics
 import sys
@@ -31,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import _harness  # noqa: E402
 from bench._harness import Client, add_database_argument, multipart, running, serving  # noqa: E402
 from bench.load_submit import percentile, report_fields  # noqa: E402
 
@@ -42,18 +42,7 @@ STORES = ("filesystem", "database")
 
 def phone_photo() -> bytes:
     """A 2400x1600 JPEG of about 3 MB (noise compresses like a detailed scene) with EXIF and GPS."""
-    import numpy as np
-    from PIL import Image
-
-    pixels = np.random.default_rng(18).integers(0, 256, (1600, 2400, 3), dtype=np.uint8)
-    exif = Image.Exif()
-    exif[0x010F] = "BenchCam"
-    exif[0x0112] = 6
-    gps = exif.get_ifd(0x8825)
-    gps[1], gps[2], gps[3], gps[4] = "N", (52.0, 5.0, 12.5), "E", (4.0, 53.0, 44.1)
-    out = io.BytesIO()
-    Image.fromarray(pixels).save(out, format="JPEG", quality=89, exif=exif)
-    return out.getvalue()
+    return _harness.phone_photo(2400, 1600, seed=18)
 
 
 def make_coordinators(run) -> dict[str, tuple[str, str]]:
