@@ -3,6 +3,8 @@ on the report form keeps everything typed."""
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.browser.test_languages import REPORT_TEXT
 
 
@@ -14,12 +16,14 @@ def test_switching_language_on_the_form_keeps_the_text(browser, live_app, base_u
     page.locator("#location").fill("Industrieweg 12")
     page.locator("#postcode").fill("1234 AB")
     page.locator(".language-switch [lang=pl]").click()
-    page.wait_for_function("document.documentElement.lang === 'pl'")
+    # The switch is a form post and a new page: during the navigation there is briefly no
+    # document element, so wait on the locator (which retries) and not on a script.
+    expect(page.locator("html")).to_have_attribute("lang", "pl")
     assert page.locator("#text").input_value().strip() == REPORT_TEXT
     assert page.locator("#location").input_value() == "Industrieweg 12"
     assert page.locator("#postcode").input_value() == "1234 AB"
     page.locator(".language-switch [lang=ar]").click()
-    page.wait_for_function("document.documentElement.dir === 'rtl'")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
     assert page.locator("#text").input_value().strip() == REPORT_TEXT
     context.close()
 
@@ -30,7 +34,7 @@ def test_enter_in_a_field_neither_switches_language_nor_sends_the_report(browser
     context = browser.new_context(locale="ar", viewport={"width": 360, "height": 800})
     page = context.new_page()
     page.goto(base_url + "/taal/ar?next=/melden")
-    page.wait_for_function("document.documentElement.lang === 'ar'")
+    expect(page.locator("html")).to_have_attribute("lang", "ar")
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.method) if r.method == "POST" else None)
     page.locator("#text").fill(REPORT_TEXT)
