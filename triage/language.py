@@ -69,7 +69,9 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
         nereye lazim gun gunu ayni duruyorlar gidiyorlar ediyor yapiyor oluyor icinde
         sey bunu ona sana nasil neden nerede dakika saat kat sokak sokakta mahalle
         bildirmem bildirmek istiyorum lutfen tesekkurler biri birisi kimse hepsi
-        kaybettim""".split()
+        kaybettim herkes yine kesin sanki cunku galiba belki artik zaten sadece hemen
+        yapiyorlar yapiyordu yaziyorum diyor dedi dediler verdiler aldilar tuttu gordum
+        duydum biliyorum bilmiyorum arabam arabamin otoparkta evimiz evimizin yerde koku""".split()
     ),
     "ro": frozenset(
         """si nu este sunt un mai pe cu ce care pentru din sau foarte aici acolo oameni
@@ -78,7 +80,9 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
         vecin vecinii poate uneori stiu sigur unde putin putina copil copii azi maine
         ieri mi raportez trebuie vreau pot fac altul spre tren toata acoperit geamul
         cineva ceva nimic acum dupa inainte cand daca sa ca cu eram vazut auzit
-        miroase strada blocul apartamentul vecinul vecina multumesc rog""".split()
+        miroase strada blocul apartamentul vecinul vecina multumesc rog langa noaptea
+        seara dimineata gunoi camioane masina masini niste inca patronul seful aruncat
+        arunca""".split()
     ),
 }
 

@@ -91,6 +91,7 @@ def secondary_themes(primary: str, probs: Mapping[str, float], evidence: Evidenc
 # Urgency: acute is decided first and tuned for recall
 # --------------------------------------------------------------------------
 ATTACK_DANGER = "aanslag of wraak"
+FIRE_DANGER = "brand of gif"  # the lexicon section [gevaar brand of gif]
 PAST_ONLY_THRESHOLD = 0.85
 
 
@@ -100,11 +101,20 @@ def decide_urgency(probs: Mapping[str, float], evidence: Evidence, theme: str,
     happening now (or threatens people right there, or is an attack announced
     for tonight); then the model, which also catches what the words miss."""
     signals = evidence.signal_families
+    if theme == "milieu" and "brand" in signals:
+        # Burning waste (tyres, cables, plastic) is how environmental crime
+        # shows itself (taxonomy.md), not a fire in a home: smoke drifting
+        # over a street is serious, but not "call 112 now". An injury or a
+        # threat still makes it acute through their own combinations.
+        signals = {k: v for k, v in signals.items() if k != "brand"}
     reasons = acute_reasons(signals, evidence.cues)
     for reason, found in evidence.acute.items():
         reasons.append(explain.acute_trigger(reason, found[0]))
-    if harmless_setting(signals) is None:
-        reasons.extend(_danger_now(evidence))
+    # The reporter says nobody is in danger now, or that it has been calm since
+    # an old incident: only an acute combination (above) makes that acute.
+    calm = "geen_gevaar_nu" in evidence.cues
+    if harmless_setting(signals) is None and not calm:
+        reasons.extend(_danger_now(evidence, theme))
     # The acute score: the model's probability raised by single signals that
     # are acute only in combination ("he has a gun"), tuned for recall.
     p_acute = combined_score(probs.get("acuut", 0.0), signals)
@@ -114,7 +124,13 @@ def decide_urgency(probs: Mapping[str, float], evidence: Evidence, theme: str,
     # report that says itself the danger is old or habitual needs more.
     if evidence.danger and "nu_zwak" in evidence.cues:
         threshold = th.acute_model / 2
-    if "oud_of_gewoonte" in evidence.cues and "nu" not in evidence.cues:
+    # Waste dumped away from homes (barrels in a wood) is a lab's leftovers,
+    # not an active lab where people live.
+    dumped_away = "dumping" in signals and not (
+        "bewoond" in signals or "mensen_in_gevaar" in evidence.cues)
+    if calm or dumped_away:
+        threshold = min(0.9, threshold * 2)
+    elif "oud_of_gewoonte" in evidence.cues and "nu" not in evidence.cues:
         threshold = min(0.9, threshold * 2)
     elif evidence.past_signals and not any(f in signals for f in TIMED):
         # Every danger word is set in the past ("vorig jaar werd er geschoten"):
@@ -182,7 +198,7 @@ def apply_danger_answer(answer: bool | None, urgency: str,
     return urgency, reasons
 
 
-def _danger_now(evidence: Evidence) -> list[str]:
+def _danger_now(evidence: Evidence, theme: str) -> list[str]:
     cues = evidence.cues
     strong_now = cues.get("nu")
     people = cues.get("mensen_in_gevaar")
@@ -193,6 +209,8 @@ def _danger_now(evidence: Evidence) -> list[str]:
         return []
     context = strong_now or people
     for reason, found in evidence.danger.items():
+        if reason == FIRE_DANGER and theme == "milieu":
+            continue  # burning waste: see decide_urgency
         if context:
             return [explain.acute_danger(reason, found[0], context[0])]
         if reason == ATTACK_DANGER and "vanavond" in cues:
