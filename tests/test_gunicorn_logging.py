@@ -61,6 +61,9 @@ def test_a_malformed_request_is_logged_without_the_client_address(tmp_path):
                         raise
                     time.sleep(0.1)
             with conn:
+                # The socket accepts before the worker has booted (it loads the triage
+                # model first): on a busy machine the answer can take longer than 2 s.
+                conn.settimeout(30)
                 conn.sendall(b"NOT A REQUEST LINE\r\n\r\n")
                 conn.recv(1024)
             deadline = time.monotonic() + 10
