@@ -36,7 +36,7 @@ from __future__ import annotations
 import base64
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +54,7 @@ __all__ = [
     "decrypt_json",
     "encrypt",
     "encrypt_file",
+    "encrypt_file_into",
     "encrypt_json",
     "is_file_format",
     "rotate",
@@ -133,22 +134,37 @@ def encrypt_file(parts: Piece | Sequence[Piece]) -> bytearray:
     The pieces are encrypted straight into the output, so a cleaned photo made of
     slices of the upload is never joined into one more copy first.
     """
-    pieces = _pieces(parts)
+    view, size = _encrypt_into(_pieces(parts), lambda room: memoryview(bytearray(room)))
+    out = view.obj
+    view.release()
+    assert isinstance(out, bytearray)  # nosec B101 - made just above
+    del out[size:]
+    return out
+
+
+def encrypt_file_into(parts: Piece | Sequence[Piece], output: Callable[[int], memoryview]) -> memoryview:
+    """As ``encrypt_file``, into a writable buffer of at least ``size`` bytes that
+    ``output(size)`` provides (memory shared with another process, say); returns the
+    part of it that holds the encrypted file."""
+    view, size = _encrypt_into(_pieces(parts), output)
+    return view[:size]
+
+
+def _encrypt_into(pieces: list[Piece], output: Callable[[int], memoryview]) -> tuple[memoryview, int]:
     key = _keys().files[0]
     nonce = os.urandom(_NONCE_BYTES)
     header = FILE_MAGIC + key.key_id + nonce
-    out = bytearray(FILE_HEADER_BYTES + sum(len(piece) for piece in pieces) + _TAG_BYTES + _UPDATE_SLACK)
-    out[:FILE_HEADER_BYTES] = header
+    size = FILE_HEADER_BYTES + sum(len(piece) for piece in pieces) + _TAG_BYTES
+    view = output(size + _UPDATE_SLACK)
     encryptor = Cipher(algorithms.AES(key.aes_key), modes.GCM(nonce)).encryptor()
     encryptor.authenticate_additional_data(header)
+    view[:FILE_HEADER_BYTES] = header
     position = FILE_HEADER_BYTES
-    with memoryview(out) as view:
-        for piece in pieces:
-            position += encryptor.update_into(piece, view[position:])
-        encryptor.finalize()
-        view[position : position + _TAG_BYTES] = encryptor.tag
-    del out[position + _TAG_BYTES :]
-    return out
+    for piece in pieces:
+        position += encryptor.update_into(piece, view[position:])
+    encryptor.finalize()
+    view[position : position + _TAG_BYTES] = encryptor.tag
+    return view, size
 
 
 def _decrypt_file(token: bytes | bytearray | memoryview, keys: _Keys) -> bytes:

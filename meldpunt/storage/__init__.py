@@ -21,7 +21,7 @@ most an hour, so a reporter never has to choose a file twice.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -173,8 +173,11 @@ def _valid_file_id(file_id: str) -> bool:
     return 0 < len(file_id) <= 16 and all(c in "0123456789abcdef" for c in file_id)
 
 
-def prepare_pending(clean: CleanFile) -> PreparedUpload:
-    """Encrypt a cleaned upload and its description, ready for ``keep_pending``."""
+def prepare_pending(clean: CleanFile, output: Callable[[int], memoryview] | None = None) -> PreparedUpload:
+    """Encrypt a cleaned upload and its description, ready for ``keep_pending``.
+
+    ``output(size)`` provides the buffer for the encrypted content (crypto.encrypt_file):
+    the cleaning process passes memory it shares with the worker."""
     meta: dict[str, Any] = {
         "name": clean.original_name,
         "content_type": clean.content_type,
@@ -187,7 +190,9 @@ def prepare_pending(clean: CleanFile) -> PreparedUpload:
         meta=meta,
         encrypted_meta=crypto.encrypt_json(meta),
         # The cleaned pieces are encrypted as they are (file format v2), never joined first.
-        encrypted_data=crypto.encrypt_file(clean.pieces),
+        encrypted_data=(
+            crypto.encrypt_file(clean.pieces) if output is None else crypto.encrypt_file_into(clean.pieces, output)
+        ),
     )
 
 

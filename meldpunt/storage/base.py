@@ -44,7 +44,8 @@ class PreparedUpload:
     file_id: str
     meta: dict
     encrypted_meta: bytes
-    encrypted_data: bytes | bytearray
+    # A memoryview when it comes from the cleaning process's shared memory (isolation.py).
+    encrypted_data: bytes | bytearray | memoryview
 
 
 class AttachmentStore(Protocol):

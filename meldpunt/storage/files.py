@@ -22,7 +22,7 @@ from pathlib import Path
 from meldpunt.storage.base import MissingBlob, PreparedUpload
 
 
-def write_file_atomically(path: Path, data: bytes | bytearray) -> None:
+def write_file_atomically(path: Path, data: bytes | bytearray | memoryview) -> None:
     """Write via a temporary name and rename, so a crash never leaves half a file.
 
     The temporary name is unique (several workers may write the same file at once) and
