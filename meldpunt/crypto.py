@@ -54,7 +54,7 @@ __all__ = [
     "decrypt_json",
     "encrypt",
     "encrypt_file",
-    "encrypt_file_into",
+    "encrypt_file_to",
     "encrypt_json",
     "is_file_format",
     "rotate",
@@ -134,37 +134,50 @@ def encrypt_file(parts: Piece | Sequence[Piece]) -> bytearray:
     The pieces are encrypted straight into the output, so a cleaned photo made of
     slices of the upload is never joined into one more copy first.
     """
-    view, size = _encrypt_into(_pieces(parts), lambda room: memoryview(bytearray(room)))
-    out = view.obj
-    view.release()
-    assert isinstance(out, bytearray)  # nosec B101 - made just above
-    del out[size:]
+    pieces = _pieces(parts)
+    encryptor, header = _encryptor()
+    out = bytearray(FILE_HEADER_BYTES + sum(len(piece) for piece in pieces) + _TAG_BYTES + _UPDATE_SLACK)
+    out[:FILE_HEADER_BYTES] = header
+    position = FILE_HEADER_BYTES
+    with memoryview(out) as view:
+        for piece in pieces:
+            position += encryptor.update_into(piece, view[position:])
+        encryptor.finalize()
+        view[position : position + _TAG_BYTES] = encryptor.tag
+    del out[position + _TAG_BYTES :]
     return out
 
 
-def encrypt_file_into(parts: Piece | Sequence[Piece], output: Callable[[int], memoryview]) -> memoryview:
-    """As ``encrypt_file``, into a writable buffer of at least ``size`` bytes that
-    ``output(size)`` provides (memory shared with another process, say); returns the
-    part of it that holds the encrypted file."""
-    view, size = _encrypt_into(_pieces(parts), output)
-    return view[:size]
+_WRITE_STEP = 1024 * 1024
 
 
-def _encrypt_into(pieces: list[Piece], output: Callable[[int], memoryview]) -> tuple[memoryview, int]:
+def encrypt_file_to(parts: Piece | Sequence[Piece], write: Callable[[memoryview], object]) -> int:
+    """As ``encrypt_file``, handed to ``write`` in steps of 1 MB (through one reused
+    buffer, so no buffer of the file's size is made); returns the number of bytes."""
+    encryptor, header = _encryptor()
+    buffer = bytearray(_WRITE_STEP + _UPDATE_SLACK)
+    total = FILE_OVERHEAD_BYTES
+    with memoryview(buffer) as out:
+        write(memoryview(header))
+        for piece in _pieces(parts):
+            with memoryview(piece) as view, view.cast("B") as octets:
+                for start in range(0, octets.nbytes, _WRITE_STEP):
+                    done = encryptor.update_into(octets[start : start + _WRITE_STEP], out)
+                    write(out[:done])
+                    total += done
+        encryptor.finalize()
+        write(memoryview(encryptor.tag))
+    return total
+
+
+def _encryptor() -> tuple[Any, bytes]:
+    """A new AES-GCM encryptor under the newest key, and the file header it authenticates."""
     key = _keys().files[0]
     nonce = os.urandom(_NONCE_BYTES)
     header = FILE_MAGIC + key.key_id + nonce
-    size = FILE_HEADER_BYTES + sum(len(piece) for piece in pieces) + _TAG_BYTES
-    view = output(size + _UPDATE_SLACK)
     encryptor = Cipher(algorithms.AES(key.aes_key), modes.GCM(nonce)).encryptor()
     encryptor.authenticate_additional_data(header)
-    view[:FILE_HEADER_BYTES] = header
-    position = FILE_HEADER_BYTES
-    for piece in pieces:
-        position += encryptor.update_into(piece, view[position:])
-    encryptor.finalize()
-    view[position : position + _TAG_BYTES] = encryptor.tag
-    return view, size
+    return encryptor, header
 
 
 def _decrypt_file(token: bytes | bytearray | memoryview, keys: _Keys) -> bytes:

@@ -26,17 +26,21 @@ def _memfd_mappings() -> int:
         return sum(1 for line in maps if "meldpunt-clean-result" in line)
 
 
-def _filled(size: int, seed: int) -> memoryview:
-    view = isolation.shared_buffer(size)
-    pattern = bytes((seed + n) % 251 for n in range(251))
-    for start in range(0, size, len(pattern)):
-        chunk = pattern[: size - start]
-        view[start : start + len(chunk)] = chunk
-    return view
+def _pattern(seed: int) -> bytes:
+    return bytes((seed + n) % 251 for n in range(251))
+
+
+def _filled(size: int, seed: int, step: int = 64 * 1024 + 3) -> isolation.SharedOutput:
+    """A shared output with ``size`` bytes of a pattern, written in uneven steps."""
+    output = isolation.shared_output()
+    data = _expected(size, seed)
+    for start in range(0, size, step):
+        assert output.write(memoryview(data)[start : start + step]) == len(data[start : start + step])
+    return output
 
 
 def _expected(size: int, seed: int) -> bytes:
-    pattern = bytes((seed + n) % 251 for n in range(251))
+    pattern = _pattern(seed)
     return (pattern * (size // len(pattern) + 1))[:size]
 
 
@@ -50,42 +54,67 @@ def test_a_large_shared_result_arrives_as_a_read_only_view_with_the_same_bytes()
     assert photo == _expected(size, 3)
 
 
-def test_slices_and_several_buffers_keep_their_places():
+def test_several_outputs_keep_their_own_bytes():
     def work():
         first = _filled(5 * MB, 1)
-        second = _filled(3 * MB + 1, 2)
-        return first[10:2 * MB], second, first[-5:], second[:0]
+        second = _filled(3 * MB + 1, 2, step=MB)
+        empty = isolation.shared_output()
+        return first, second, empty, [first]
 
-    middle, whole, tail, empty = isolation.run(work, seconds=20, memory_bytes=64 * MB)
-    assert middle == _expected(5 * MB, 1)[10 : 2 * MB]
-    assert whole == _expected(3 * MB + 1, 2)
-    assert tail == _expected(5 * MB, 1)[-5:]
+    first, second, empty, again = isolation.run(work, seconds=20, memory_bytes=64 * MB)
+    assert first == _expected(5 * MB, 1)
+    assert second == _expected(3 * MB + 1, 2)
     assert bytes(empty) == b""
+    assert again[0] == first
 
 
-def test_the_encrypted_file_written_into_shared_memory_decrypts_in_the_parent(app):
-    photo = os.urandom(3 * MB)
+def test_an_earlier_output_cannot_be_written_after_a_newer_one_started():
+    def work():
+        first = isolation.shared_output()
+        first.write(b"abc")
+        isolation.shared_output()
+        first.write(b"def")
+
+    with pytest.raises(RuntimeError):
+        isolation.run(work, seconds=20, memory_bytes=64 * MB)
+
+
+def test_the_encrypted_file_written_to_shared_memory_decrypts_in_the_parent(app):
+    photo = os.urandom(3 * MB + 5)
+
+    def work():
+        output = isolation.shared_output()
+        size = crypto.encrypt_file_to([photo[:100], memoryview(photo)[100:]], output.write)
+        return size, output
+
     with app.app_context():
-        encrypted = isolation.run(
-            lambda: crypto.encrypt_file_into([photo[:100], memoryview(photo)[100:]], isolation.shared_buffer),
-            seconds=20,
-            memory_bytes=64 * MB,
-        )
-        assert isinstance(encrypted, memoryview)
+        size, encrypted = isolation.run(work, seconds=20, memory_bytes=64 * MB)
+        assert isinstance(encrypted, memoryview) and len(encrypted) == size
         assert crypto.decrypt(encrypted) == photo
-        assert len(encrypted) == len(crypto.encrypt_file(photo))
+        assert size == len(crypto.encrypt_file(photo))
 
 
 def test_shared_memory_counts_against_the_memory_cap():
-    with pytest.raises(isolation.OutOfMemory):
-        isolation.run(lambda: isolation.shared_buffer(65 * MB), seconds=20, memory_bytes=64 * MB)
+    # Made before the fork: the child writes without allocating, so only the shared
+    # file can go over the cap (RLIMIT_DATA does not count shared memory).
+    chunk = bytes(8 * MB)
 
-    def two_halves():
-        isolation.shared_buffer(40 * MB)
-        return isolation.shared_buffer(40 * MB)
+    def write(total: int) -> isolation.SharedOutput:
+        output = isolation.shared_output()
+        for _ in range(total // len(chunk)):
+            output.write(chunk)
+        return output
+
+    assert len(isolation.run(lambda: write(64 * MB), seconds=20, memory_bytes=64 * MB)) == 64 * MB
+    with pytest.raises(isolation.OutOfMemory):
+        isolation.run(lambda: write(72 * MB), seconds=20, memory_bytes=64 * MB)
+
+    def two_outputs():
+        write(40 * MB)
+        return write(40 * MB)
 
     with pytest.raises(isolation.OutOfMemory):
-        isolation.run(two_halves, seconds=20, memory_bytes=64 * MB)
+        isolation.run(two_outputs, seconds=20, memory_bytes=64 * MB)
 
 
 def test_an_error_after_writing_shared_memory_still_travels_with_its_reason():
@@ -120,9 +149,9 @@ def test_a_view_that_is_not_shared_cannot_travel_and_says_so():
         isolation.run(lambda: memoryview(bytearray(10)), seconds=20, memory_bytes=0)
 
 
-def test_shared_buffer_outside_the_child_is_an_error():
+def test_shared_output_outside_the_child_is_an_error():
     with pytest.raises(RuntimeError):
-        isolation.shared_buffer(10)
+        isolation.shared_output()
 
 
 def _spooled(data: bytes) -> CappedUpload:

@@ -141,13 +141,13 @@ def _clean_and_keep(
     filesystem store, writes the encrypted result itself, so the worker never holds
     the file's bytes. The database store is written by the worker: a forked child
     must not use the parent's database connections. Then the child encrypts into
-    memory it shares with the worker (isolation.shared_buffer), which the worker
+    memory it shares with the worker (isolation.shared_output), which the worker
     passes to the database as it is.
     """
     data = kept_content(upload.stream, max_bytes + 1)
     clean = clean_upload(upload.filename, data, max_bytes, pixel_budget)
     del data
-    prepared = storage.prepare_pending(clean, None if keep else isolation.shared_buffer)
+    prepared = storage.prepare_pending(clean, None if keep else isolation.shared_output())
     return (storage.keep_pending(token, prepared) if keep else prepared), clean.decoded_pixels
 
 

@@ -21,7 +21,7 @@ most an hour, so a reporter never has to choose a file twice.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +31,7 @@ from flask import current_app
 from meldpunt import crypto
 from meldpunt.storage.base import (
     AttachmentStore,
+    EncryptedOutput,
     MissingBlob,
     PendingFile,
     PendingStore,
@@ -173,11 +174,13 @@ def _valid_file_id(file_id: str) -> bool:
     return 0 < len(file_id) <= 16 and all(c in "0123456789abcdef" for c in file_id)
 
 
-def prepare_pending(clean: CleanFile, output: Callable[[int], memoryview] | None = None) -> PreparedUpload:
+def prepare_pending(clean: CleanFile, output: EncryptedOutput | None = None) -> PreparedUpload:
     """Encrypt a cleaned upload and its description, ready for ``keep_pending``.
 
-    ``output(size)`` provides the buffer for the encrypted content (crypto.encrypt_file):
-    the cleaning process passes memory it shares with the worker."""
+    With ``output`` the encrypted content is written there (in 1 MB steps) and the
+    output itself is the prepared upload's ``encrypted_data``: the cleaning process
+    passes memory it shares with the worker (intake/isolation.py).
+    """
     meta: dict[str, Any] = {
         "name": clean.original_name,
         "content_type": clean.content_type,
@@ -185,14 +188,18 @@ def prepare_pending(clean: CleanFile, output: Callable[[int], memoryview] | None
         "size": clean.size,
         "sent_size": clean.sent_size or clean.size,
     }
+    encrypted: bytes | bytearray | memoryview | EncryptedOutput
+    if output is None:
+        # The cleaned pieces are encrypted as they are (file format v2), never joined first.
+        encrypted = crypto.encrypt_file(clean.pieces)
+    else:
+        crypto.encrypt_file_to(clean.pieces, output.write)
+        encrypted = output
     return PreparedUpload(
         file_id=secrets.token_hex(8),
         meta=meta,
         encrypted_meta=crypto.encrypt_json(meta),
-        # The cleaned pieces are encrypted as they are (file format v2), never joined first.
-        encrypted_data=(
-            crypto.encrypt_file(clean.pieces) if output is None else crypto.encrypt_file_into(clean.pieces, output)
-        ),
+        encrypted_data=encrypted,  # type: ignore[arg-type]  # a memoryview once in the worker
     )
 
 
