@@ -147,8 +147,9 @@ def _clean_and_keep(
     data = kept_content(upload.stream, max_bytes + 1)
     clean = clean_upload(upload.filename, data, max_bytes, pixel_budget)
     del data
-    prepared = storage.prepare_pending(clean, None if keep else isolation.shared_output())
-    return (storage.keep_pending(token, prepared) if keep else prepared), clean.decoded_pixels
+    if keep:
+        return storage.add_pending(token, clean), clean.decoded_pixels
+    return storage.prepare_pending(clean, isolation.shared_output()), clean.decoded_pixels
 
 
 def _clean_isolated(upload, token: str, max_bytes: int, pixel_budget: int) -> tuple[storage.PendingFile, int]:
