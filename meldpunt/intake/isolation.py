@@ -148,7 +148,9 @@ def _dumps(outcome: tuple[str, Any], shared: _SharedFile) -> bytes:
     return out.getvalue()
 
 
-class _ResultUnpickler(pickle.Unpickler):  # nosec B301 - reads only what our own child wrote
+class _ResultUnpickler(pickle.Unpickler):
+    """Reads only what our own child wrote: small values, and shared outputs as views."""
+
     def __init__(self, payload: bytes, shared_fd: int) -> None:
         super().__init__(io.BytesIO(payload))
         self._fd = shared_fd
