@@ -36,7 +36,7 @@ from __future__ import annotations
 import base64
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +54,7 @@ __all__ = [
     "decrypt_json",
     "encrypt",
     "encrypt_file",
+    "encrypt_file_to",
     "encrypt_json",
     "is_file_format",
     "rotate",
@@ -134,13 +135,9 @@ def encrypt_file(parts: Piece | Sequence[Piece]) -> bytearray:
     slices of the upload is never joined into one more copy first.
     """
     pieces = _pieces(parts)
-    key = _keys().files[0]
-    nonce = os.urandom(_NONCE_BYTES)
-    header = FILE_MAGIC + key.key_id + nonce
+    encryptor, header = _encryptor()
     out = bytearray(FILE_HEADER_BYTES + sum(len(piece) for piece in pieces) + _TAG_BYTES + _UPDATE_SLACK)
     out[:FILE_HEADER_BYTES] = header
-    encryptor = Cipher(algorithms.AES(key.aes_key), modes.GCM(nonce)).encryptor()
-    encryptor.authenticate_additional_data(header)
     position = FILE_HEADER_BYTES
     with memoryview(out) as view:
         for piece in pieces:
@@ -149,6 +146,38 @@ def encrypt_file(parts: Piece | Sequence[Piece]) -> bytearray:
         view[position : position + _TAG_BYTES] = encryptor.tag
     del out[position + _TAG_BYTES :]
     return out
+
+
+_WRITE_STEP = 1024 * 1024
+
+
+def encrypt_file_to(parts: Piece | Sequence[Piece], write: Callable[[memoryview], object]) -> int:
+    """As ``encrypt_file``, handed to ``write`` in steps of 1 MB (through one reused
+    buffer, so no buffer of the file's size is made); returns the number of bytes."""
+    encryptor, header = _encryptor()
+    buffer = bytearray(_WRITE_STEP + _UPDATE_SLACK)
+    total = FILE_OVERHEAD_BYTES
+    with memoryview(buffer) as out:
+        write(memoryview(header))
+        for piece in _pieces(parts):
+            with memoryview(piece) as view, view.cast("B") as octets:
+                for start in range(0, octets.nbytes, _WRITE_STEP):
+                    done = encryptor.update_into(octets[start : start + _WRITE_STEP], out)
+                    write(out[:done])
+                    total += done
+        encryptor.finalize()
+        write(memoryview(encryptor.tag))
+    return total
+
+
+def _encryptor() -> tuple[Any, bytes]:
+    """A new AES-GCM encryptor under the newest key, and the file header it authenticates."""
+    key = _keys().files[0]
+    nonce = os.urandom(_NONCE_BYTES)
+    header = FILE_MAGIC + key.key_id + nonce
+    encryptor = Cipher(algorithms.AES(key.aes_key), modes.GCM(nonce)).encryptor()
+    encryptor.authenticate_additional_data(header)
+    return encryptor, header
 
 
 def _decrypt_file(token: bytes | bytearray | memoryview, keys: _Keys) -> bytes:

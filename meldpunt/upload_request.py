@@ -13,6 +13,8 @@ sends with five files) is still refused before it is read.
 
 from __future__ import annotations
 
+import mmap
+import os
 from tempfile import SpooledTemporaryFile
 from typing import IO, Any
 
@@ -40,6 +42,22 @@ class CappedUpload(SpooledTemporaryFile):
         if room > 0:
             super().write(data[:room] if size > room else data)
         return size
+
+
+def kept_content(stream: Any, limit: int) -> bytes | mmap.mmap:
+    """The first ``limit`` bytes kept for a file part.
+
+    A part that went to its temporary file comes as a read-only mapping of that file
+    (file-like, sliceable, with ``find``) instead of a read: reading a 20 MB photo into
+    a new buffer cost the cleaning process about 10 ms of page faults and copying.
+    """
+    if isinstance(stream, SpooledTemporaryFile) and getattr(stream, "_rolled", False):
+        stream.flush()  # what the parser wrote is in the file, not in a buffer of this process
+        size = min(os.fstat(stream.fileno()).st_size, limit)
+        if size > 0:  # an empty file cannot be mapped
+            return mmap.mmap(stream.fileno(), size, access=mmap.ACCESS_READ)
+    stream.seek(0)
+    return stream.read(limit)
 
 
 def sent_size(stream: Any) -> int | None:

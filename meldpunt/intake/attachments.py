@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import io
+import mmap
 import re
 import subprocess  # nosec B404
 import unicodedata
@@ -131,18 +132,22 @@ def sniff(data: bytes) -> str:
     return magic.from_buffer(data[:65536], mime=True)
 
 
-def clean_upload(raw_name: str | None, data: bytes, max_bytes: int, pixel_budget: int = NO_BUDGET) -> CleanFile:
+def clean_upload(
+    raw_name: str | None, data: bytes | mmap.mmap, max_bytes: int, pixel_budget: int = NO_BUDGET
+) -> CleanFile:
     """Check one uploaded file and return it cleaned, or raise AttachmentRejected.
 
     ``pixel_budget`` is what is left of the request's budget of decoded pixels.
+    ``data`` may be a read-only mapping of the upload's temporary file
+    (upload_request.kept_content): a JPEG is then stripped straight from it, without
+    a copy; every other kind is read from it once.
     """
     name = display_name(raw_name)
-    original = data
     if not data:
         raise AttachmentRejected(name, str(_l("Dit bestand is leeg.")))
     if len(data) > max_bytes:
         raise AttachmentRejected(name, too_big(max_bytes))
-    detected = sniff(data)
+    detected = sniff(data[:65536])
     if detected not in ALLOWED_TYPES:
         raise AttachmentRejected(
             name,
@@ -155,23 +160,26 @@ def clean_upload(raw_name: str | None, data: bytes, max_bytes: int, pixel_budget
         )
     kind, content_type = ALLOWED_TYPES[detected]
     pixels = 0
-    pieces: tuple[bytes | memoryview, ...] = ()
+    pieces: tuple[bytes | memoryview, ...]
     if kind == "image":
         photo = clean_photo(name, data, content_type, pixel_budget)
         pieces, pixels = photo.pieces, photo.decoded_pixels
-    elif kind == "pdf":
-        data = _strip_pdf(name, data)
-    elif kind == "video":
-        data = _clean_video(name, data, content_type)
-    elif kind == "text":
-        data = _check_text(name, data)
+    else:
+        content = data if isinstance(data, bytes) else data[:]  # a mapping: these cleaners take bytes
+        if kind == "pdf":
+            content = _strip_pdf(name, content)
+        elif kind == "video":
+            content = _clean_video(name, content, content_type)
+        elif kind == "text":
+            content = _check_text(name, content)
+        pieces = (content,)
     return CleanFile(
-        pieces=pieces or (data,),
+        pieces=pieces,
         content_type=content_type,
         kind=kind,
         original_name=stored_name(name, content_type),
         decoded_pixels=pixels,
-        sent_size=len(original),
+        sent_size=len(data),
     )
 
 

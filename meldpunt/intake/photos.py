@@ -33,7 +33,9 @@ Every re-encode counts the pixels it decodes against the budget of the request.
 from __future__ import annotations
 
 import io
+import mmap
 from dataclasses import dataclass
+from typing import IO, cast
 
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -79,8 +81,12 @@ def over_budget() -> str:
     )
 
 
-def clean_photo(name: str, data: bytes, content_type: str, pixel_budget: int) -> CleanPhoto:
-    """The photo without metadata; raises AttachmentRejected with a reason."""
+def clean_photo(name: str, data: bytes | mmap.mmap, content_type: str, pixel_budget: int) -> CleanPhoto:
+    """The photo without metadata; raises AttachmentRejected with a reason.
+
+    ``data`` may be a read-only mapping of the upload (upload_request.kept_content): a
+    JPEG's pieces are then slices of that mapping, never copied.
+    """
     unreadable = str(_l("Deze foto kunnen we niet openen. Misschien is het bestand beschadigd."))
     try:
         if content_type == "image/jpeg" and data[:2] == b"\xff\xd8":
@@ -88,7 +94,7 @@ def clean_photo(name: str, data: bytes, content_type: str, pixel_budget: int) ->
                 return _clean_jpeg_losslessly(name, data)
             except (ValueError, OSError, SyntaxError):
                 pass  # damaged or unusual: decode what can be decoded and write it anew
-        return _reencode(name, data, content_type, pixel_budget)
+        return _reencode(name, data if isinstance(data, bytes) else data[:], content_type, pixel_budget)
     except Image.DecompressionBombError as exc:
         raise AttachmentRejected(name, too_many_pixels()) from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
@@ -102,8 +108,8 @@ def _check_size(name: str, pixels: int, pixel_budget: int) -> None:
         raise AttachmentRejected(name, over_budget())
 
 
-def _clean_jpeg_losslessly(name: str, data: bytes) -> CleanPhoto:
-    with Image.open(io.BytesIO(data)) as header:
+def _clean_jpeg_losslessly(name: str, data: bytes | mmap.mmap) -> CleanPhoto:
+    with Image.open(_file_over(data)) as header:
         if header.format not in {"JPEG", "MPO"}:
             raise ValueError("not a JPEG")
         orientation = header.getexif().get(_ORIENTATION, 1)
@@ -123,6 +129,15 @@ def _clean_jpeg_losslessly(name: str, data: bytes) -> CleanPhoto:
     if sum(len(piece) for piece in pieces) > len(data):  # cannot happen: every segment written replaces a larger one
         raise ValueError("stripped JPEG larger than the original")
     return CleanPhoto(tuple(pieces), 0)
+
+
+def _file_over(data: bytes | mmap.mmap) -> IO[bytes]:
+    """The photo as a file for Pillow (which reads only the headers here), without a copy:
+    a BytesIO shares a bytes object, and a mapping is a file itself (from its start)."""
+    if isinstance(data, mmap.mmap):
+        data.seek(0)
+        return cast(IO[bytes], data)
+    return io.BytesIO(data)
 
 
 def _orientation_segment(orientation: int) -> bytes:
@@ -219,7 +234,7 @@ class _JpegPieces:
         return sum(len(piece) for piece in self.pieces)
 
 
-def _stripped_jpeg_pieces(data: bytes, *, for_storage: bool = False) -> _JpegPieces:
+def _stripped_jpeg_pieces(data: bytes | mmap.mmap, *, for_storage: bool = False) -> _JpegPieces:
     if data[:2] != b"\xff\xd8":
         raise ValueError("not a JPEG stream")
     view = memoryview(data)
@@ -274,7 +289,7 @@ def _stripped_jpeg_pieces(data: bytes, *, for_storage: bool = False) -> _JpegPie
             position = scan_end
 
 
-def _jpeg_scan_end(data: bytes, position: int) -> int:
+def _jpeg_scan_end(data: bytes | mmap.mmap, position: int) -> int:
     """Where the entropy-coded data after a start-of-scan header ends."""
     end = len(data)
     while True:

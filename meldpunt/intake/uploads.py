@@ -27,7 +27,7 @@ from meldpunt.intake.attachments import (
     too_big,
     took_too_long,
 )
-from meldpunt.upload_request import sent_size
+from meldpunt.upload_request import kept_content, sent_size
 
 log = logging.getLogger(__name__)
 
@@ -140,14 +140,16 @@ def _clean_and_keep(
     The child reads the part from the request's temporary file and, with the
     filesystem store, writes the encrypted result itself, so the worker never holds
     the file's bytes. The database store is written by the worker: a forked child
-    must not use the parent's database connections.
+    must not use the parent's database connections. Then the child encrypts into
+    memory it shares with the worker (isolation.shared_output), which the worker
+    passes to the database as it is.
     """
-    upload.stream.seek(0)
-    data = upload.stream.read(max_bytes + 1)
+    data = kept_content(upload.stream, max_bytes + 1)
     clean = clean_upload(upload.filename, data, max_bytes, pixel_budget)
     del data
-    prepared = storage.prepare_pending(clean)
-    return (storage.keep_pending(token, prepared) if keep else prepared), clean.decoded_pixels
+    if keep:
+        return storage.add_pending(token, clean), clean.decoded_pixels
+    return storage.prepare_pending(clean, isolation.shared_output()), clean.decoded_pixels
 
 
 def _clean_isolated(upload, token: str, max_bytes: int, pixel_budget: int) -> tuple[storage.PendingFile, int]:

@@ -36,6 +36,12 @@ class PendingFile:
     sent_size: int = 0
 
 
+class EncryptedOutput(Protocol):
+    """Where an upload's encrypted content can be written instead of a new buffer."""
+
+    def write(self, data: memoryview) -> int: ...
+
+
 @dataclass(frozen=True)
 class PreparedUpload:
     """A cleaned upload, encrypted and ready to keep: made where the file was cleaned
@@ -44,7 +50,8 @@ class PreparedUpload:
     file_id: str
     meta: dict
     encrypted_meta: bytes
-    encrypted_data: bytes | bytearray
+    # A memoryview when it comes from the cleaning process's shared memory (intake/isolation.py).
+    encrypted_data: bytes | bytearray | memoryview
 
 
 class AttachmentStore(Protocol):

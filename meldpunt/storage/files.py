@@ -15,15 +15,20 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
 from meldpunt.storage.base import MissingBlob, PreparedUpload
 
+Content = bytes | bytearray | memoryview | Callable[[Callable[[memoryview], object]], object]
 
-def write_file_atomically(path: Path, data: bytes | bytearray) -> None:
+
+def write_file_atomically(path: Path, data: Content) -> None:
     """Write via a temporary name and rename, so a crash never leaves half a file.
+
+    ``data`` may also be a function that writes the content itself through the write
+    function it is given (an encryption in 1 MB steps: no buffer of the file's size).
 
     The temporary name is unique (several workers may write the same file at once) and
     ends in ``.part``, which the cleanup job recognises. mkstemp creates it owner-only
@@ -33,7 +38,10 @@ def write_file_atomically(path: Path, data: bytes | bytearray) -> None:
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if callable(data):
+                data(handle.write)
+            else:
+                handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -143,6 +151,13 @@ class FilesystemPending:
         directory.mkdir(parents=True, exist_ok=True)
         write_file_atomically(directory / f"{prepared.file_id}.bin", prepared.encrypted_data)
         write_file_atomically(directory / f"{prepared.file_id}.meta", prepared.encrypted_meta)
+
+    def add_written(self, token: str, file_id: str, encrypted_meta: bytes, write_content: Content) -> None:
+        """As ``add``, with the content written by a function (see write_file_atomically)."""
+        directory = self._dir(token)
+        directory.mkdir(parents=True, exist_ok=True)
+        write_file_atomically(directory / f"{file_id}.bin", write_content)
+        write_file_atomically(directory / f"{file_id}.meta", encrypted_meta)
 
     def entries(self, token: str) -> list[tuple[str, bytes]]:
         directory = self._dir(token)
