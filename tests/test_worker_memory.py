@@ -77,3 +77,31 @@ def test_a_worker_warms_up_before_its_first_request(app_factory):
     cached = {name for _, name in app.jinja_env.cache.keys()}
     assert {"public/form.html", "public/thanks.html", "public/perspectief/drugslab.html"} <= cached
     assert len(app.extensions["meldpunt_form_pages"]) == 1
+
+
+def test_pooled_database_connections_are_closed_after_a_large_upload(app_factory):
+    """libpq keeps the send buffer it grew for a photo as long as its connection lives:
+    after a large body the worker's pooled connections are closed (a small one keeps them)."""
+    from sqlalchemy import text
+
+    from meldpunt.extensions import db
+
+    settings = load_settings()
+    app = app_factory()
+
+    class Worker:
+        wsgi = app
+
+    def pooled() -> int:
+        with app.app_context():
+            with db.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            return db.engine.pool.checkedin()
+
+    assert pooled() >= 1
+    settings.post_request(Worker(), None, {"CONTENT_LENGTH": "200"}, None)
+    with app.app_context():
+        assert db.engine.pool.checkedin() >= 1
+    settings.post_request(Worker(), None, {"CONTENT_LENGTH": str(19 * 1024 * 1024)}, None)
+    with app.app_context():
+        assert db.engine.pool.checkedin() == 0
