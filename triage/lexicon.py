@@ -303,8 +303,47 @@ def _element_matches(element: tuple[Alternative, ...], word: str) -> bool:
     return _matcher(element)(word)
 
 
-# (one-word patterns, longer patterns) a word can start, or () for none.
-Candidates = tuple[()] | tuple[tuple[Pattern, ...], tuple[Pattern, ...]]
+# The gap search of `Lexicon._match_from`, as module functions: nested
+# recursive closures would form a reference cycle per call, left for the
+# cyclic garbage collector.
+def _forward(gaps: tuple[int, ...], matchers: tuple, words: list[str], clauses: list[int],
+             clause: int, index: int, pos: int) -> list[int] | None:
+    if index == len(matchers):
+        return []
+    gap = gaps[index]
+    for j in range(pos, min(pos + gap + 1, len(words))):
+        if clauses[j] != clause and gap:
+            break
+        if matchers[index](words[j]):
+            found = _forward(gaps, matchers, words, clauses, clause, index + 1, j + 1)
+            if found is not None:
+                return [j, *found]
+    return None
+
+
+def _backward(gaps: tuple[int, ...], matchers: tuple, words: list[str], clauses: list[int],
+              clause: int, index: int, pos: int) -> list[int] | None:
+    # Element `index` must end right before `pos`, at most gaps[index + 1] earlier.
+    if index < 0:
+        return []
+    gap = gaps[index + 1]
+    for j in range(pos - 1, max(pos - gap - 2, -1), -1):
+        if clauses[j] != clause and gap:
+            break
+        if matchers[index](words[j]):
+            found = _backward(gaps, matchers, words, clauses, clause, index - 1, j)
+            if found is not None:
+                return [*found, j]
+    return None
+
+
+# (one-word patterns, longer patterns, gate, negation word) a word can start,
+# or () for none. `gate`: when every longer pattern has `required` words, the
+# union of them (if the text has none of these words, no longer pattern can
+# match: one set operation instead of one per pattern); otherwise None.
+# `negation word`: whether the word itself is a negation word.
+Candidates = (tuple[()] | tuple[tuple[Pattern, ...], tuple[Pattern, ...],
+                                frozenset[str] | None, bool])
 
 
 class Lexicon:
@@ -379,9 +418,13 @@ class Lexicon:
         ordered = sorted(found.values(), key=lambda p: p.pid)
         # Most words start no pattern: an empty (falsy) tuple lets `scan` skip
         # them in C.
-        result: Candidates = (
-            (tuple(p for p in ordered if len(p.elements) == 1),
-             tuple(p for p in ordered if len(p.elements) > 1)) if ordered else ())
+        result: Candidates = ()
+        if ordered:
+            longer = tuple(p for p in ordered if len(p.elements) > 1)
+            gate = (frozenset().union(*(p.required for p in longer))
+                    if longer and all(p.required for p in longer) else None)
+            result = (tuple(p for p in ordered if len(p.elements) == 1), longer, gate,
+                      word in self._negation_words)
         if len(self._candidate_cache) > 200_000:
             self._candidate_cache.clear()
         self._candidate_cache[word] = result
@@ -405,40 +448,11 @@ class Lexicon:
                     return None
             return list(range(start, end))
 
-        gaps = pattern.gaps
         clause = clauses[at]
-
-        def forward(index: int, pos: int) -> list[int] | None:
-            if index == len(matchers):
-                return []
-            gap = gaps[index]
-            for j in range(pos, min(pos + gap + 1, n)):
-                if clauses[j] != clause and gap:
-                    break
-                if matchers[index](words[j]):
-                    found = forward(index + 1, j + 1)
-                    if found is not None:
-                        return [j, *found]
-            return None
-
-        def backward(index: int, pos: int) -> list[int] | None:
-            # Element `index` must end right before `pos`, at most gaps[index + 1] earlier.
-            if index < 0:
-                return []
-            gap = gaps[index + 1]
-            for j in range(pos - 1, max(pos - gap - 2, -1), -1):
-                if clauses[j] != clause and gap:
-                    break
-                if matchers[index](words[j]):
-                    found = backward(index - 1, j)
-                    if found is not None:
-                        return [*found, j]
-            return None
-
-        after = forward(anchor + 1, at + 1)
+        after = _forward(pattern.gaps, matchers, words, clauses, clause, anchor + 1, at + 1)
         if after is None:
             return None
-        before = backward(anchor - 1, at)
+        before = _backward(pattern.gaps, matchers, words, clauses, clause, anchor - 1, at)
         if before is None:
             return None
         return [*before, at, *after]
@@ -536,18 +550,20 @@ class Lexicon:
                      for c, w in zip(found, words, strict=True)]
         # Only positions whose word starts a pattern (non-empty candidates):
         # compress/filter pick them in C instead of a Python step per word.
-        for i, (singles, longer) in zip(compress(range(len(words)), found),
-                                        filter(None, found), strict=True):
-            word = words[i]
+        match_from = self._match_from
+        for i, (singles, longer, gate, negation_word) in zip(
+                compress(range(len(words)), found), filter(None, found), strict=True):
             if singles:
                 single = [i]
                 raw.extend([(p, i, i + 1, single) for p in singles])
-                if word in negation_words:
+                if negation_word:
                     inert.add(i)
+            if not longer or (gate is not None and gate.isdisjoint(present)):
+                continue
             for p in longer:
                 if p.required and p.required.isdisjoint(present):
                     continue
-                used = self._match_from(p, tokens, i)
+                used = match_from(p, tokens, i)
                 if used is None:
                     continue
                 raw.append((p, used[0], used[-1] + 1, used))
