@@ -381,6 +381,8 @@ class Lexicon:
         self._prefix_lengths = sorted({len(k) for k in self._prefix})
         self._suffix_lengths = sorted({len(k) for k in self._suffix})
         self._infix_lengths = sorted({len(k) for k in self._infix})
+        self._infix_head = self._infix_lengths[0] if self._infix_lengths else 1
+        self._infix_heads = frozenset(k[:self._infix_head] for k in self._infix)
         # Words repeat across reports; remembering which patterns a word can
         # start saves most of the lookup work on large batches.
         self._candidate_cache: dict[str, Candidates] = {}
@@ -406,12 +408,17 @@ class Lexicon:
                 break
             for p in self._suffix.get(word[n - length:], ()):
                 found[p.pid] = p
-        for length in self._infix_lengths:
-            if length > n:
-                break
-            for i in range(n - length + 1):
-                for p in self._infix.get(word[i:i + length], ()):
-                    found[p.pid] = p
+        # Infixes: only at positions where some infix starts (its first
+        # characters), instead of every length at every position.
+        heads, head = self._infix_heads, self._infix_head
+        infix = self._infix
+        for i in range(n - head + 1):
+            if word[i:i + head] in heads:
+                for length in self._infix_lengths:
+                    if i + length > n:
+                        break
+                    for p in infix.get(word[i:i + length], ()):
+                        found[p.pid] = p
         if word.isdigit():
             for p in self._number:
                 found[p.pid] = p
