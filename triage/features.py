@@ -206,7 +206,7 @@ class Featurizer:
         if unit is None:
             wid = self.word_index.get(word)
             index = self.char_index
-            chars = [index[g] for g in char_ngrams(word) if g in index]
+            chars = [i for i in map(index.get, char_ngrams(word)) if i is not None]
             unit = (wid, *chars) if wid is not None else tuple(chars)
             if len(self._unit_cache) > 200_000:
                 self._unit_cache.clear()
@@ -221,13 +221,13 @@ class Featurizer:
             cached if None not in cached  # type: ignore[assignment]
             else [u if u is not None else self._unit(w)
                   for u, w in zip(cached, words, strict=True)])
-        counts: Counter[int] = Counter(chain.from_iterable(units))
         get = self.word_index.get
-        counts.update([i for i in map(get, map(" ".join, zip(words, words[1:], strict=False)))
-                       if i is not None])
-        if meta:
-            counts.update([i for i in map(get, meta) if i is not None])
-        return counts
+        bigrams = [i for i in map(get, map(" ".join, zip(words, words[1:], strict=False)))
+                   if i is not None]
+        extra = [i for i in map(get, meta) if i is not None] if meta else []
+        # One count over the whole stream: the keys keep the order of first
+        # occurrence (words, bigrams, meta), as counting block by block did.
+        return Counter(chain(chain.from_iterable(units), bigrams, extra))
 
     def transform_one(self, words: Sequence[str], meta: Sequence[str],
                       lex_values: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
