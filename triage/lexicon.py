@@ -45,7 +45,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import compress
+from itertools import compress, count
 from operator import attrgetter
 from pathlib import Path
 
@@ -468,8 +468,11 @@ class Lexicon:
     def _exempt_negations(self, tokens: Tokens) -> set[int]:
         """Positions of negation words that start a [not_negation] phrase."""
         exempt: set[int] = set()
-        for i, word in enumerate(tokens.words):
-            for p in self._not_negation_by_word.get(word, ()):
+        by_word = self._not_negation_by_word
+        words = tokens.words
+        # Only positions whose word starts such a phrase (picked in C).
+        for i in compress(count(), map(by_word.__contains__, words)):
+            for p in by_word[words[i]]:
                 if len(p.elements) == 1 or self._match_from(p, tokens, i):
                     exempt.add(i)
                     break
@@ -481,9 +484,8 @@ class Lexicon:
         words = tokens.words
         if self._post_first.isdisjoint(words):
             return found
-        for i, word in enumerate(words):
-            if word not in self._post_first:
-                continue
+        for i in compress(count(), map(self._post_first.__contains__, words)):
+            word = words[i]
             for p in self.negation_post:
                 if not _element_matches(p.elements[0], word):
                     continue
@@ -493,55 +495,35 @@ class Lexicon:
                     break
         return found
 
-    def _negation_reach(self, tokens: Tokens, inert: set[int], post: dict[int, str]
-                        ) -> tuple[list[int], list[int]]:
-        """Per position: the nearest negation word before it, and the nearest
-        post-negation phrase at or after it, in the same clause with no scope
-        break in between (-1: none). One pass each way instead of a search
-        per match."""
-        words, clauses = tokens
-        n = len(words)
-        negation, breaks = self.negation, self.scope_break
-        before = [-1] * n
-        last = -1
-        for i in range(n):
-            before[i] = last
-            word = words[i]
-            if word in breaks:
-                last = -1
-            elif word in negation and i not in inert:
-                last = i
-            if i + 1 < n and clauses[i + 1] != clauses[i]:
-                last = -1
-        after = [-1] * n
-        following = -1
-        for i in range(n - 1, -1, -1):
-            if i + 1 < n and clauses[i + 1] != clauses[i]:
-                following = -1
-            if words[i] in breaks:
-                following = -1
-            elif i in post and i not in inert:
-                following = i
-            after[i] = following
-        return before, after
-
     def _negator(self, tokens: Tokens, start: int, end: int, used: list[int],
-                 inert: set[int], reach: tuple[list[int], list[int]],
-                 post: dict[int, str]) -> str | None:
-        words = tokens.words
+                 inert: set[int], post: dict[int, str]) -> str | None:
+        """The negation that cancels the match at words[start:end], if any.
+
+        Only the few words within reach are looked at: the nearest negation
+        word at most NEGATION_REACH words before the match, or the nearest
+        post-negation phrase at most NEGATION_REACH words after it, in the
+        same clause with no scope break in between."""
+        words, clauses = tokens
+        negation, breaks = self.negation, self.scope_break
         if end - start > len(used):  # words inside a ".." gap
             used_set = set(used)
             for k in range(start, end):
-                if k not in used_set and words[k] in self.negation and k not in inert:
+                if k not in used_set and words[k] in negation and k not in inert:
                     return words[k]
-        before, after = reach
-        k = before[start]
-        if k >= 0 and start - k <= NEGATION_REACH:
-            return words[k]
-        if end < len(words):
-            k = after[end]
-            if k >= 0 and k - end <= NEGATION_REACH:
-                return post[k]
+        clause = clauses[start]
+        for k in range(start - 1, max(start - NEGATION_REACH, 0) - 1, -1):
+            if clauses[k] != clause or words[k] in breaks:
+                break
+            if words[k] in negation and k not in inert:
+                return words[k]
+        n = len(words)
+        if end < n and post:
+            clause = clauses[end]
+            for k in range(end, min(end + NEGATION_REACH, n - 1) + 1):
+                if clauses[k] != clause or words[k] in breaks:
+                    break
+                if k in post and k not in inert:
+                    return post[k]
         return None
 
     # -- public ------------------------------------------------------------
@@ -586,9 +568,8 @@ class Lexicon:
                          for p, start, end, _ in raw])
         if self.not_negation:
             inert |= self._exempt_negations(tokens)
-        reach = self._negation_reach(tokens, inert, post)
         return Scan([Match(p, start, end, " ".join(words[start:end]),
-                           self._negator(tokens, start, end, used, inert, reach, post))
+                           self._negator(tokens, start, end, used, inert, post))
                      for p, start, end, used in raw])
 
     def keys(self, kind: str) -> list[str]:
