@@ -43,11 +43,12 @@ nothing ("niet normaal", "geen idee", "niet alleen").
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import compress, count
 from operator import attrgetter
 from pathlib import Path
+from typing import NamedTuple, cast
 
 from .normalize import Tokens, normalize, words
 
@@ -337,13 +338,22 @@ def _backward(gaps: tuple[int, ...], matchers: tuple, words: list[str], clauses:
     return None
 
 
-# (one-word patterns, longer patterns, gate, negation word) a word can start,
-# or () for none. `gate`: when every longer pattern has `required` words, the
-# union of them (if the text has none of these words, no longer pattern can
-# match: one set operation instead of one per pattern); otherwise None.
-# `negation word`: whether the word itself is a negation word.
-Candidates = (tuple[()] | tuple[tuple[Pattern, ...], tuple[Pattern, ...],
-                                frozenset[str] | None, bool])
+class Candidates(NamedTuple):
+    """What a word can start: its one-word patterns and longer patterns.
+
+    `gate`: when every longer pattern has `required` words, the union of
+    them (if the text has none of these words, no longer pattern can match:
+    one set operation instead of one per pattern); otherwise None.
+    `negation_word`: whether the word itself is a negation word."""
+
+    singles: tuple[Pattern, ...]
+    longer: tuple[Pattern, ...]
+    gate: frozenset[str] | None
+    negation_word: bool
+
+
+# Most words start no pattern: they map to an empty (falsy) tuple instead.
+NoCandidates = tuple[()]
 
 
 class Lexicon:
@@ -385,10 +395,10 @@ class Lexicon:
         self._infix_heads = frozenset(k[:self._infix_head] for k in self._infix)
         # Words repeat across reports; remembering which patterns a word can
         # start saves most of the lookup work on large batches.
-        self._candidate_cache: dict[str, Candidates] = {}
+        self._candidate_cache: dict[str, Candidates | NoCandidates] = {}
 
     # -- lookup ---------------------------------------------------------
-    def _candidates(self, word: str) -> Candidates:
+    def _candidates(self, word: str) -> Candidates | NoCandidates:
         """(one-word patterns, longer patterns) whose anchor element matches
         `word`, or () when there are none."""
         cached = self._candidate_cache.get(word)
@@ -425,13 +435,13 @@ class Lexicon:
         ordered = sorted(found.values(), key=lambda p: p.pid)
         # Most words start no pattern: an empty (falsy) tuple lets `scan` skip
         # them in C.
-        result: Candidates = ()
+        result: Candidates | NoCandidates = ()
         if ordered:
             longer = tuple(p for p in ordered if len(p.elements) > 1)
-            gate = (frozenset().union(*(p.required for p in longer))
+            gate = (frozenset[str]().union(*(p.required for p in longer))
                     if longer and all(p.required for p in longer) else None)
-            result = (tuple(p for p in ordered if len(p.elements) == 1), longer, gate,
-                      word in self._negation_words)
+            result = Candidates(tuple(p for p in ordered if len(p.elements) == 1), longer, gate,
+                                word in self._negation_words)
         if len(self._candidate_cache) > 200_000:
             self._candidate_cache.clear()
         self._candidate_cache[word] = result
@@ -540,8 +550,9 @@ class Lexicon:
         # Only positions whose word starts a pattern (non-empty candidates):
         # compress/filter pick them in C instead of a Python step per word.
         match_from = self._match_from
+        starting = cast("Iterator[Candidates]", filter(None, found))
         for i, (singles, longer, gate, negation_word) in zip(
-                compress(range(len(words)), found), filter(None, found), strict=True):
+                compress(range(len(words)), found), starting, strict=True):
             if singles:
                 single = [i]
                 raw.extend([(p, i, i + 1, single) for p in singles])
