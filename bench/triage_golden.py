@@ -9,9 +9,11 @@ ongoing), and a stream composed by bench/triage_bench.py, both batched
 (classify_many) and one by one (classify). Every result field is stored,
 confidence as the exact float (repr), so any change in output shows.
 
-The last bits of a confidence depend on Python's string hash seed (the order
-in which a set of lexicon features is summed), so both runs use the same
-PYTHONHASHSEED (0 unless set): the script re-executes itself when needed.
+The lexicon's concept features are summed in sorted order, so outputs no
+longer depend on Python's string hash seed (before, the last bits of a
+confidence did); both runs still use the same PYTHONHASHSEED (0 unless set),
+so a reference recorded with older code stays comparable: the script
+re-executes itself when needed.
 """
 
 from __future__ import annotations

@@ -129,7 +129,10 @@ class Evidence:
         strong = [t for t in self.theme_scores if self.theme_scores[t] >= THEME_SCORE_UNIT]
         if len(strong) >= 2:
             f["multi_theme"] = 1.0
-        for concept in self.concepts:
+        # Sorted: the model sums a row's features in this order, so a set's
+        # iteration order (it follows the string hash seed) would change the
+        # last digits of the confidence from one process to the next.
+        for concept in sorted(self.concepts):
             f[concept] = 1.0
         for family in self.signal_families:
             f[f"signal:{family}"] = 1.0

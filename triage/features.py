@@ -74,8 +74,6 @@ class Featurizer:
         self.n_features = offset + len(lex_names)
         self.idf = idf.astype(np.float64)
         self.lex_scale = lex_scale
-        # word -> its character n-gram feature indices (words repeat a lot).
-        self._char_cache: dict[str, list[int]] = {}
         # word -> unigram id + character n-gram ids (single-report path).
         self._unit_cache: dict[str, tuple[int, ...]] = {}
 
@@ -108,16 +106,6 @@ class Featurizer:
         return cls(word_vocab, char_vocab, lex_names, np.array(idf_values), lex_scale)
 
     # -- transforming ---------------------------------------------------------
-    def _chars_of(self, word: str) -> list[int]:
-        cached = self._char_cache.get(word)
-        if cached is None:
-            index = self.char_index
-            cached = [index[g] for g in char_ngrams(word) if g in index]
-            if len(self._char_cache) > 200_000:
-                self._char_cache.clear()
-            self._char_cache[word] = cached
-        return cached
-
     def _ids(self, words: Sequence[str], meta: Sequence[str]) -> list[int]:
         """Vocabulary ids of every word and character feature occurrence.
 
@@ -193,7 +181,7 @@ class Featurizer:
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         n_features = self.n_features
         doc_of = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-        keys, counts = np.unique(doc_of * n_features + flat, return_counts=True)
+        keys, counts = _count_sorted(doc_of * n_features + flat, len(lengths) * n_features)
         doc = keys // n_features
         idx = keys - doc * n_features
         values = (1.0 + np.log(counts)) * self.idf[idx]
@@ -217,7 +205,8 @@ class Featurizer:
         unit = self._unit_cache.get(word)
         if unit is None:
             wid = self.word_index.get(word)
-            chars = self._chars_of(word)
+            index = self.char_index
+            chars = [i for i in map(index.get, char_ngrams(word)) if i is not None]
             unit = (wid, *chars) if wid is not None else tuple(chars)
             if len(self._unit_cache) > 200_000:
                 self._unit_cache.clear()
@@ -232,13 +221,13 @@ class Featurizer:
             cached if None not in cached  # type: ignore[assignment]
             else [u if u is not None else self._unit(w)
                   for u, w in zip(cached, words, strict=True)])
-        counts: Counter[int] = Counter(chain.from_iterable(units))
         get = self.word_index.get
-        counts.update([i for i in map(get, map(" ".join, zip(words, words[1:], strict=False)))
-                       if i is not None])
-        if meta:
-            counts.update([i for i in map(get, meta) if i is not None])
-        return counts
+        bigrams = [i for i in map(get, map(" ".join, zip(words, words[1:], strict=False)))
+                   if i is not None]
+        extra = [i for i in map(get, meta) if i is not None] if meta else []
+        # One count over the whole stream: the keys keep the order of first
+        # occurrence (words, bigrams, meta), as counting block by block did.
+        return Counter(chain(chain.from_iterable(units), bigrams, extra))
 
     def transform_one(self, words: Sequence[str], meta: Sequence[str],
                       lex_values: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
@@ -267,6 +256,23 @@ class Featurizer:
             values = np.concatenate([values, np.fromiter((v * scale for _, v in found),
                                                          dtype=np.float64, count=len(found))])
         return idx, values
+
+
+def _count_sorted(keys: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
+    """`np.unique(keys, return_counts=True)` for keys in [0, limit), faster:
+    the keys are sorted as int32 when they fit, with the stable sort (the
+    batch's keys come in runs, one per document, which it exploits). The
+    sorted unique keys and their counts are the same whatever the sort."""
+    if not len(keys):
+        return keys, np.zeros(0, dtype=np.intp)
+    small = keys.astype(np.int32) if limit < 2**31 else keys
+    ordered = np.sort(small, kind="stable")
+    first = np.empty(len(ordered), dtype=bool)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    counts = np.diff(np.append(starts, len(ordered)))
+    return ordered[starts].astype(np.int64), counts
 
 
 def _interleave(n_docs: int, text: tuple[np.ndarray, np.ndarray, np.ndarray],

@@ -146,6 +146,9 @@ _LATIN_END = "\u024f"  # the last letter of Latin Extended-B
 _NON_LATIN = re.compile("[\u0370-\u058f\u0590-\u06ff\u0750-\u077f\u0900-\u0dff\u0e00-\u0e7f"
                         "\u1000-\u137f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _LETTER = re.compile(r"[^\W\d_]")
+_BEYOND_LATIN = re.compile(f"[^\x00-{_LATIN_END}]")
+_MARKED_LETTER = re.compile("[" + "".join(_SPECIFIC_LETTERS.values()) + "".join(_SHARED_LETTERS)
+                            + "]")
 # word -> languages it is a function word of (one dict lookup per word).
 _WORD_LANGS: dict[str, tuple[str, ...]] = {}
 for _lang, _vocab in _FUNCTION_WORDS.items():
@@ -177,17 +180,21 @@ def detect_language(text: str, normalized_words: list[str] | None = None) -> str
         return "nl"
     lowered = text.lower()
     scores = dict.fromkeys(LANGUAGES, 0.0)
-    top_char = "\x00" if lowered.isascii() else max(lowered)
-    if top_char > _LATIN_END:  # something beyond the Latin letters: maybe another script
-        other = _other_script(lowered)
+    ascii_only = lowered.isascii()
+    # Regex searches (in C) instead of max() over every character.
+    if not ascii_only and _BEYOND_LATIN.search(lowered) is not None:
+        other = _other_script(lowered)  # something beyond the Latin letters: maybe another script
         if other is not None:
             return other
-    if top_char >= "\u00c0":
+    if not ascii_only and (letters := _MARKED_LETTER.findall(lowered)):
+        # Adding 0.0 for a letter that does not occur changes no score, so
+        # only the letters found are counted (one pass over the text).
+        found = Counter(letters)
         for lang, alphabet in _SPECIFIC_LETTERS.items():
-            hits = sum(lowered.count(ch) for ch in alphabet)
+            hits = sum(found[ch] for ch in alphabet)
             scores[lang] += min(hits, 6) * 1.5
         for ch, langs in _SHARED_LETTERS.items():
-            hits = lowered.count(ch)
+            hits = found[ch]
             for lang in langs:
                 scores[lang] += min(hits, 6) * 0.75
 
@@ -200,7 +207,7 @@ def detect_language(text: str, normalized_words: list[str] | None = None) -> str
     known = filter(None, map(_WORD_LANGS.get, normalized_words))
     for lang, count in Counter(chain.from_iterable(known)).items():
         scores[lang] += count
-    if top_char >= "\u0111" and _VIETNAMESE.search(lowered) is not None:
+    if not ascii_only and _VIETNAMESE.search(lowered) is not None:
         scores["vi"] += 2.0 * min(len(_VIETNAMESE.findall(lowered)), 10)
 
     # Arabic in Latin letters counts with its own evidence before any verdict on
@@ -246,7 +253,10 @@ def arabizi_strength(normalized_words: list[str]) -> float:
     return 0.0
 
 
-_ANY_DIGIT_LETTER = re.compile(r"[a-z][23579]|[23579][a-z]")
+# A letter next to a digit 2/3/5/7/9. Written to start with the digit, so the
+# search skips ahead in C to the (rare) digits instead of trying two branches
+# at every character.
+_ANY_DIGIT_LETTER = re.compile(r"[23579](?:(?<=[a-z][23579])|(?=[a-z]))")
 _ORDINAL = re.compile(r"^\d+(e|ste|de|th|st|nd|rd|x|h|m|km|min|uur|jarige?|jarigen)$")
 
 

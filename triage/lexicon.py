@@ -43,11 +43,12 @@ nothing ("niet normaal", "geen idee", "niet alleen").
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import compress
+from itertools import compress, count
 from operator import attrgetter
 from pathlib import Path
+from typing import NamedTuple, cast
 
 from .normalize import Tokens, normalize, words
 
@@ -303,8 +304,56 @@ def _element_matches(element: tuple[Alternative, ...], word: str) -> bool:
     return _matcher(element)(word)
 
 
-# (one-word patterns, longer patterns) a word can start, or () for none.
-Candidates = tuple[()] | tuple[tuple[Pattern, ...], tuple[Pattern, ...]]
+# The gap search of `Lexicon._match_from`, as module functions: nested
+# recursive closures would form a reference cycle per call, left for the
+# cyclic garbage collector.
+def _forward(gaps: tuple[int, ...], matchers: tuple, words: list[str], clauses: list[int],
+             clause: int, index: int, pos: int) -> list[int] | None:
+    if index == len(matchers):
+        return []
+    gap = gaps[index]
+    for j in range(pos, min(pos + gap + 1, len(words))):
+        if clauses[j] != clause and gap:
+            break
+        if matchers[index](words[j]):
+            found = _forward(gaps, matchers, words, clauses, clause, index + 1, j + 1)
+            if found is not None:
+                return [j, *found]
+    return None
+
+
+def _backward(gaps: tuple[int, ...], matchers: tuple, words: list[str], clauses: list[int],
+              clause: int, index: int, pos: int) -> list[int] | None:
+    # Element `index` must end right before `pos`, at most gaps[index + 1] earlier.
+    if index < 0:
+        return []
+    gap = gaps[index + 1]
+    for j in range(pos - 1, max(pos - gap - 2, -1), -1):
+        if clauses[j] != clause and gap:
+            break
+        if matchers[index](words[j]):
+            found = _backward(gaps, matchers, words, clauses, clause, index - 1, j)
+            if found is not None:
+                return [*found, j]
+    return None
+
+
+class Candidates(NamedTuple):
+    """What a word can start: its one-word patterns and longer patterns.
+
+    `gate`: when every longer pattern has `required` words, the union of
+    them (if the text has none of these words, no longer pattern can match:
+    one set operation instead of one per pattern); otherwise None.
+    `negation_word`: whether the word itself is a negation word."""
+
+    singles: tuple[Pattern, ...]
+    longer: tuple[Pattern, ...]
+    gate: frozenset[str] | None
+    negation_word: bool
+
+
+# Most words start no pattern: they map to an empty (falsy) tuple instead.
+NoCandidates = tuple[()]
 
 
 class Lexicon:
@@ -342,12 +391,14 @@ class Lexicon:
         self._prefix_lengths = sorted({len(k) for k in self._prefix})
         self._suffix_lengths = sorted({len(k) for k in self._suffix})
         self._infix_lengths = sorted({len(k) for k in self._infix})
+        self._infix_head = self._infix_lengths[0] if self._infix_lengths else 1
+        self._infix_heads = frozenset(k[:self._infix_head] for k in self._infix)
         # Words repeat across reports; remembering which patterns a word can
         # start saves most of the lookup work on large batches.
-        self._candidate_cache: dict[str, Candidates] = {}
+        self._candidate_cache: dict[str, Candidates | NoCandidates] = {}
 
     # -- lookup ---------------------------------------------------------
-    def _candidates(self, word: str) -> Candidates:
+    def _candidates(self, word: str) -> Candidates | NoCandidates:
         """(one-word patterns, longer patterns) whose anchor element matches
         `word`, or () when there are none."""
         cached = self._candidate_cache.get(word)
@@ -367,21 +418,30 @@ class Lexicon:
                 break
             for p in self._suffix.get(word[n - length:], ()):
                 found[p.pid] = p
-        for length in self._infix_lengths:
-            if length > n:
-                break
-            for i in range(n - length + 1):
-                for p in self._infix.get(word[i:i + length], ()):
-                    found[p.pid] = p
+        # Infixes: only at positions where some infix starts (its first
+        # characters), instead of every length at every position.
+        heads, head = self._infix_heads, self._infix_head
+        infix = self._infix
+        for i in range(n - head + 1):
+            if word[i:i + head] in heads:
+                for length in self._infix_lengths:
+                    if i + length > n:
+                        break
+                    for p in infix.get(word[i:i + length], ()):
+                        found[p.pid] = p
         if word.isdigit():
             for p in self._number:
                 found[p.pid] = p
         ordered = sorted(found.values(), key=lambda p: p.pid)
         # Most words start no pattern: an empty (falsy) tuple lets `scan` skip
         # them in C.
-        result: Candidates = (
-            (tuple(p for p in ordered if len(p.elements) == 1),
-             tuple(p for p in ordered if len(p.elements) > 1)) if ordered else ())
+        result: Candidates | NoCandidates = ()
+        if ordered:
+            longer = tuple(p for p in ordered if len(p.elements) > 1)
+            gate = (frozenset[str]().union(*(p.required for p in longer))
+                    if longer and all(p.required for p in longer) else None)
+            result = Candidates(tuple(p for p in ordered if len(p.elements) == 1), longer, gate,
+                                word in self._negation_words)
         if len(self._candidate_cache) > 200_000:
             self._candidate_cache.clear()
         self._candidate_cache[word] = result
@@ -405,40 +465,11 @@ class Lexicon:
                     return None
             return list(range(start, end))
 
-        gaps = pattern.gaps
         clause = clauses[at]
-
-        def forward(index: int, pos: int) -> list[int] | None:
-            if index == len(matchers):
-                return []
-            gap = gaps[index]
-            for j in range(pos, min(pos + gap + 1, n)):
-                if clauses[j] != clause and gap:
-                    break
-                if matchers[index](words[j]):
-                    found = forward(index + 1, j + 1)
-                    if found is not None:
-                        return [j, *found]
-            return None
-
-        def backward(index: int, pos: int) -> list[int] | None:
-            # Element `index` must end right before `pos`, at most gaps[index + 1] earlier.
-            if index < 0:
-                return []
-            gap = gaps[index + 1]
-            for j in range(pos - 1, max(pos - gap - 2, -1), -1):
-                if clauses[j] != clause and gap:
-                    break
-                if matchers[index](words[j]):
-                    found = backward(index - 1, j)
-                    if found is not None:
-                        return [*found, j]
-            return None
-
-        after = forward(anchor + 1, at + 1)
+        after = _forward(pattern.gaps, matchers, words, clauses, clause, anchor + 1, at + 1)
         if after is None:
             return None
-        before = backward(anchor - 1, at)
+        before = _backward(pattern.gaps, matchers, words, clauses, clause, anchor - 1, at)
         if before is None:
             return None
         return [*before, at, *after]
@@ -447,8 +478,11 @@ class Lexicon:
     def _exempt_negations(self, tokens: Tokens) -> set[int]:
         """Positions of negation words that start a [not_negation] phrase."""
         exempt: set[int] = set()
-        for i, word in enumerate(tokens.words):
-            for p in self._not_negation_by_word.get(word, ()):
+        by_word = self._not_negation_by_word
+        words = tokens.words
+        # Only positions whose word starts such a phrase (picked in C).
+        for i in compress(count(), map(by_word.__contains__, words)):
+            for p in by_word[words[i]]:
                 if len(p.elements) == 1 or self._match_from(p, tokens, i):
                     exempt.add(i)
                     break
@@ -460,9 +494,8 @@ class Lexicon:
         words = tokens.words
         if self._post_first.isdisjoint(words):
             return found
-        for i, word in enumerate(words):
-            if word not in self._post_first:
-                continue
+        for i in compress(count(), map(self._post_first.__contains__, words)):
+            word = words[i]
             for p in self.negation_post:
                 if not _element_matches(p.elements[0], word):
                     continue
@@ -472,55 +505,35 @@ class Lexicon:
                     break
         return found
 
-    def _negation_reach(self, tokens: Tokens, inert: set[int], post: dict[int, str]
-                        ) -> tuple[list[int], list[int]]:
-        """Per position: the nearest negation word before it, and the nearest
-        post-negation phrase at or after it, in the same clause with no scope
-        break in between (-1: none). One pass each way instead of a search
-        per match."""
-        words, clauses = tokens
-        n = len(words)
-        negation, breaks = self.negation, self.scope_break
-        before = [-1] * n
-        last = -1
-        for i in range(n):
-            before[i] = last
-            word = words[i]
-            if word in breaks:
-                last = -1
-            elif word in negation and i not in inert:
-                last = i
-            if i + 1 < n and clauses[i + 1] != clauses[i]:
-                last = -1
-        after = [-1] * n
-        following = -1
-        for i in range(n - 1, -1, -1):
-            if i + 1 < n and clauses[i + 1] != clauses[i]:
-                following = -1
-            if words[i] in breaks:
-                following = -1
-            elif i in post and i not in inert:
-                following = i
-            after[i] = following
-        return before, after
-
     def _negator(self, tokens: Tokens, start: int, end: int, used: list[int],
-                 inert: set[int], reach: tuple[list[int], list[int]],
-                 post: dict[int, str]) -> str | None:
-        words = tokens.words
+                 inert: set[int], post: dict[int, str]) -> str | None:
+        """The negation that cancels the match at words[start:end], if any.
+
+        Only the few words within reach are looked at: the nearest negation
+        word at most NEGATION_REACH words before the match, or the nearest
+        post-negation phrase at most NEGATION_REACH words after it, in the
+        same clause with no scope break in between."""
+        words, clauses = tokens
+        negation, breaks = self.negation, self.scope_break
         if end - start > len(used):  # words inside a ".." gap
             used_set = set(used)
             for k in range(start, end):
-                if k not in used_set and words[k] in self.negation and k not in inert:
+                if k not in used_set and words[k] in negation and k not in inert:
                     return words[k]
-        before, after = reach
-        k = before[start]
-        if k >= 0 and start - k <= NEGATION_REACH:
-            return words[k]
-        if end < len(words):
-            k = after[end]
-            if k >= 0 and k - end <= NEGATION_REACH:
-                return post[k]
+        clause = clauses[start]
+        for k in range(start - 1, max(start - NEGATION_REACH, 0) - 1, -1):
+            if clauses[k] != clause or words[k] in breaks:
+                break
+            if words[k] in negation and k not in inert:
+                return words[k]
+        n = len(words)
+        if end < n and post:
+            clause = clauses[end]
+            for k in range(end, min(end + NEGATION_REACH, n - 1) + 1):
+                if clauses[k] != clause or words[k] in breaks:
+                    break
+                if k in post and k not in inert:
+                    return post[k]
         return None
 
     # -- public ------------------------------------------------------------
@@ -536,18 +549,21 @@ class Lexicon:
                      for c, w in zip(found, words, strict=True)]
         # Only positions whose word starts a pattern (non-empty candidates):
         # compress/filter pick them in C instead of a Python step per word.
-        for i, (singles, longer) in zip(compress(range(len(words)), found),
-                                        filter(None, found), strict=True):
-            word = words[i]
+        match_from = self._match_from
+        starting = cast("Iterator[Candidates]", filter(None, found))
+        for i, (singles, longer, gate, negation_word) in zip(
+                compress(range(len(words)), found), starting, strict=True):
             if singles:
                 single = [i]
                 raw.extend([(p, i, i + 1, single) for p in singles])
-                if word in negation_words:
+                if negation_word:
                     inert.add(i)
+            if not longer or (gate is not None and gate.isdisjoint(present)):
+                continue
             for p in longer:
                 if p.required and p.required.isdisjoint(present):
                     continue
-                used = self._match_from(p, tokens, i)
+                used = match_from(p, tokens, i)
                 if used is None:
                     continue
                 raw.append((p, used[0], used[-1] + 1, used))
@@ -563,9 +579,8 @@ class Lexicon:
                          for p, start, end, _ in raw])
         if self.not_negation:
             inert |= self._exempt_negations(tokens)
-        reach = self._negation_reach(tokens, inert, post)
         return Scan([Match(p, start, end, " ".join(words[start:end]),
-                           self._negator(tokens, start, end, used, inert, reach, post))
+                           self._negator(tokens, start, end, used, inert, post))
                      for p, start, end, used in raw])
 
     def keys(self, kind: str) -> list[str]:

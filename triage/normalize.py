@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import chain, count, repeat
 from typing import NamedTuple
 
 # Characters NFKD does not decompose but reporters type with or without the
@@ -124,6 +125,35 @@ def _strip_marks(text: str) -> str:
     return "".join(out)
 
 
+# `_strip_marks` carries state only from a kept letter to the marks after it;
+# an ASCII character ends that state, so a run of non-ASCII characters can be
+# handled on its own.
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+_RUN_CACHE_MAX = 100_000
+_folded_runs: dict[str, str] = {}
+_stripped_runs: dict[str, str] = {}
+
+
+def _fold_run(match: re.Match[str]) -> str:
+    run = match.group()
+    out = _folded_runs.get(run)
+    if out is None:
+        if len(_folded_runs) > _RUN_CACHE_MAX:
+            _folded_runs.clear()
+        out = _folded_runs[run] = run.translate(_FOLD)
+    return out
+
+
+def _strip_run(match: re.Match[str]) -> str:
+    run = match.group()
+    out = _stripped_runs.get(run)
+    if out is None:
+        if len(_stripped_runs) > _RUN_CACHE_MAX:
+            _stripped_runs.clear()
+        out = _stripped_runs[run] = _strip_marks(run).translate(_FOLD)
+    return out
+
+
 def normalize(text: str) -> str:
     """Lower-case, fold diacritics and spelling variants, squeeze stretched letters."""
     text = text.lower()
@@ -134,11 +164,17 @@ def normalize(text: str) -> str:
             # Decomposed input ("a" + U+0302 + U+0301) is composed first, so a
             # letter that keeps its marks is recognised whatever the keyboard sent.
             text = unicodedata.normalize("NFC", text)
-        text = text.translate(_FOLD)
+            if "`" in text:  # composing can make one (U+1FEF is a grave accent)
+                text = text.replace("`", "'")
+        # Folding works on each run of non-ASCII characters (mostly whole
+        # words, or a lone quote or accented letter), cached per run: the
+        # same output as translating the whole text, since the table maps
+        # character by character and leaves ASCII alone.
+        text = _NON_ASCII_RUN.sub(_fold_run, text)
         # Characters the table does not cover (rare scripts, ligatures such
         # as "ﬁ") still get the full Unicode decomposition.
         if not text.isascii() and _BEYOND_LATIN_ARABIC.search(text) is not None:
-            text = _strip_marks(text).translate(_FOLD)
+            text = _NON_ASCII_RUN.sub(_strip_run, text)
     if "'" in text:
         text = _APOSTROPHE_IN_WORD.sub("", text)
     # The cheap pattern finds every stretch candidate (and a few others such
@@ -165,14 +201,10 @@ _WORD = re.compile(rf"[{_ARABIC_LETTERS}]+|[^\W_{_ARABIC_LETTERS}]+")
 
 def tokenize(normalized: str) -> Tokens:
     """Split normalised text into words, remembering clause boundaries."""
-    words: list[str] = []
-    clauses: list[int] = []
-    for number, clause in enumerate(_CLAUSE_BREAK.split(normalized)):
-        found = _WORD.findall(clause)
-        if found:
-            words.extend(found)
-            clauses.extend([number] * len(found))
-    return Tokens(words, clauses)
+    # map/chain/repeat keep the loop over clauses and words in C.
+    found = list(map(_WORD.findall, _CLAUSE_BREAK.split(normalized)))
+    return Tokens(list(chain.from_iterable(found)),
+                  list(chain.from_iterable(map(repeat, count(), map(len, found)))))
 
 
 def words(normalized: str) -> list[str]:
