@@ -8,12 +8,13 @@ report or anything else about it.
 from __future__ import annotations
 
 from meldpunt import crypto, outbox
+from meldpunt.casework.assignment import record_assignment
 from meldpunt.casework.workflow import get_report, mark_action, mark_handled, start_work
 from meldpunt.extensions import db
 from meldpunt.models import Message, Report, StaffUser
 from meldpunt.plaintext import sanitise
 from meldpunt.reporter_notice import notice_text
-from meldpunt.staff import audit
+from meldpunt.staff import access, audit
 
 MAX_MESSAGE = 5000
 NOTICE_KIND = "reporter_notice"
@@ -50,6 +51,10 @@ def send_message(report_id: int, staff: StaffUser, body: str) -> Message:
     db.session.add(message)
     report.awaiting_reporter = True
     start_work(report, staff)
+    if report.assignee_id is None and access.allowed(staff.role, access.REPORT_WORK):
+        # Writing to the reporter starts the work (in_behandeling): the writer is then
+        # the one handling it, so the queue never shows work in progress with nobody on it.
+        record_assignment(report, staff, staff, via="message")
     mark_action(report)
     # Writing to the reporter is acting on what they added.
     mark_handled(report)

@@ -43,6 +43,26 @@ def test_a_question_to_the_reporter_starts_the_work_once(app, staff_client):
     assert events.count("in_behandeling") == 1
 
 
+def test_a_question_on_an_unowned_report_makes_the_writer_its_handler(app, staff_client):
+    # Outside test: after a question the report was "in behandeling" with "Behandelaar:
+    # niemand" in the queue.
+    worker, worker_account = staff_client("triage")
+    colleague, colleague_account = staff_client("triage", email="collega@example.org")
+    worker_id, colleague_id = worker_account.id, colleague_account.id
+    report_id, _ = new_report(app)
+    page = f"/beheer/melding/{report_id}"
+    post_form(worker, f"{page}/bericht", {"message-message": "Op welke verdieping?"}, csrf_from=page)
+    with app.app_context():
+        assert db.session.get(Report, report_id).assignee_id == worker_id
+        audited = db.session.scalars(select(AuditEvent.details).where(AuditEvent.object_id == str(report_id))).all()
+    assert {"from": None, "to": worker_id, "via": "message", "self": True} in audited
+    # A colleague's question later does not take the report away from its handler.
+    post_form(colleague, f"{page}/bericht", {"message-message": "En sinds wanneer?"}, csrf_from=page)
+    with app.app_context():
+        assert db.session.get(Report, report_id).assignee_id == worker_id
+    assert colleague_id != worker_id
+
+
 def test_taking_a_forwarded_report_leaves_its_status(app, staff_client):
     worker, _ = staff_client("triage")
     report_id, _ = new_report(app, set_status="doorgestuurd")
