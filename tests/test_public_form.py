@@ -170,6 +170,21 @@ def test_thank_you_page_shows_code_once_with_guidance(app, client):
     assert "maar één keer" in second.get_data(as_text=True)
 
 
+def test_thank_you_page_confirms_the_files_received(app, client):
+    # Outside test: after five photos the thank-you page said nothing about them.
+    from tests.filemakers import jpeg_with_gps, png_bytes
+
+    response = submit(client, files=[(jpeg_with_gps(), "foto1.jpg"), (png_bytes(), "foto2.png")])
+    assert response.status_code == 303, response.status_code
+    page = soup(client.get("/melden/bedankt"))
+    assert page.select_one(".files-received").get_text(strip=True) == "Bestanden ontvangen: 2"
+
+
+def test_thank_you_page_without_files_does_not_mention_them(app, client):
+    submit(client)
+    assert soup(client.get("/melden/bedankt")).select_one(".files-received") is None
+
+
 def test_acute_report_tells_reporter_to_call_112(client):
     text = (
         "Op dit moment staat er een man met een pistool voor de deur van nummer 8 en hij "

@@ -89,6 +89,8 @@ class Submitted:
     # not support, a conflict between signals): not sure enough to advise on a theme.
     review: bool = False
     danger_now: bool | None = None
+    # How many files were stored with the report: the thank-you page confirms them.
+    files: int = 0
 
     @property
     def advice_theme(self) -> str | None:
@@ -372,6 +374,7 @@ def submit_report(new: NewReport) -> Submitted:
             triage_ok=triage_ok,
             review=bool(suggestion.review),
             danger_now=new.danger_now,
+            files=len(written),
         )
         db.session.commit()
         if one_statement and settings is not None:

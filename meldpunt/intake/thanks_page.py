@@ -3,8 +3,8 @@
 After the report itself, rendering this page (the base layout, the advice for the
 theme, some forty translated strings, the number isolation over the whole page) was
 the largest cost of a submission. Everything on it follows from the language, the
-address and four values of the receipt (theme, urgency, danger answer, reporter
-type), except the receipt code. So the page is rendered once per combination with a
+address and five values of the receipt (theme, urgency, danger answer, reporter
+type, number of files), except the receipt code. So the page is rendered once per combination with a
 placeholder where the code goes, kept in a small per-process cache, and the code is
 put in for each reporter, in its groups (formatting.receipt_code), as the template shows it.
 """
@@ -54,11 +54,11 @@ def render(receipt: dict[str, Any], advice_template: str) -> str:
 
 
 def thanks_page(receipt: dict[str, Any], advice_template: str) -> str:
-    """The thank-you page for ``receipt`` (code, theme, urgency, danger_now, reporter_type)."""
+    """The thank-you page for ``receipt`` (code, theme, urgency, danger_now, reporter_type, files)."""
     app = current_app
     if app.debug or app.config.get("TEMPLATES_AUTO_RELOAD"):
         return render(receipt, advice_template)
-    shape = {key: receipt.get(key) for key in ("theme", "urgency", "danger_now", "reporter_type")}
+    shape = {key: receipt.get(key) for key in ("theme", "urgency", "danger_now", "reporter_type", "files")}
     cache_key = (str(get_locale()), request.full_path, advice_template, tuple(sorted(shape.items(), key=str)))
     pages: OrderedDict[tuple, str] = app.extensions.setdefault("meldpunt_thanks_pages", OrderedDict())
     with _lock:

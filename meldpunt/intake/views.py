@@ -271,6 +271,7 @@ def report_form():
             "urgency": submitted.urgency if submitted.triage_ok else None,
             "danger_now": submitted.danger_now,
             "reporter_type": submitted.reporter_type,
+            "files": submitted.files,
             # Inside the encrypted value, so it cannot be stretched by editing the cookie.
             "until": time.time() + thanks_page.reopen_seconds(),
         }
