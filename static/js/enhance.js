@@ -76,6 +76,25 @@
       var value = parseInt(input.getAttribute(name), 10);
       return isNaN(value) ? fallback : value;
     }
+    // The browser's own bubble (reportValidity) disappears after a few seconds and is
+    // easy to miss on a phone: the same message also stays under the field until the
+    // selection is right.
+    var note = document.createElement("p");
+    note.className = "field-error files-check";
+    note.id = (input.id || "files") + "-check";
+    note.setAttribute("role", "alert");
+    note.hidden = true;
+    input.parentNode.insertBefore(note, input.nextSibling);
+    function show(message) {
+      note.textContent = message;
+      note.hidden = !message;
+      var described = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+        return id && id !== note.id;
+      });
+      if (message) { described.push(note.id); }
+      if (described.length) { input.setAttribute("aria-describedby", described.join(" ")); }
+      else { input.removeAttribute("aria-describedby"); }
+    }
     function check() {
       var maxBytes = limit("data-max-bytes", 20 * 1024 * 1024);
       var maxFiles = limit("data-max-files", 5);
@@ -98,6 +117,7 @@
       else if (count > maxFiles) { message = input.getAttribute("data-too-many") || "> 5"; }
       else if (total > maxTotal) { message = input.getAttribute("data-too-much") || "> 100 MB"; }
       input.setCustomValidity(message);
+      show(message);
       return message;
     }
     input.addEventListener("change", function () {

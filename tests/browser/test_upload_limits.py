@@ -29,6 +29,10 @@ def test_files_over_the_total_are_stopped_before_sending_and_the_text_stays(brow
     page.set_input_files("#files", photos)
     message = page.locator("#files").evaluate("input => input.validationMessage")
     assert message == "Alle bestanden samen mogen niet groter zijn dan 2 MB."
+    # Outside test: the browser's bubble vanishes; the message also stays under the field.
+    note = page.locator("#files-check")
+    assert note.is_visible() and note.inner_text() == message
+    assert "files-check" in (page.locator("#files").get_attribute("aria-describedby") or "")
     page.get_by_role("button", name="Melding versturen").click()
     page.wait_for_timeout(500)
     assert posts == [] and page.url == f"{base_url}/melden"  # nothing was sent
@@ -38,6 +42,7 @@ def test_files_over_the_total_are_stopped_before_sending_and_the_text_stays(brow
     # Two of the three fit: the form goes.
     page.set_input_files("#files", photos[:2])
     assert page.locator("#files").evaluate("input => input.validationMessage") == ""
+    assert not page.locator("#files-check").is_visible()
     page.get_by_role("button", name="Melding versturen").click()
     page.wait_for_url("**/melden/bedankt")
     context.close()
