@@ -73,3 +73,14 @@ def test_taking_a_forwarded_report_leaves_its_status(app, staff_client):
 def test_beheer_with_a_trailing_slash_reaches_the_back_office(client):
     response = client.get("/beheer/")
     assert response.status_code == 308 and response.headers["Location"].endswith("/beheer")
+
+
+def test_the_message_box_says_in_which_language_the_reporter_wrote(app, staff_client):
+    # Outside test: a question in Dutch to a reporter who wrote in Turkish, with no hint.
+    worker, _ = staff_client("triage")
+    turkish, _ = new_report(app, text="Karşı evde bütün gece insanlar gelip gidiyor, kapıda paket veriyorlar ve "
+                                      "arabalar bir dakika durup gidiyor. Çok korkuyoruz.")
+    dutch, _ = new_report(app)
+    page = worker.get(f"/beheer/melding/{turkish}").get_data(as_text=True)
+    assert "De melder schreef in het Turks." in page
+    assert "De melder schreef in het" not in worker.get(f"/beheer/melding/{dutch}").get_data(as_text=True)
