@@ -9,6 +9,7 @@ pages pass axe-core.
 
 from __future__ import annotations
 
+import time
 import urllib.parse
 from pathlib import Path
 
@@ -142,7 +143,11 @@ def test_report_triage_forward_question_and_answer(browser, live_app, base_url, 
     image = page.locator("#bijlagen img")
     assert image.count() == 1
     # Waited for, not read at once: on a busy machine the decrypted image may still be arriving.
-    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle(), timeout=15000)
+    # (Polled with evaluate: wait_for_function needs eval, which the page's CSP forbids.)
+    deadline = time.monotonic() + 15
+    while not image.evaluate("img => img.complete && img.naturalWidth > 0"):
+        assert time.monotonic() < deadline, "the photo did not load"
+        page.wait_for_timeout(100)
     page.screenshot(path=str(artifacts / "6-melding.png"), full_page=True)
 
     # One decision panel: confirm the triage as it stands and forward to the police, one submit.
