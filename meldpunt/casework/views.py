@@ -421,8 +421,13 @@ def report_message(report_id: int):
         if not form.errors:
             add_problem(form, "message", _("Vul dit veld in."))
         return _render_report(found, 422, message=form)
+    unowned = found.assignee_id is None
     staff_messages.send_message(found.id, _user(), form.message.data)
-    flash(_("Het bericht staat klaar voor de melder."), "success")
+    if unowned and found.assignee_id == _user().id:
+        # Outside test: the handler and status changed without a word on the page.
+        flash(_("Het bericht staat klaar voor de melder. U bent nu de behandelaar van deze melding."), "success")
+    else:
+        flash(_("Het bericht staat klaar voor de melder."), "success")
     return _back(found.id, "berichten")
 
 

@@ -51,7 +51,8 @@ def test_a_question_on_an_unowned_report_makes_the_writer_its_handler(app, staff
     worker_id, colleague_id = worker_account.id, colleague_account.id
     report_id, _ = new_report(app)
     page = f"/beheer/melding/{report_id}"
-    post_form(worker, f"{page}/bericht", {"message-message": "Op welke verdieping?"}, csrf_from=page)
+    sent = post_form(worker, f"{page}/bericht", {"message-message": "Op welke verdieping?"}, csrf_from=page)
+    assert "U bent nu de behandelaar van deze melding." in worker.get(sent.headers["Location"]).get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Report, report_id).assignee_id == worker_id
         audited = db.session.scalars(select(AuditEvent.details).where(AuditEvent.object_id == str(report_id))).all()
