@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from itertools import chain, count, repeat
 from typing import NamedTuple
 
@@ -130,28 +131,27 @@ def _strip_marks(text: str) -> str:
 # handled on its own.
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 _RUN_CACHE_MAX = 100_000
-_folded_runs: dict[str, str] = {}
-_stripped_runs: dict[str, str] = {}
 
 
-def _fold_run(match: re.Match[str]) -> str:
-    run = match.group()
-    out = _folded_runs.get(run)
-    if out is None:
-        if len(_folded_runs) > _RUN_CACHE_MAX:
-            _folded_runs.clear()
-        out = _folded_runs[run] = run.translate(_FOLD)
-    return out
+def _cached_per_run(fold: Callable[[str], str]) -> Callable[[re.Match[str]], str]:
+    """A replacement function for `_NON_ASCII_RUN.sub` that folds each run with
+    `fold`, remembering the result per run (its own cache, emptied when full)."""
+    cache: dict[str, str] = {}
+
+    def replace(match: re.Match[str]) -> str:
+        run = match.group()
+        out = cache.get(run)
+        if out is None:
+            if len(cache) > _RUN_CACHE_MAX:
+                cache.clear()
+            out = cache[run] = fold(run)
+        return out
+
+    return replace
 
 
-def _strip_run(match: re.Match[str]) -> str:
-    run = match.group()
-    out = _stripped_runs.get(run)
-    if out is None:
-        if len(_stripped_runs) > _RUN_CACHE_MAX:
-            _stripped_runs.clear()
-        out = _stripped_runs[run] = _strip_marks(run).translate(_FOLD)
-    return out
+_fold_run = _cached_per_run(lambda run: run.translate(_FOLD))
+_strip_run = _cached_per_run(lambda run: _strip_marks(run).translate(_FOLD))
 
 
 def normalize(text: str) -> str:

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from . import explain
 from .acute import PARTIAL, TIMED, acute_reasons, combined_score, harmless_setting
 from .evidence import THEME_SCORE_UNIT, Evidence
+from .lexicon import Match
 from .routing import RoutingTable
 from .taxonomy import THEMES, URGENCIES
 
@@ -101,12 +102,15 @@ def decide_urgency(probs: Mapping[str, float], evidence: Evidence, theme: str,
     happening now (or threatens people right there, or is an attack announced
     for tonight); then the model, which also catches what the words miss."""
     signals = evidence.signal_families
-    if theme == "milieu" and "brand" in signals:
+    dangers = evidence.danger
+    if theme == "milieu":
         # Burning waste (tyres, cables, plastic) is how environmental crime
         # shows itself (taxonomy.md), not a fire in a home: smoke drifting
-        # over a street is serious, but not "call 112 now". An injury or a
-        # threat still makes it acute through their own combinations.
+        # over a street is serious, but not "call 112 now". Its fire words
+        # (the signal family and the danger section) are left out here; an
+        # injury or a threat still makes it acute through their own combinations.
         signals = {k: v for k, v in signals.items() if k != "brand"}
+        dangers = {k: v for k, v in dangers.items() if k != FIRE_DANGER}
     reasons = acute_reasons(signals, evidence.cues)
     for reason, found in evidence.acute.items():
         reasons.append(explain.acute_trigger(reason, found[0]))
@@ -114,7 +118,7 @@ def decide_urgency(probs: Mapping[str, float], evidence: Evidence, theme: str,
     # an old incident: only an acute combination (above) makes that acute.
     calm = "geen_gevaar_nu" in evidence.cues
     if harmless_setting(signals) is None and not calm:
-        reasons.extend(_danger_now(evidence, theme))
+        reasons.extend(_danger_now(evidence.cues, dangers))
     # The acute score: the model's probability raised by single signals that
     # are acute only in combination ("he has a gun"), tuned for recall.
     p_acute = combined_score(probs.get("acuut", 0.0), signals)
@@ -128,9 +132,8 @@ def decide_urgency(probs: Mapping[str, float], evidence: Evidence, theme: str,
     # not an active lab where people live.
     dumped_away = "dumping" in signals and not (
         "bewoond" in signals or "mensen_in_gevaar" in evidence.cues)
-    if calm or dumped_away:
-        threshold = min(0.9, threshold * 2)
-    elif "oud_of_gewoonte" in evidence.cues and "nu" not in evidence.cues:
+    old_or_habit = "oud_of_gewoonte" in evidence.cues and "nu" not in evidence.cues
+    if calm or dumped_away or old_or_habit:
         threshold = min(0.9, threshold * 2)
     elif evidence.past_signals and not any(f in signals for f in TIMED):
         # Every danger word is set in the past ("vorig jaar werd er geschoten"):
@@ -198,8 +201,7 @@ def apply_danger_answer(answer: bool | None, urgency: str,
     return urgency, reasons
 
 
-def _danger_now(evidence: Evidence, theme: str) -> list[str]:
-    cues = evidence.cues
+def _danger_now(cues: Mapping[str, list[Match]], dangers: Mapping[str, list[Match]]) -> list[str]:
     strong_now = cues.get("nu")
     people = cues.get("mensen_in_gevaar")
     # "Vorige maand werd er een explosief gegooid", "elke avond staan ze er":
@@ -208,9 +210,7 @@ def _danger_now(evidence: Evidence, theme: str) -> list[str]:
     if "oud_of_gewoonte" in cues and not strong_now:
         return []
     context = strong_now or people
-    for reason, found in evidence.danger.items():
-        if reason == FIRE_DANGER and theme == "milieu":
-            continue  # burning waste: see decide_urgency
+    for reason, found in dangers.items():
         if context:
             return [explain.acute_danger(reason, found[0], context[0])]
         if reason == ATTACK_DANGER and "vanavond" in cues:
