@@ -227,7 +227,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "ROUTING_FILE": _env("ROUTING_FILE"),
         # Files (a glob) of the frozen evaluation set that `flask triage-retrain` compares
-        # models on; empty: the set packaged with the triage (triage/data/blind5/*.jsonl).
+        # models on; empty: the set packaged with the triage (triage/data/blind6/*.jsonl).
         "TRIAGE_FROZEN_SET": _env("TRIAGE_FROZEN_SET"),
         "BASE_URL": _env("BASE_URL", "http://127.0.0.1:5000"),
         "MUNICIPALITY_NAME": _env("MUNICIPALITY_NAME", "Gemeente Voorbeeld"),

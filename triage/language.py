@@ -161,6 +161,10 @@ for _lang, _vocab in _UNSUPPORTED_WORDS.items():
     for _word in _vocab - _SHARED:
         _WORD_LANGS[_word] = (*_WORD_LANGS.get(_word, ()), _lang)
 _NO_UNSUPPORTED = dict.fromkeys(_UNSUPPORTED_WORDS, 0.0)
+# The Turkish present tense ("duruyor", "odenmiyor", "calisiyorlar"): typed
+# without diacritics, a short Turkish report may hold only one or two function
+# words, but its verbs end like this; no word of the other five languages does.
+_TR_PROGRESSIVE = re.compile(r"\b[a-z]{2,}[iu]yor[a-z]{0,6}\b")
 
 
 def supported(language: str) -> bool:
@@ -207,6 +211,8 @@ def detect_language(text: str, normalized_words: list[str] | None = None) -> str
     known = filter(None, map(_WORD_LANGS.get, normalized_words))
     for lang, count in Counter(chain.from_iterable(known)).items():
         scores[lang] += count
+    if "yor" in lowered:
+        scores["tr"] += min(len(_TR_PROGRESSIVE.findall(" ".join(normalized_words))), 4)
     if not ascii_only and _VIETNAMESE.search(lowered) is not None:
         scores["vi"] += 2.0 * min(len(_VIETNAMESE.findall(lowered)), 10)
 

@@ -5,7 +5,7 @@
 2. Train a candidate on the corpus plus the older decisions
    (``triage.training.train(extra=..., out=...)``, deterministic).
 3. Measure the candidate and the model in use on (a) the frozen evaluation set
-   (``TRIAGE_FROZEN_SET``; by default ``triage/data/blind5/*.jsonl``, whose paths are
+   (``TRIAGE_FROZEN_SET``; by default ``triage/data/blind6/*.jsonl``, whose paths are
    handed to the triage's evaluation code and whose contents this module never
    looks at or shows: only aggregate figures come back) and (b) the held-out
    decisions, which the candidate never saw.
@@ -49,7 +49,7 @@ from triage.evaluation import evaluate
 
 PROMOTE_ACTION = "triage.model_promote"
 REFUSE_ACTION = "triage.model_refuse"
-DEFAULT_FROZEN_SET = Path(triage.__file__).parent / "data" / "blind5" / "*.jsonl"
+DEFAULT_FROZEN_SET = Path(triage.__file__).parent / "data" / "blind6" / "*.jsonl"
 HOLDOUT_SHARE = 0.2
 MIN_HOLDOUT = 5
 SETS = ("frozen", "holdout")
@@ -73,14 +73,14 @@ class Outcome:
 
 
 def frozen_set_pattern() -> str:
-    """Where the frozen set is looked for: the configured glob, else the packaged blind5 set."""
+    """Where the frozen set is looked for: the configured glob, else the packaged blind6 set."""
     return current_app.config.get("TRIAGE_FROZEN_SET") or str(DEFAULT_FROZEN_SET)
 
 
 def frozen_set_paths() -> list[Path]:
     """The frozen evaluation files (paths only: their contents are for the evaluation code).
 
-    Empty when nothing matches (e.g. a checkout without ``triage/data/blind5/``): the
+    Empty when nothing matches (e.g. a checkout without ``triage/data/blind6/``): the
     retraining then stops with a message naming the pattern instead of comparing on nothing.
     """
     try:

@@ -1,7 +1,7 @@
 """flask triage-retrain: learns from staff decisions, promotes only a candidate that is no worse.
 
 The frozen set here is a small file of the test's own (TRIAGE_FROZEN_SET); the real
-blind set (triage/data/blind5/) is never read by tests.
+blind set (triage/data/blind6/) is never read by tests.
 """
 
 from __future__ import annotations
@@ -174,7 +174,7 @@ def test_too_few_decisions_or_no_frozen_set_stops_before_training(retrain_app, a
 def test_missing_frozen_set_stops_with_its_path(app_factory, tmp_path):
     # A checkout without the frozen folder (the blind set is merged separately) must refuse to
     # compare on nothing, and say where it looked.
-    missing = str(tmp_path / "blind5" / "*.jsonl")
+    missing = str(tmp_path / "blind6" / "*.jsonl")
     app = app_factory(TRIAGE_FROZEN_SET=missing)
     decide_all(app, [(t, "hennep", "normaal", "politie") for t in hennep_texts(8)])
     result = app.test_cli_runner().invoke(args=["triage-retrain"])
@@ -184,9 +184,9 @@ def test_missing_frozen_set_stops_with_its_path(app_factory, tmp_path):
         assert db.session.scalar(select(TriageModel)) is None
 
 
-def test_default_frozen_set_is_blind5_not_a_spent_set(app_factory):
+def test_default_frozen_set_is_blind6_not_a_spent_set(app_factory):
     # Earlier blind sets were used for their final figures and became dev/training data.
-    assert retrain.DEFAULT_FROZEN_SET.parent.name == "blind5"
+    assert retrain.DEFAULT_FROZEN_SET.parent.name == "blind6"
     assert retrain.DEFAULT_FROZEN_SET.parent.parent.name == "data"
     with app_factory().app_context():
         assert retrain.frozen_set_pattern() == str(retrain.DEFAULT_FROZEN_SET)

@@ -120,6 +120,9 @@ def test_arabizi_is_arabic_but_flagged():
     ("Pracujemy po dwanascie godzin, szef zabral nam paszporty i nie placi.", "pl"),
     ("Patron iki aydir maasimizi odemedi ve pasaportlarimizi aldi.", "tr"),
     ("Seful ne-a luat pasapoartele si nu ne plateste de trei luni.", "ro"),
+    # one function word ("bir"), but Turkish verbs in the present tense
+    ("arnhem de bir gida fabrikasinda pasaportlari sefin cekmecesinde duruyor, fazla mesai "
+     "odenmiyor.", "tr"),
     ("Er staat een busje met 3 mannen, 2x per dag, 24/7 open, de 3e woning.", "nl"),
     ("Ik ben 17 en de buurman heeft 2 auto's gekocht van 100k.", "nl"),
 ])

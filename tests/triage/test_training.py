@@ -67,9 +67,10 @@ def test_shipped_model_is_current_and_small():
     model = LinearModel.load(DEFAULT_MODEL_FILE)
     assert model.meta["lexicon_sha256"] == sha(DEFAULT_LEXICON_FILE), (
         "lexicon.txt changed: run `python -m triage train`")
-    # The vocabulary grows with the corpus (7,862 reports: 4.4 MiB); the load
-    # time it costs is measured by bench/triage_bench.py (target < 1 s).
-    assert DEFAULT_MODEL_FILE.stat().st_size < 5 * 1024 * 1024
+    # The vocabulary grows with the corpus (7,862 reports: 4.4 MiB; 10,842
+    # reports: 5.7 MiB); the load time it costs is measured by
+    # bench/triage_bench.py (target < 1 s).
+    assert DEFAULT_MODEL_FILE.stat().st_size < 6.5 * 1024 * 1024
     assert set(model.heads) == {"theme", "urgency", "riec", "scope"}
     assert {"acute_model", "riec_model", "review_confidence",
             "out_of_scope"} <= set(model.meta["thresholds"])
