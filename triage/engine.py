@@ -19,7 +19,7 @@ from .features import Rows, meta_tokens
 from .language import detect_language, is_arabizi, supported
 from .lexicon import Lexicon, load_lexicon
 from .model import DEFAULT_MODEL_FILE, LinearModel, softmax
-from .normalize import normalize, split_turkish_privative, tokenize
+from .normalize import normalize, romanian_ago, split_turkish_privative, tokenize
 from .result import TriageResult
 from .routing import RoutingTable
 from .rules import (
@@ -87,6 +87,8 @@ def prepare(report: Mapping[str, Any], lexicon: Lexicon) -> Prepared:
     language = detect_language(text, tokens.words)
     if language == "tr":
         tokens = split_turkish_privative(tokens)
+    elif language == "ro":
+        tokens = romanian_ago(tokens)
     readable = supported(language)
     # A language the triage does not read is not matched against the lexicon
     # at all: its words would only produce invented matches ("rất" -> "rat").

@@ -212,6 +212,37 @@ def words(normalized: str) -> list[str]:
     return _WORD.findall(normalized)
 
 
+# Romanian "acum" is "now", but "acum cinci ani" is "five years ago": the
+# number and unit that follow turn it into a past marker.
+_RO_AGO_FILLER = frozenset("""un o doi doua trei patru cinci sase sapte opt noua zece unsprezece
+    doisprezece douasprezece cincisprezece douazeci treizeci cativa cateva multi multe vreo
+    aproape peste mai bine de cam circa""".split())
+_RO_AGO_UNIT = frozenset("an ani anul luna luni lunile saptamana saptamani zi zile".split())
+
+
+def romanian_ago(tokens: Tokens) -> Tokens:
+    """"acum cinci ani" -> "cinci ani in urma" (the same words as "cu ani in
+    urma"): "acum" must not count as "now" when it means "ago"."""
+    if "acum" not in tokens.words:
+        return tokens
+    words, clauses = list(tokens.words), list(tokens.clauses)
+    i = 0
+    while i < len(words):
+        if words[i] == "acum":
+            j = i + 1
+            while (j < len(words) and j - i <= 4 and clauses[j] == clauses[i]
+                   and (words[j] in _RO_AGO_FILLER or words[j].isdigit())):
+                j += 1
+            if j > i + 1 and j < len(words) and clauses[j] == clauses[i] \
+                    and words[j] in _RO_AGO_UNIT:
+                words[i:j + 1] = [*words[i + 1:j + 1], "in", "urma"]
+                clauses[i:j + 1] = [clauses[i]] * (j - i + 2)
+                i = j + 2
+                continue
+        i += 1
+    return Tokens(words, clauses)
+
+
 # Turkish privative suffix -siz/-sız/-suz/-süz ("without"), folded to siz/suz,
 # optionally followed by a copula or plural ("silahsızdı": he was unarmed).
 _TR_PRIVATIVE = re.compile(r"^([a-z]{3,}?)(siz|suz)(dir|dur|di|du|lar|ler|diler|dular)?$")

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import pytest
 
+import triage
 from triage.engine import DEFAULT_LEXICON_FILE
 from triage.lexicon import load_lexicon
-from triage.normalize import normalize, tokenize
+from triage.normalize import normalize, romanian_ago, tokenize
 
 
 @pytest.fixture(scope="module")
@@ -76,3 +77,40 @@ def test_the_specific_phrase_still_is(lexicon, text, theme):
 def test_a_parcel_with_wires_is_an_explosive_signal(lexicon, text):
     # A taped parcel with wires at a door where people live: call 112.
     assert "explosief" in lexicon.scan(tokenize(normalize(text))).active("signal")
+
+
+@pytest.mark.parametrize("text", [
+    "Acum cinci ani vecinul meu avea o arma in casa, dar s-a mutat de mult.",
+    "Acum 3 ani vecinul avea un pistol.",
+    "Acum vreo doua luni am vazut un pistol in masina lui; de atunci nu l-am mai vazut.",
+])
+def test_romanian_acum_with_a_duration_is_ago_not_now(text):
+    # An outside tester's Romanian report about a weapon five years ago got the 112 banner.
+    result = triage.classify({"text": text})
+    assert result.urgency != "acuut", result.explanation
+    assert not any("('acum')" in line for line in result.explanation)
+
+
+def test_romanian_acum_alone_is_still_now():
+    result = triage.classify({"text": "Acum are un pistol in mana si striga la copiii din bloc!"})
+    assert result.urgency == "acuut"
+
+
+def test_romanian_ago_rewrite_keeps_clauses_and_other_words():
+    tokens = romanian_ago(tokenize(normalize("Acum mai bine de doi ani, acum e liniste.")))
+    assert tokens.words == ["mai", "bine", "de", "doi", "ani", "in", "urma", "acum", "e",
+                            "liniste"]
+    assert len(tokens.clauses) == len(tokens.words)
+    assert tokens.clauses[-1] > tokens.clauses[0]
+
+
+def test_romanian_wires_are_not_an_english_fire(lexicon):
+    scan = lexicon.scan(tokenize(normalize("un pachet cu fire la usa unui magazin")))
+    assert "brand" not in scan.active("signal")
+    assert "brand" in lexicon.scan(tokenize(normalize("There is a fire in the flat"))).active(
+        "signal")
+
+
+def test_polish_unpaid_wages_is_an_indicator_not_a_negation(lexicon):
+    found = lexicon.scan(tokenize(normalize("Nie dostalismy pensji od trzech miesiecy")))
+    assert "arbeidsuitbuiting" in found.active("theme")
