@@ -114,3 +114,15 @@ def test_romanian_wires_are_not_an_english_fire(lexicon):
 def test_polish_unpaid_wages_is_an_indicator_not_a_negation(lexicon):
     found = lexicon.scan(tokenize(normalize("Nie dostalismy pensji od trzech miesiecy")))
     assert "arbeidsuitbuiting" in found.active("theme")
+
+
+@pytest.mark.parametrize("text", [
+    "Konteyner terminalinde calisiyorum. Bir konteynerin icinden ses geliyor, vurma ve bagirma, "
+    "insan var icinde.",
+    "Lucrez in port. Dintr-un container sigilat se aud batai si voci, sunt oameni inauntru.",
+    "أشتغل في الميناء، من حاوية مقفولة في صوت دق وصراخ، في ناس جوا الحاوية.",
+])
+def test_people_knocking_inside_a_container_are_held(text):
+    result = triage.classify({"text": text})
+    assert result.urgency == "acuut"
+    assert any("persoon vastgehouden" in line for line in result.explanation)
