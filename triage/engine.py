@@ -19,7 +19,8 @@ from .features import Rows, meta_tokens
 from .language import detect_language, is_arabizi, supported
 from .lexicon import Lexicon, load_lexicon
 from .model import DEFAULT_MODEL_FILE, LinearModel, softmax
-from .normalize import normalize, romanian_ago, split_turkish_privative, tokenize
+from .normalize import (arabic_since_then, normalize, romanian_ago, split_turkish_privative,
+                        tokenize)
 from .result import TriageResult
 from .routing import RoutingTable
 from .rules import (
@@ -89,6 +90,8 @@ def prepare(report: Mapping[str, Any], lexicon: Lexicon) -> Prepared:
         tokens = split_turkish_privative(tokens)
     elif language == "ro":
         tokens = romanian_ago(tokens)
+    elif language == "ar":
+        tokens = arabic_since_then(tokens)
     readable = supported(language)
     # A language the triage does not read is not matched against the lexicon
     # at all: its words would only produce invented matches ("rất" -> "rat").

@@ -243,6 +243,22 @@ def romanian_ago(tokens: Tokens) -> Tokens:
     return Tokens(words, clauses)
 
 
+# Arabic "الحين" is "now", but "منذ ذلك الحين" is "since then": after a
+# demonstrative it is "that time", never the present.
+_AR_THAT = frozenset(("ذلك", "ذاك", "هذاك", "داك", "ديك", "دلك"))
+
+
+def arabic_since_then(tokens: Tokens) -> Tokens:
+    """"ذلك الحين" (that time) -> "ذلك الوقت": only a bare "الحين" is "now"."""
+    if "الحين" not in tokens.words:
+        return tokens
+    words = list(tokens.words)
+    for i in range(1, len(words)):
+        if words[i] == "الحين" and words[i - 1] in _AR_THAT:
+            words[i] = "الوقت"
+    return Tokens(words, tokens.clauses)
+
+
 # Turkish privative suffix -siz/-sız/-suz/-süz ("without"), folded to siz/suz,
 # optionally followed by a copula or plural ("silahsızdı": he was unarmed).
 _TR_PRIVATIVE = re.compile(r"^([a-z]{3,}?)(siz|suz)(dir|dur|di|du|lar|ler|diler|dular)?$")
