@@ -19,8 +19,7 @@ from .features import Rows, meta_tokens
 from .language import detect_language, is_arabizi, supported
 from .lexicon import Lexicon, load_lexicon
 from .model import DEFAULT_MODEL_FILE, LinearModel, softmax
-from .normalize import (arabic_since_then, normalize, romanian_ago, split_turkish_privative,
-                        tokenize)
+from .normalize import arabic_since_then, normalize, romanian_ago, split_turkish_privative, tokenize
 from .result import TriageResult
 from .routing import RoutingTable
 from .rules import (
