@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +19,14 @@ from .features import Rows, meta_tokens
 from .language import detect_language, is_arabizi, supported
 from .lexicon import Lexicon, load_lexicon
 from .model import DEFAULT_MODEL_FILE, LinearModel, softmax
-from .normalize import arabic_since_then, normalize, romanian_ago, split_turkish_privative, tokenize
+from .normalize import (
+    Tokens,
+    arabic_since_then,
+    normalize,
+    romanian_ago,
+    split_turkish_privative,
+    tokenize,
+)
 from .result import TriageResult
 from .routing import RoutingTable
 from .rules import (
@@ -73,6 +80,16 @@ def danger_answer(report: Mapping[str, Any]) -> bool | None:
     raise ReportError("'danger_now' must be true, false or absent")
 
 
+# Word rewrites that only make sense in one language, applied after detection:
+# Turkish "silahsız" (without a weapon), Romanian "acum cinci ani" (ago, not
+# now), Arabic "منذ ذلك الحين" (since then, not now).
+_LANGUAGE_REWRITES: dict[str, Callable[[Tokens], Tokens]] = {
+    "tr": split_turkish_privative,
+    "ro": romanian_ago,
+    "ar": arabic_since_then,
+}
+
+
 def prepare(report: Mapping[str, Any], lexicon: Lexicon) -> Prepared:
     if not isinstance(report, Mapping):
         raise ReportError("report must be an object")
@@ -85,12 +102,9 @@ def prepare(report: Mapping[str, Any], lexicon: Lexicon) -> Prepared:
     normalized = normalize(text)
     tokens = tokenize(normalized)
     language = detect_language(text, tokens.words)
-    if language == "tr":
-        tokens = split_turkish_privative(tokens)
-    elif language == "ro":
-        tokens = romanian_ago(tokens)
-    elif language == "ar":
-        tokens = arabic_since_then(tokens)
+    rewrite = _LANGUAGE_REWRITES.get(language)
+    if rewrite is not None:
+        tokens = rewrite(tokens)
     readable = supported(language)
     # A language the triage does not read is not matched against the lexicon
     # at all: its words would only produce invented matches ("rất" -> "rat").
